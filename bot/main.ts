@@ -1,0 +1,76 @@
+import { ConfigError, loadConfig, type Config } from '../config';
+import { createLogger } from '../log';
+import { openDatabase, closeDatabase, type Db } from '../storage/db';
+import { seedDemo, type DemoSeed } from '../storage/demo-seed';
+import { activeUnits } from '../storage/repositories/units';
+import { displayInviteCode } from '../domain/invite-code';
+import { formatShortDate } from '../domain/periods';
+import type { AppDeps } from '../handlers/types';
+import { runConsole } from './console/console';
+import { createTelegramBot, startTelegramPolling } from './telegram/bot';
+
+/** Starts the bot: Telegram when a token is configured, else the console channel on a demo province. */
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee README.md, section "Configuration".\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const log = createLogger(config.logLevel);
+  const db = openDatabase(config.databasePath);
+  const deps: AppDeps = { db, config, log, clock: () => new Date() };
+
+  if (config.telegram.token) {
+    const bot = createTelegramBot({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, deps });
+    const runner = await startTelegramPolling(bot, deps);
+    const stop = async () => {
+      log.info('stopping');
+      if (runner.isRunning()) await runner.stop();
+      closeDatabase(db);
+      process.exit(0);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    return;
+  }
+
+  const firstRun = activeUnits(db).length === 0;
+  const seed = firstRun ? seedDemo(db, new Date(), config.calendar) : null;
+  await runConsole({ deps: { ...deps, log: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel) }, input: process.stdin, output: process.stdout, banner: consoleBanner(config, db, seed) });
+  closeDatabase(db);
+}
+
+function consoleBanner(config: Config, db: Db, seed: DemoSeed | null): string {
+  const lines = [
+    '================================================================',
+    ' baocao-bot — CONSOLE MODE (no TELEGRAM_BOT_TOKEN configured)',
+    ' Chế độ thử trên màn hình: không có mã bot Telegram.',
+    ' To run on Telegram: set TELEGRAM_BOT_TOKEN=<token from @BotFather> and start again (README.md).',
+    ` Database: ${config.databasePath}`,
+    '================================================================',
+  ];
+  if (seed) {
+    lines.push('', 'Đã tạo tỉnh mẫu (demo). Mã mời của các đơn vị:');
+    for (const { unit, invite } of seed.units) lines.push(`  ${displayInviteCode(invite.code)}  ${unit.name}`);
+    lines.push(`  ${displayInviteCode(seed.officeInvite.code)}  (tài khoản Văn phòng Sở)`);
+    for (const p of seed.openPeriods) lines.push(`Kỳ báo cáo đang mở: ${p.title} (hạn ${formatShortDate(p.deadline, config.timeZone)})`);
+  } else {
+    lines.push('', `Cơ sở dữ liệu có ${activeUnits(db).length} đơn vị. Xem mã mời: npm run cli -- demo`);
+  }
+  lines.push(
+    '',
+    'Thử ngay: gõ /start <mã mời> để đóng vai hiệu trưởng, rồi /nhap để nhập báo cáo.',
+    'Gõ ".as <tên>" để đổi sang người dùng khác (ví dụ ".as vanphong"), ".thoat" để thoát.',
+  );
+  return lines.join('\n');
+}
+
+main().catch((err) => {
+  process.stderr.write(`Fatal: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

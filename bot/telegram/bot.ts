@@ -1,0 +1,106 @@
+import { Bot, InlineKeyboard, InputFile, type Api, type Context } from 'grammy';
+import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
+import { handleIncoming } from '../../handlers/router';
+import { menuCommands } from '../../handlers/commands';
+import type { AppDeps, Incoming } from '../../handlers/types';
+import type { Reply } from '../../domain/replies';
+import { splitText } from '../render-text';
+
+/** Telegram's limits: a message holds 4096 characters, callback data 64 bytes. */
+export const TELEGRAM_TEXT_LIMIT = 4096;
+export const CALLBACK_DATA_LIMIT = 64;
+
+export interface TelegramOptions {
+  token: string;
+  apiRoot: string;
+  deps: AppDeps;
+}
+
+const displayName = (ctx: Context) => [ctx.from?.first_name, ctx.from?.last_name].filter(Boolean).join(' ') || ctx.from?.username || null;
+
+/** Translates a Telegram update into our Incoming event; null for updates we do not act on. */
+export function toIncoming(ctx: Context): Incoming | null {
+  const from = ctx.from;
+  if (!from || from.is_bot) return null;
+  const base = { channel: 'telegram' as const, updateKey: String(ctx.update.update_id), userId: String(from.id), displayName: displayName(ctx) };
+  const member = ctx.update.my_chat_member;
+  if (member) {
+    const status = member.new_chat_member.status;
+    if (status === 'kicked') return { ...base, event: { kind: 'blocked' } };
+    if (status === 'member') return { ...base, event: { kind: 'unblocked' } };
+    return null;
+  }
+  if (ctx.callbackQuery?.data !== undefined) return { ...base, event: { kind: 'text', text: ctx.callbackQuery.data } };
+  const msg = ctx.message;
+  if (!msg || msg.chat.type !== 'private') return null;
+  if (msg.text !== undefined) return { ...base, event: { kind: 'text', text: msg.text } };
+  const what = msg.sticker ? 'sticker' : msg.photo ? 'photo' : msg.document ? 'file' : 'other';
+  return { ...base, event: { kind: 'unsupported', what } };
+}
+
+function keyboardFor(r: Reply): InlineKeyboard | undefined {
+  const actions = (r.actions ?? []).filter((a) => Buffer.byteLength(a.command, 'utf8') <= CALLBACK_DATA_LIMIT);
+  if (actions.length === 0) return undefined;
+  const kb = new InlineKeyboard();
+  actions.forEach((a, i) => {
+    kb.text(a.label, a.command);
+    // Choices stack one per line (their labels are long); shortcuts sit three to a row.
+    if (r.choice || (i + 1) % 3 === 0) kb.row();
+  });
+  return kb;
+}
+
+/** Sends replies in order. Plain text without parse mode: nothing a user typed can break formatting. */
+export async function sendReplies(api: Api, chatId: number | string, replies: Reply[]): Promise<void> {
+  for (const r of replies) {
+    const parts = splitText(r.text, TELEGRAM_TEXT_LIMIT);
+    for (const [i, part] of parts.entries()) {
+      const last = i === parts.length - 1;
+      const kb = last ? keyboardFor(r) : undefined;
+      await api.sendMessage(chatId, part, kb ? { reply_markup: kb } : {});
+    }
+    if (r.document) {
+      await api.sendDocument(chatId, new InputFile(r.document.bytes, r.document.filename), r.document.caption ? { caption: r.document.caption.slice(0, 1024) } : {});
+    }
+  }
+}
+
+export function createTelegramBot(opts: TelegramOptions): Bot {
+  const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot } });
+  const { deps } = opts;
+  // One user's messages are handled in order; different users never wait for each other.
+  bot.use(sequentialize((ctx: Context) => ctx.from?.id.toString()));
+  bot.on('callback_query', async (ctx, next) => {
+    // Answer at once so the button stops spinning, whatever happens next.
+    await ctx.answerCallbackQuery().catch((err) => deps.log.warn('answerCallbackQuery failed', { err }));
+    await next();
+  });
+  bot.use(async (ctx) => {
+    if (ctx.message && ctx.message.chat.type !== 'private') {
+      if (ctx.message.text?.startsWith('/')) await ctx.reply('Vui lòng nhắn riêng cho bot để báo cáo.');
+      return;
+    }
+    const incoming = toIncoming(ctx);
+    if (!incoming) return;
+    const replies = await handleIncoming(deps, incoming);
+    const chatId = ctx.chat?.id ?? ctx.from!.id;
+    await sendReplies(ctx.api, chatId, replies);
+  });
+  bot.catch((err) => {
+    deps.log.error('telegram update failed', { updateId: err.ctx.update.update_id, err: err.error instanceof Error ? err.error.message : String(err.error) });
+    const chatId = err.ctx.chat?.id;
+    if (chatId !== undefined) {
+      err.ctx.api.sendMessage(chatId, 'Đã có lỗi khi xử lý tin nhắn. Các câu trả lời đã lưu vẫn được giữ; vui lòng thử lại sau ít phút.').catch(() => undefined);
+    }
+  });
+  return bot;
+}
+
+/** Long polling through the runner: updates are fetched while earlier ones are still being handled. */
+export async function startTelegramPolling(bot: Bot, deps: AppDeps): Promise<RunnerHandle> {
+  await bot.init();
+  await bot.api.deleteWebhook();
+  await bot.api.setMyCommands(menuCommands('contact'));
+  deps.log.info('telegram polling started', { username: bot.botInfo.username });
+  return run(bot, { runner: { fetch: { allowed_updates: ['message', 'callback_query', 'my_chat_member'] } } });
+}

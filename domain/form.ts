@@ -1,0 +1,205 @@
+import { z } from 'zod';
+
+/**
+ * The reporting form as data. The office can add, drop or reword questions for a new version without
+ * a code change; a submission keeps the version it answered, so an old answer never loses its meaning.
+ */
+
+export const QUESTION_TYPES = ['count', 'money', 'text'] as const;
+
+const keyPattern = /^[a-z][a-z0-9_]{0,47}$/;
+
+export const QuestionSchema = z
+  .object({
+    key: z.string().regex(keyPattern, 'key: chữ thường không dấu, số và dấu gạch dưới, bắt đầu bằng chữ'),
+    label: z.string().trim().min(1).max(200),
+    type: z.enum(QUESTION_TYPES),
+    /** Unit of measure shown to the contact and in the report ("tin, bài", "lượt", "đồng"). */
+    unit: z.string().trim().max(40).optional(),
+    required: z.boolean().default(true),
+    /** For numbers the smallest accepted value; for texts the fewest characters. */
+    min: z.number().int().nonnegative().optional(),
+    /** For numbers the largest plausible value; for texts the most characters. */
+    max: z.number().int().positive().optional(),
+    help: z.string().trim().max(500).optional(),
+  })
+  .refine((q) => q.min === undefined || q.max === undefined || q.min <= q.max, {
+    message: 'min phải nhỏ hơn hoặc bằng max',
+  });
+
+export const SectionSchema = z.object({
+  key: z.string().regex(keyPattern),
+  title: z.string().trim().min(1).max(200),
+  questions: z.array(QuestionSchema).min(1),
+});
+
+export const FormDefinitionSchema = z
+  .object({
+    title: z.string().trim().min(1).max(200),
+    sections: z.array(SectionSchema).min(1),
+  })
+  .superRefine((form, ctx) => {
+    const seen = new Set<string>();
+    for (const section of form.sections) {
+      for (const q of section.questions) {
+        if (seen.has(q.key)) {
+          ctx.addIssue({ code: 'custom', message: `Mã câu hỏi "${q.key}" bị trùng`, path: ['sections'] });
+        }
+        seen.add(q.key);
+      }
+    }
+  });
+
+export type QuestionType = (typeof QUESTION_TYPES)[number];
+export type Question = z.infer<typeof QuestionSchema>;
+export type Section = z.infer<typeof SectionSchema>;
+export type FormDefinition = z.infer<typeof FormDefinitionSchema>;
+export type FormDefinitionInput = z.input<typeof FormDefinitionSchema>;
+
+/** A question together with its section and its 1-based position in the whole form. */
+export interface FlatQuestion extends Question {
+  sectionKey: string;
+  sectionTitle: string;
+  /** 1-based number shown in the review and used by /sua N. */
+  number: number;
+}
+
+export function flattenForm(form: FormDefinition): FlatQuestion[] {
+  const out: FlatQuestion[] = [];
+  for (const section of form.sections) {
+    for (const q of section.questions) {
+      out.push({ ...q, sectionKey: section.key, sectionTitle: section.title, number: out.length + 1 });
+    }
+  }
+  return out;
+}
+
+/** Answer values: integers for counts and money, strings for texts. */
+export type AnswerValue = number | string;
+export type Answers = Readonly<Record<string, AnswerValue>>;
+
+/** Default bounds: texts must stay readable in a compiled report; numbers must stay plausible per unit. */
+export const TEXT_MAX_LENGTH = 2000;
+const COUNT_MAX = 100_000;
+
+const count = (key: string, label: string, unit: string, extra: Partial<Question> = {}): FormDefinitionInput['sections'][number]['questions'][number] => ({
+  key,
+  label,
+  type: 'count',
+  unit,
+  required: true,
+  min: 0,
+  max: COUNT_MAX,
+  ...extra,
+});
+
+const text = (key: string, label: string, extra: Partial<Question> = {}): FormDefinitionInput['sections'][number]['questions'][number] => ({
+  key,
+  label,
+  type: 'text',
+  required: false,
+  max: TEXT_MAX_LENGTH,
+  ...extra,
+});
+
+/** The default form of ../shared/domain.md: exactly the figures and texts the compiled report needs. */
+export const DEFAULT_FORM: FormDefinition = FormDefinitionSchema.parse({
+  title: 'Báo cáo công tác thông tin đối ngoại',
+  sections: [
+    {
+      key: 'profile',
+      title: 'Thông tin chung về đơn vị',
+      questions: [
+        count('profile_institutions', 'Số cơ sở giáo dục thuộc đơn vị (tính cả đơn vị mình)', 'cơ sở', { max: 5_000 }),
+        count('profile_pupils', 'Số học sinh', 'học sinh', { max: 2_000_000 }),
+        count('profile_classes', 'Số lớp học', 'lớp', { max: 100_000 }),
+        count('profile_staff', 'Số cán bộ quản lý, giáo viên, nhân viên', 'người', { max: 200_000 }),
+      ],
+    },
+    {
+      key: 'portal',
+      title: 'Tin, bài trên Cổng/Trang thông tin điện tử của đơn vị',
+      questions: [
+        count('portal_news_events', 'Tin tức - Sự kiện', 'tin, bài'),
+        count('portal_party_ideology', 'Bảo vệ nền tảng tư tưởng của Đảng', 'tin, bài'),
+        count('portal_role_models', 'Gương điển hình', 'tin, bài'),
+        count('portal_admin_reform', 'Cải cách hành chính', 'tin, bài'),
+        count('portal_grassroots', 'Tin hoạt động của đơn vị cơ sở', 'tin, bài'),
+        count('portal_legal_education', 'Tuyên truyền, phổ biến giáo dục pháp luật', 'tin, bài'),
+        count('portal_education_reform', 'Đổi mới giáo dục và đào tạo', 'tin, bài'),
+        count('portal_exams', 'Thông tin các kỳ thi', 'tin, bài'),
+        count('portal_other', 'Các chuyên mục khác', 'tin, bài'),
+      ],
+    },
+    {
+      key: 'digital',
+      title: 'Nền tảng truyền thông số (fanpage, Zalo OA, TikTok, YouTube...)',
+      questions: [
+        count('digital_posts', 'Số tin, bài, hình ảnh, video đã đăng', 'tin, bài, hình ảnh', { max: 1_000_000 }),
+        count('digital_views', 'Tổng số lượt xem', 'lượt xem', { max: 1_000_000_000 }),
+        count('digital_interactions', 'Tổng số lượt tương tác (thích, bình luận, chia sẻ)', 'lượt tương tác', {
+          max: 1_000_000_000,
+        }),
+      ],
+    },
+    {
+      key: 'press',
+      title: 'Báo chí và phát ngôn',
+      questions: [
+        count('press_info_provided', 'Số lần cung cấp thông tin cho báo chí', 'lần', { max: 10_000 }),
+        count('press_articles', 'Số tin, bài báo chí viết về đơn vị', 'tin, bài', { max: 10_000 }),
+        count('press_false_info_handled', 'Số thông tin sai lệch, tiêu cực được phát hiện và xử lý', 'thông tin', {
+          max: 10_000,
+        }),
+      ],
+    },
+    {
+      key: 'training',
+      title: 'Đào tạo, bồi dưỡng nghiệp vụ',
+      questions: [
+        count('training_sessions', 'Số lớp tập huấn, bồi dưỡng đã tổ chức hoặc tham gia', 'lớp', { max: 10_000 }),
+        count('training_participants', 'Số lượt người tham gia tập huấn', 'lượt người', { max: 1_000_000 }),
+      ],
+    },
+    {
+      key: 'international',
+      title: 'Hợp tác quốc tế',
+      questions: [
+        count('intl_delegations_received', 'Số đoàn nước ngoài đến làm việc', 'đoàn', { max: 1_000 }),
+        count('intl_delegations_sent', 'Số đoàn của đơn vị đi nước ngoài', 'đoàn', { max: 1_000 }),
+        count('intl_agreements', 'Số thỏa thuận, biên bản ghi nhớ hợp tác đã ký', 'văn bản', { max: 1_000 }),
+        count('intl_foreign_students', 'Số lưu học sinh nước ngoài (Lào, Campuchia...) đang học tập', 'lưu học sinh', {
+          max: 100_000,
+        }),
+        {
+          key: 'intl_support_money',
+          label: 'Kinh phí hỗ trợ lưu học sinh',
+          type: 'money',
+          unit: 'đồng',
+          required: true,
+          min: 0,
+          max: 1_000_000_000_000,
+        },
+        text('intl_activities_text', 'Hoạt động hợp tác quốc tế nổi bật (tóm tắt)'),
+      ],
+    },
+    {
+      key: 'campaigns',
+      title: 'Tuyên truyền theo chủ đề (biển đảo, ASEAN, quyền con người, ngày lễ lớn)',
+      questions: [
+        count('campaign_activities', 'Số hoạt động tuyên truyền theo chủ đề', 'hoạt động', { max: 10_000 }),
+        text('campaign_text', 'Hoạt động tuyên truyền theo chủ đề nổi bật (tóm tắt)'),
+      ],
+    },
+    {
+      key: 'assessment',
+      title: 'Đánh giá và kiến nghị',
+      questions: [
+        text('assess_results_text', 'Kết quả nổi bật', { required: true, min: 10 }),
+        text('assess_shortcomings_text', 'Tồn tại, hạn chế'),
+        text('assess_causes_text', 'Nguyên nhân của tồn tại, hạn chế'),
+        text('assess_proposals_text', 'Kiến nghị, đề xuất với Sở'),
+      ],
+    },
+  ],
+});

@@ -1,0 +1,42 @@
+import { desc, eq } from 'drizzle-orm';
+import type { Db } from '../db';
+import { formVersions } from '../schema';
+import { DEFAULT_FORM, FormDefinitionSchema, type FormDefinition } from '../../domain/form';
+
+export interface FormVersion {
+  id: number;
+  form: FormDefinition;
+}
+
+// Form versions are immutable once written, so a parsed copy can be kept for the life of the process.
+const cache = new WeakMap<Db, Map<number, FormDefinition>>();
+
+function parse(db: Db, id: number, json: string): FormDefinition {
+  let perDb = cache.get(db);
+  if (!perDb) cache.set(db, (perDb = new Map()));
+  let form = perDb.get(id);
+  if (!form) {
+    form = FormDefinitionSchema.parse(JSON.parse(json));
+    perDb.set(id, form);
+  }
+  return form;
+}
+
+export function addFormVersion(db: Db, form: FormDefinition, note: string | null, now = new Date()): FormVersion {
+  const valid = FormDefinitionSchema.parse(form);
+  const row = db.insert(formVersions).values({ definition: JSON.stringify(valid), note, createdAt: now }).returning().get();
+  return { id: row.id, form: parse(db, row.id, row.definition) };
+}
+
+/** The version new periods use; the default form is installed the first time. */
+export function latestFormVersion(db: Db): FormVersion {
+  const row = db.select().from(formVersions).orderBy(desc(formVersions.id)).limit(1).get();
+  if (!row) return addFormVersion(db, DEFAULT_FORM, 'Mẫu mặc định');
+  return { id: row.id, form: parse(db, row.id, row.definition) };
+}
+
+export function formVersion(db: Db, id: number): FormVersion {
+  const row = db.select().from(formVersions).where(eq(formVersions.id, id)).get();
+  if (!row) throw new Error(`form version ${id} not found`);
+  return { id: row.id, form: parse(db, row.id, row.definition) };
+}

@@ -1,0 +1,49 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from '../db';
+import { units, type UnitRow } from '../schema';
+import type { UnitRef, UnitType } from '../../domain/units';
+
+export function toUnitRef(row: UnitRow): UnitRef {
+  return { id: row.id, code: row.code, name: row.name, type: row.type as UnitType, district: row.district };
+}
+
+export function findUnitByCode(db: Db, code: string): UnitRow | undefined {
+  return db.select().from(units).where(eq(units.code, code)).get();
+}
+
+export function findUnitById(db: Db, id: number): UnitRow | undefined {
+  return db.select().from(units).where(eq(units.id, id)).get();
+}
+
+export function activeUnits(db: Db): UnitRow[] {
+  return db.select().from(units).where(eq(units.active, true)).orderBy(asc(units.type), asc(units.name)).all();
+}
+
+export interface UnitInput {
+  code: string;
+  name: string;
+  type: UnitType;
+  district?: string | null;
+}
+
+/** Insert or update by unit code; returns whether the row was added, changed or already so. */
+export function upsertUnit(db: Db, input: UnitInput, now = new Date()): { unit: UnitRow; outcome: 'added' | 'updated' | 'unchanged' } {
+  const existing = findUnitByCode(db, input.code);
+  if (!existing) {
+    const unit = db.insert(units).values({ ...input, district: input.district ?? null }).returning().get();
+    return { unit, outcome: 'added' };
+  }
+  const same = existing.name === input.name && existing.type === input.type && (existing.district ?? null) === (input.district ?? null) && existing.active;
+  if (same) return { unit: existing, outcome: 'unchanged' };
+  const unit = db
+    .update(units)
+    .set({ name: input.name, type: input.type, district: input.district ?? null, active: true, updatedAt: now })
+    .where(and(eq(units.id, existing.id)))
+    .returning()
+    .get();
+  return { unit, outcome: 'updated' };
+}
+
+export function setUnitActive(db: Db, unitId: number, active: boolean, now = new Date()): void {
+  db.update(units).set({ active, updatedAt: now }).where(eq(units.id, unitId)).run();
+}

@@ -1,0 +1,161 @@
+import { sql } from 'drizzle-orm';
+import { integer, primaryKey, sqliteTable, text, uniqueIndex, index } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The single source of the table types. Timestamps are stored as milliseconds since the epoch
+ * (timestamp_ms) so that ordering and comparisons stay exact and time-zone free.
+ */
+
+const createdAt = () =>
+  integer('created_at', { mode: 'timestamp_ms' })
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`);
+
+export const units = sqliteTable('units', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull(),
+  type: text('type').notNull(),
+  district: text('district'),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  createdAt: createdAt(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }),
+});
+
+export const contacts = sqliteTable(
+  'contacts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    channel: text('channel').notNull(),
+    externalId: text('external_id').notNull(),
+    /** Office accounts may have no unit. */
+    unitId: integer('unit_id').references(() => units.id),
+    role: text('role', { enum: ['contact', 'office'] }).notNull().default('contact'),
+    displayName: text('display_name'),
+    active: integer('active', { mode: 'boolean' }).notNull().default(true),
+    /** False once the user blocked the bot; reminders skip them until they write again. */
+    reachable: integer('reachable', { mode: 'boolean' }).notNull().default(true),
+    createdAt: createdAt(),
+    lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [uniqueIndex('contacts_channel_external').on(t.channel, t.externalId), index('contacts_unit').on(t.unitId)],
+);
+
+export const inviteCodes = sqliteTable('invite_codes', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  code: text('code').notNull().unique(),
+  unitId: integer('unit_id').references(() => units.id),
+  role: text('role', { enum: ['contact', 'office'] }).notNull().default('contact'),
+  expiresAt: integer('expires_at', { mode: 'timestamp_ms' }),
+  maxUses: integer('max_uses').notNull().default(10),
+  uses: integer('uses').notNull().default(0),
+  revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+  createdBy: integer('created_by'),
+  createdAt: createdAt(),
+});
+
+export const formVersions = sqliteTable('form_versions', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** JSON of a FormDefinition, validated with FormDefinitionSchema on every read. */
+  definition: text('definition').notNull(),
+  note: text('note'),
+  createdAt: createdAt(),
+});
+
+export const periods = sqliteTable('periods', {
+  id: text('id').primaryKey(),
+  /** 'calendar': open and close follow the calendar; 'open'/'closed': the office decided. */
+  status: text('status', { enum: ['calendar', 'open', 'closed'] }).notNull().default('calendar'),
+  formVersionId: integer('form_version_id')
+    .notNull()
+    .references(() => formVersions.id),
+  createdAt: createdAt(),
+  changedAt: integer('changed_at', { mode: 'timestamp_ms' }),
+  changedBy: integer('changed_by'),
+});
+
+export const submissions = sqliteTable(
+  'submissions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    unitId: integer('unit_id')
+      .notNull()
+      .references(() => units.id),
+    periodId: text('period_id')
+      .notNull()
+      .references(() => periods.id),
+    formVersionId: integer('form_version_id')
+      .notNull()
+      .references(() => formVersions.id),
+    status: text('status', { enum: ['draft', 'confirmed'] }).notNull().default('draft'),
+    /** 0 while a draft; 1 at the first confirmation; +1 for every correction after that. */
+    revision: integer('revision').notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: integer('updated_at', { mode: 'timestamp_ms' }),
+    confirmedAt: integer('confirmed_at', { mode: 'timestamp_ms' }),
+    confirmedBy: integer('confirmed_by'),
+    /** 'chat' or 'office-import' for figures sent on paper or by email. */
+    source: text('source').notNull().default('chat'),
+  },
+  (t) => [uniqueIndex('submissions_unit_period').on(t.unitId, t.periodId), index('submissions_period').on(t.periodId)],
+);
+
+/** Append-only: every answer given is kept; the current answer is the newest row per key. */
+export const answers = sqliteTable(
+  'answers',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    submissionId: integer('submission_id')
+      .notNull()
+      .references(() => submissions.id),
+    questionKey: text('question_key').notNull(),
+    /** JSON: a number, a string, or null for an explicitly skipped question. */
+    value: text('value').notNull(),
+    rawText: text('raw_text'),
+    revision: integer('revision').notNull(),
+    contactId: integer('contact_id'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('answers_submission_key').on(t.submissionId, t.questionKey, t.id)],
+);
+
+export const auditLog = sqliteTable(
+  'audit_log',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    at: integer('at', { mode: 'timestamp_ms' }).notNull(),
+    actorContactId: integer('actor_contact_id'),
+    action: text('action').notNull(),
+    subject: text('subject'),
+    details: text('details'),
+  },
+  (t) => [index('audit_subject').on(t.subject)],
+);
+
+export const processedUpdates = sqliteTable(
+  'processed_updates',
+  {
+    channel: text('channel').notNull(),
+    updateKey: text('update_key').notNull(),
+    processedAt: integer('processed_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.channel, t.updateKey] })],
+);
+
+export const conversations = sqliteTable('conversations', {
+  contactId: integer('contact_id')
+    .primaryKey()
+    .references(() => contacts.id),
+  /** JSON of the engine's ConversationState. */
+  state: text('state').notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+export type UnitRow = typeof units.$inferSelect;
+export type ContactRow = typeof contacts.$inferSelect;
+export type InviteCodeRow = typeof inviteCodes.$inferSelect;
+export type PeriodRow = typeof periods.$inferSelect;
+export type SubmissionRow = typeof submissions.$inferSelect;
+export type AnswerRow = typeof answers.$inferSelect;
+export type Channel = 'telegram' | 'zalo' | 'console';
+export type Role = ContactRow['role'];

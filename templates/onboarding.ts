@@ -1,0 +1,59 @@
+import { displayInviteCode } from '../domain/invite-code';
+
+/** Texts for linking a chat account to a unit, and for things said outside the form. */
+
+export const welcomeUnbound = (name: string | null) =>
+  `Xin chào${name ? ` ${name}` : ''}! Đây là trợ lý báo cáo công tác thông tin đối ngoại của Sở Giáo dục và Đào tạo.\n` +
+  'Để bắt đầu, gửi mã mời của đơn vị (do Văn phòng Sở cấp), ví dụ: /start ABCD-EFGH';
+
+export const notBound = () => 'Tài khoản này chưa được liên kết với đơn vị nào. Gửi mã mời của đơn vị, ví dụ: /start ABCD-EFGH. Chưa có mã? Vui lòng liên hệ Văn phòng Sở.';
+
+export const boundToUnit = (unitName: string, periodLine: string) =>
+  `✅ Đã liên kết tài khoản với ${unitName}.\n${periodLine}\nGõ /trogiup để xem tất cả các lệnh.`;
+
+export const boundAsOffice = () =>
+  '✅ Đã liên kết tài khoản Văn phòng Sở. Gõ /trogiup để xem các lệnh dành cho Văn phòng.';
+
+export const welcomeBack = (unitName: string | null, periodLine: string) =>
+  unitName ? `Chào mừng trở lại! Tài khoản đang liên kết với ${unitName}.\n${periodLine}` : `Chào mừng trở lại! Đây là tài khoản Văn phòng Sở.\n${periodLine}`;
+
+export const periodLine = (periodTitle: string | null, deadline: string | null) =>
+  periodTitle ? `Kỳ báo cáo đang mở: ${periodTitle} (hạn ${deadline}). Gõ /nhap để bắt đầu hoặc tiếp tục.` : 'Hiện chưa có kỳ báo cáo nào đang mở.';
+
+export const inviteRefused = (reason: 'not_found' | 'expired' | 'used_up' | 'revoked' | 'unit_inactive' | 'malformed', code: string) => {
+  const shown = code.length > 20 ? `${code.slice(0, 20)}…` : code;
+  switch (reason) {
+    case 'malformed':
+    case 'not_found':
+      return `Mã “${shown}” không đúng. Mã mời gồm 8 ký tự chữ và số (ví dụ ABCD-EFGH); vui lòng kiểm tra lại.`;
+    case 'expired':
+      return 'Mã mời này đã hết hạn. Vui lòng xin mã mới từ Văn phòng Sở.';
+    case 'used_up':
+      return 'Mã mời này đã được dùng hết số lần cho phép. Vui lòng xin mã mới từ Văn phòng Sở.';
+    case 'revoked':
+      return 'Mã mời này đã bị thu hồi. Vui lòng xin mã mới từ Văn phòng Sở.';
+    case 'unit_inactive':
+      return 'Đơn vị của mã mời này đang tạm ngừng báo cáo. Vui lòng liên hệ Văn phòng Sở.';
+  }
+};
+
+export const tooManyAttempts = (minutes: number) =>
+  `Bạn đã nhập sai mã quá nhiều lần. Vì an toàn, vui lòng thử lại sau ${minutes} phút.`;
+
+export const noOpenPeriod = () => 'Hiện chưa có kỳ báo cáo nào đang mở. Bot sẽ nhắc khi đến kỳ báo cáo.';
+export const unknownPeriod = (arg: string, open: string[]) =>
+  `Kỳ “${arg.slice(0, 20)}” không mở để nhập.${open.length ? ` Các kỳ đang mở: ${open.join(', ')}.` : ''}`;
+export const officeHasNoForm = () => 'Tài khoản Văn phòng Sở không nhập báo cáo đơn vị. Gõ /trogiup để xem các lệnh dành cho Văn phòng.';
+export const officeOnly = () => 'Lệnh này chỉ dành cho tài khoản Văn phòng Sở.';
+export const unknownCommand = (name: string) => `Không có lệnh /${name.slice(0, 32)}. Gõ /trogiup để xem các lệnh.`;
+export const unsupported = (what: 'sticker' | 'photo' | 'file' | 'other', expected: string) => {
+  const noun = what === 'sticker' ? 'nhãn dán' : what === 'photo' ? 'hình ảnh' : what === 'file' ? 'tệp' : 'loại tin nhắn này';
+  return `Bot chưa đọc được ${noun}. ${expected}`;
+};
+export const expectedWhenAnswering = () => 'Vui lòng trả lời câu hỏi hiện tại bằng tin nhắn chữ.';
+export const expectedWhenIdle = () => 'Gõ /nhap để nhập báo cáo hoặc /trogiup để xem hướng dẫn.';
+export const expectedWhenUnbound = () => 'Vui lòng gửi mã mời của đơn vị, ví dụ: /start ABCD-EFGH.';
+export const inviteCodeLine = (unit: string, code: string) => `${unit}: ${displayInviteCode(code)}`;
+
+export const helpHeader = () => 'HƯỚNG DẪN SỬ DỤNG\nTrả lời lần lượt từng câu hỏi; có thể dừng bất cứ lúc nào và gõ /nhap để tiếp tục đúng chỗ đã dừng.';
+export const helpOfficeHeader = () => 'Lệnh dành cho Văn phòng Sở:';
