@@ -4,6 +4,7 @@ import * as t from '../templates/onboarding';
 import { runFlow } from './flow';
 import { start } from './start';
 import type { CommandContext } from './types';
+import { OFFICE_COMMANDS } from './office';
 
 /**
  * The one table of commands: the router dispatches from it, /trogiup and the Telegram menu are built
@@ -37,16 +38,8 @@ const CORE_COMMANDS: CommandSpec[] = [
   { name: 'trogiup', usage: '/trogiup', description: 'Hướng dẫn sử dụng và danh sách lệnh', audience: 'everyone', run: (c) => [help(c)] },
 ];
 
-const registry: CommandSpec[] = [...CORE_COMMANDS];
-
-/** Other modules (office tools, reminders) add their commands here at start-up. */
-export function registerCommands(specs: CommandSpec[]): void {
-  for (const spec of specs) {
-    const i = registry.findIndex((s) => s.name === spec.name);
-    if (i >= 0) registry[i] = spec;
-    else registry.splice(registry.length - 1, 0, spec); // keep /trogiup last
-  }
-}
+// /trogiup stays last in every listing.
+const registry: CommandSpec[] = [...CORE_COMMANDS.slice(0, -1), ...OFFICE_COMMANDS, ...CORE_COMMANDS.slice(-1)];
 
 export const allCommands = (): readonly CommandSpec[] => registry;
 export const findCommand = (name: string): CommandSpec | undefined => registry.find((s) => s.name === name);

@@ -60,4 +60,3 @@ function expectedNext(c: CommandContext): string {
   return loadConversation(c.deps.db, c.contact.id).mode === 'question' ? t.expectedWhenAnswering() : t.expectedWhenIdle();
 }
 
-export const isFlowCommand = (name: string): name is FlowCommand => (FLOW_COMMANDS as readonly string[]).includes(name);

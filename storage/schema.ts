@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { integer, primaryKey, sqliteTable, text, uniqueIndex, index } from 'drizzle-orm/sqlite-core';
+import { blob, integer, primaryKey, sqliteTable, text, uniqueIndex, index } from 'drizzle-orm/sqlite-core';
 
 /**
  * The single source of the table types. Timestamps are stored as milliseconds since the epoch
@@ -159,3 +159,57 @@ export type SubmissionRow = typeof submissions.$inferSelect;
 export type AnswerRow = typeof answers.$inferSelect;
 export type Channel = 'telegram' | 'zalo' | 'console';
 export type Role = ContactRow['role'];
+
+/**
+ * Reminders: one row per (contact, period, slot), written before the send and updated after it, so a
+ * restart or a second process never sends the same reminder twice.
+ */
+export const reminderSends = sqliteTable(
+  'reminder_sends',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    contactId: integer('contact_id')
+      .notNull()
+      .references(() => contacts.id),
+    periodId: text('period_id').notNull(),
+    slotId: text('slot_id').notNull(),
+    status: text('status', { enum: ['sending', 'sent', 'failed'] }).notNull().default('sending'),
+    createdAt: createdAt(),
+    sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
+    error: text('error'),
+  },
+  (t) => [uniqueIndex('reminder_sends_key').on(t.contactId, t.periodId, t.slotId)],
+);
+
+/** Download links for generated reports (Zalo cannot send files): unguessable token, limited life. */
+export const reportLinks = sqliteTable('report_links', {
+  token: text('token').primaryKey(),
+  periodId: text('period_id').notNull(),
+  filename: text('filename').notNull(),
+  bytes: blob('bytes', { mode: 'buffer' }).notNull(),
+  createdBy: integer('created_by'),
+  createdAt: createdAt(),
+  expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  downloads: integer('downloads').notNull().default(0),
+});
+
+/**
+ * Webhook inbox: an update is stored here before the webhook request is acknowledged, then processed;
+ * a crash between the two leaves it here to be processed at the next start.
+ */
+export const inbox = sqliteTable(
+  'inbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    channel: text('channel').notNull(),
+    updateKey: text('update_key').notNull(),
+    payload: text('payload').notNull(),
+    receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
+    processedAt: integer('processed_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [uniqueIndex('inbox_channel_key').on(t.channel, t.updateKey), index('inbox_pending').on(t.processedAt)],
+);
+
+export type ReminderSendRow = typeof reminderSends.$inferSelect;
+export type ReportLinkRow = typeof reportLinks.$inferSelect;
+export type InboxRow = typeof inbox.$inferSelect;
