@@ -1,0 +1,300 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { startFakeTelegram, type FakeTelegram } from './fakes/telegram-server';
+import { closeDeps, makeDeps, seed, startTelegramApp, tempDir } from './helpers/harness';
+import type { AppDeps } from '../handlers/types';
+import type { DemoSeed } from '../storage/demo-seed';
+import { answers, auditLog, contacts, conversations, processedUpdates, submissions, units } from '../storage/schema';
+import { currentAnswers, findSubmission } from '../storage/repositories/submissions';
+import { setUnitActive } from '../storage/repositories/units';
+import { displayInviteCode } from '../domain/invite-code';
+
+/**
+ * The contact's side end to end: the real grammY bot long-polls a fake Bot API server over HTTP and
+ * stores into a real SQLite file; assertions read that file back.
+ */
+
+let fake: FakeTelegram;
+let deps: AppDeps;
+let demo: DemoSeed;
+let app: { stop: () => Promise<void> };
+let tmp: ReturnType<typeof tempDir>;
+let dbPath: string;
+
+const PRINCIPAL = 1001;
+
+beforeEach(async () => {
+  tmp = tempDir();
+  dbPath = `${tmp.dir}/bot.db`;
+  fake = await startFakeTelegram({ botUsername: 'baocao_test_bot' });
+  deps = makeDeps(dbPath);
+  demo = seed(deps);
+  app = await startTelegramApp(deps, fake);
+});
+
+afterEach(async () => {
+  await app.stop();
+  await fake.close();
+  closeDeps(deps);
+  tmp.cleanup();
+});
+
+const codeOf = (unitCode: string) => demo.units.find((u) => u.unit.code === unitCode)!.invite.code;
+const unitIdOf = (unitCode: string) => demo.units.find((u) => u.unit.code === unitCode)!.unit.id;
+
+/** Sends a text and waits for the first reply containing `expect`. */
+async function say(chat: number, text: string, expectText: string | RegExp): Promise<string> {
+  fake.pushText(chat, text);
+  return fake.waitForMessage(chat, (t) => (typeof expectText === 'string' ? t.includes(expectText) : expectText.test(t)));
+}
+
+async function click(chat: number, label: string | RegExp, expectText: string): Promise<string> {
+  fake.clickButton(chat, label);
+  return fake.waitForMessage(chat, (t) => t.includes(expectText));
+}
+
+
+describe('a whole submission through Telegram', () => {
+  test('bind, answer every question, back, skip, review, edit, confirm, correct', async () => {
+    await say(PRINCIPAL, `/start ${displayInviteCode(codeOf('THPT-THANGLONG'))}`, 'Đã liên kết tài khoản với Trường THPT Chuyên Thăng Long');
+    await say(PRINCIPAL, '/nhap', 'Câu 1/33');
+
+    const steps: [string, string][] = [
+      ['12', 'Câu 2/33'], // profile_institutions
+      ['1.593', 'Câu 3/33'], // pupils
+      ['45', 'Câu 4/33'], // classes
+      ['/quaylai', 'Câu 3/33'], // back to classes, shows the current answer
+      ['46', 'Câu 4/33'],
+      ['2 nghìn', 'Câu 5/33'], // staff = 2000
+      ['40', 'Câu 6/33'], // portal_news_events
+      ['1,593', 'Câu 7/33'], // party ideology = 1593 (thousands separator)
+      ['không', 'Câu 8/33'], // role models = 0
+      ['12 tin', 'Câu 9/33'],
+      ['7', 'Câu 10/33'],
+      ['6', 'Câu 11/33'],
+      ['5', 'Câu 12/33'],
+      ['4', 'Câu 13/33'],
+      ['3', 'Câu 14/33'], // portal_other
+      ['1.080', 'Câu 15/33'], // digital_posts
+      ['10,3 triệu', 'Câu 16/33'], // views
+      ['9.2tr', 'Câu 17/33'], // interactions
+      ['3', 'Câu 18/33'],
+      ['6', 'Câu 19/33'],
+      ['1', 'Câu 20/33'],
+      ['2', 'Câu 21/33'],
+      ['120', 'Câu 22/33'],
+      ['1', 'Câu 23/33'],
+      ['0', 'Câu 24/33'],
+      ['2', 'Câu 25/33'],
+      ['6', 'Câu 26/33'],
+      ['510.500.000 đồng', 'Câu 27/33'],
+      ['/boqua', 'Câu 28/33'], // optional text skipped
+      ['3', 'Câu 29/33'],
+      ['Tuyên truyền chủ quyền biển đảo cho học sinh', 'Câu 30/33'],
+      ['Đăng tải đều đặn tin, bài về hoạt động của nhà trường.', 'Câu 31/33'],
+      ['Đội ngũ truyền thông còn kiêm nhiệm.', 'Câu 32/33'],
+    ];
+    for (const [text, expectNext] of steps) await say(PRINCIPAL, text, expectNext);
+
+    // Skip with the inline button (answered with answerCallbackQuery).
+    await click(PRINCIPAL, 'Bỏ qua', 'Câu 33/33');
+    expect(fake.callbackQueries.every((q) => q.answered)).toBe(true);
+    const review = await say(PRINCIPAL, 'Đề nghị Sở tổ chức tập huấn viết tin, bài.', 'BÁO CÁO 6 THÁNG ĐẦU NĂM 2026');
+    expect(review).toContain('15. Tổng số lượt xem: 10.300.000 lượt xem');
+    expect(review).toContain('27. Hoạt động hợp tác quốc tế nổi bật (tóm tắt): (bỏ qua)');
+    expect(review).toContain('32. Nguyên nhân của tồn tại, hạn chế: (bỏ qua)');
+
+    // Edit answer 15, then review again.
+    await say(PRINCIPAL, '/sua 15', 'Câu 15/33');
+    const edited = await say(PRINCIPAL, '10.400.000', 'BÁO CÁO 6 THÁNG ĐẦU NĂM 2026');
+    expect(edited).toContain('15. Tổng số lượt xem: 10.400.000 lượt xem');
+
+    // Confirm with the button on the review.
+    await click(PRINCIPAL, 'Xác nhận', 'Đã xác nhận báo cáo 6 tháng đầu năm 2026');
+
+    // Correct after confirmation: a new revision.
+    await say(PRINCIPAL, '/sua 1', 'Câu 1/33');
+    await say(PRINCIPAL, '13', 'lần sửa thứ 1');
+
+    const unitId = unitIdOf('THPT-THANGLONG');
+    const sub = findSubmission(deps.db, unitId, '2026-H1')!;
+    expect(sub.status).toBe('confirmed');
+    expect(sub.revision).toBe(2);
+    const current = currentAnswers(deps.db, sub.id);
+    expect(current).toMatchObject({
+      profile_institutions: 13,
+      profile_pupils: 1593,
+      profile_classes: 46,
+      profile_staff: 2000,
+      portal_party_ideology: 1593,
+      portal_role_models: 0,
+      portal_admin_reform: 12,
+      digital_posts: 1080,
+      digital_views: 10_400_000,
+      digital_interactions: 9_200_000,
+      intl_support_money: 510_500_000,
+      intl_activities_text: null,
+      assess_causes_text: null,
+      assess_proposals_text: 'Đề nghị Sở tổ chức tập huấn viết tin, bài.',
+    });
+    expect(Object.keys(current)).toHaveLength(33);
+
+    // Every answer given is kept with its raw text, author and revision.
+    const history = deps.db.select().from(answers).where(and(eq(answers.submissionId, sub.id), eq(answers.questionKey, 'digital_views'))).all();
+    expect(history.map((h) => [h.rawText, JSON.parse(h.value), h.revision])).toEqual([
+      ['10,3 triệu', 10_300_000, 0],
+      ['10.400.000', 10_400_000, 0],
+    ]);
+    const correction = deps.db.select().from(answers).where(and(eq(answers.submissionId, sub.id), eq(answers.questionKey, 'profile_institutions'))).all().at(-1)!;
+    expect(correction.revision).toBe(2);
+    const contact = deps.db.select().from(contacts).where(eq(contacts.externalId, String(PRINCIPAL))).get()!;
+    expect(correction.contactId).toBe(contact.id);
+    expect(contact.unitId).toBe(unitId);
+    const actions = deps.db.select().from(auditLog).all().map((a) => a.action);
+    expect(actions).toContain('contact_bound');
+    expect(actions).toContain('submission_confirmed');
+    expect(actions).toContain('answer_corrected');
+    // Every message the bot sent was accepted by the (validating) fake API.
+    expect(fake.rejected).toHaveLength(0);
+    // The command menu was set from the command table.
+    const menu = [...fake.commands.values()][0]!.map((c) => c.command);
+    expect(menu).toEqual(expect.arrayContaining(['start', 'nhap', 'xem', 'sua', 'boqua', 'quaylai', 'xacnhan', 'huy', 'trogiup']));
+  });
+});
+
+describe('resume after a restart', () => {
+  test('a new bot instance on the same database continues at the exact question', async () => {
+    await say(PRINCIPAL, `/start ${codeOf('PGD-DALAT')}`, 'Đã liên kết');
+    await say(PRINCIPAL, '/nhap', 'Câu 1/33');
+    await say(PRINCIPAL, '560', 'Câu 2/33');
+    await say(PRINCIPAL, '285.000', 'Câu 3/33');
+    await say(PRINCIPAL, '8500', 'Câu 4/33');
+
+    // Stop the bot and close the database, as a restart would.
+    await app.stop();
+    closeDeps(deps);
+
+    deps = makeDeps(dbPath, () => new Date('2026-05-01T09:00:00Z'));
+    app = await startTelegramApp(deps, fake);
+    const resumed = await say(PRINCIPAL, '/nhap', 'Câu 4/33');
+    expect(resumed).toContain('Số cán bộ quản lý, giáo viên, nhân viên');
+    // Plain text after the restart is the answer to that question.
+    await say(PRINCIPAL, '17.500', 'Câu 5/33');
+    const sub = findSubmission(deps.db, unitIdOf('PGD-DALAT'), '2026-H1')!;
+    expect(currentAnswers(deps.db, sub.id)).toEqual({ profile_institutions: 560, profile_pupils: 285_000, profile_classes: 8500, profile_staff: 17_500 });
+  });
+});
+
+describe('duplicate delivery', () => {
+  test('the same update delivered twice changes nothing the second time', async () => {
+    await say(PRINCIPAL, `/start ${codeOf('PGD-BAOLOC')}`, 'Đã liên kết');
+    await say(PRINCIPAL, '/nhap', 'Câu 1/33');
+    const update = fake.makeTextUpdate(PRINCIPAL, '77');
+    fake.pushRaw(update);
+    fake.pushRaw(update);
+    await fake.waitForMessage(PRINCIPAL, (t) => t.includes('Câu 2/33'));
+    await fake.waitForIdle(300);
+    const sub = findSubmission(deps.db, unitIdOf('PGD-BAOLOC'), '2026-H1')!;
+    expect(deps.db.select().from(answers).where(eq(answers.submissionId, sub.id)).all()).toHaveLength(1);
+    expect(fake.messagesTo(PRINCIPAL).filter((t) => t.includes('Câu 2/33'))).toHaveLength(1);
+    const marks = deps.db.select().from(processedUpdates).where(eq(processedUpdates.updateKey, String(update.update_id))).all();
+    expect(marks).toHaveLength(1);
+  });
+});
+
+describe('bad input gets a clear message and changes nothing', () => {
+  /** Everything a contact's actions can change, to compare before and after. */
+  const snapshot = () => ({
+    answers: deps.db.select().from(answers).all(),
+    submissions: deps.db.select().from(submissions).all(),
+    conversations: deps.db.select().from(conversations).all(),
+    bound: deps.db.select({ id: contacts.id, unitId: contacts.unitId, active: contacts.active }).from(contacts).all(),
+  });
+
+  test('wrong code and a code of a disabled unit', async () => {
+    const before = snapshot();
+    const wrong = await say(PRINCIPAL, '/start ZZZZ-ZZZZ', 'không đúng');
+    expect(wrong).toContain('ZZZZ-ZZZZ');
+    const garbage = await say(PRINCIPAL, '/start <script>', 'không đúng');
+    expect(garbage).toContain('<script>');
+    setUnitActive(deps.db, unitIdOf('GDNN-DUCTRONG'), false);
+    await say(PRINCIPAL, `/start ${codeOf('GDNN-DUCTRONG')}`, 'tạm ngừng báo cáo');
+    const after = snapshot();
+    expect(after.answers).toEqual(before.answers);
+    expect(after.bound.every((c) => !c.active && c.unitId === null)).toBe(true);
+    // Unbound contacts are told what to do.
+    await say(PRINCIPAL, '/nhap', 'chưa được liên kết');
+  });
+
+  test('text for a number, negative, fraction, too long, sticker, early confirm', async () => {
+    await say(PRINCIPAL, `/start ${codeOf('THPT-BUITHIXUAN')}`, 'Đã liên kết');
+    await say(PRINCIPAL, '/nhap', 'Câu 1/33');
+    await say(PRINCIPAL, '3', 'Câu 2/33');
+    const before = snapshot();
+
+    await say(PRINCIPAL, 'nhiều lắm', 'Vui lòng nhập lại câu 2');
+    await say(PRINCIPAL, '-5', 'Vui lòng nhập lại câu 2');
+    await say(PRINCIPAL, '2,5', 'Vui lòng nhập lại câu 2');
+    await say(PRINCIPAL, '99999999999', 'Vui lòng nhập lại câu 2');
+    fake.pushSticker(PRINCIPAL);
+    await fake.waitForMessage(PRINCIPAL, (t) => t.includes('nhãn dán') && t.includes('trả lời câu hỏi hiện tại'));
+    fake.pushPhoto(PRINCIPAL);
+    await fake.waitForMessage(PRINCIPAL, (t) => t.includes('hình ảnh'));
+    await say(PRINCIPAL, '/xacnhan', 'Chưa thể xác nhận');
+    await say(PRINCIPAL, '/lenhla', 'Không có lệnh /lenhla');
+    await say(PRINCIPAL, '/sua 999', 'không phải số câu hợp lệ');
+    await say(PRINCIPAL, '/boqua', 'bắt buộc');
+    expect(snapshot()).toEqual(before);
+
+    // A 5,000-character text where a text is expected.
+    await say(PRINCIPAL, '/sua 30', 'Câu 30/33');
+    const mid = snapshot();
+    await say(PRINCIPAL, 'a'.repeat(5000), 'quá dài (5.000 ký tự)');
+    expect(snapshot().answers).toEqual(mid.answers);
+    expect(snapshot().conversations).toEqual(mid.conversations);
+    // The question is still waiting for its answer.
+    await say(PRINCIPAL, '2', /Câu 30|ít nhất/);
+    expect(fake.rejected).toHaveLength(0);
+  });
+
+  test("a contact of unit A cannot touch unit B's submission", async () => {
+    const OTHER = 2002;
+    await say(OTHER, `/start ${codeOf('PGD-DALAT')}`, 'Đã liên kết');
+    await say(OTHER, '/nhap', 'Câu 1/33');
+    await say(OTHER, '560', 'Câu 2/33');
+    const bSub = findSubmission(deps.db, unitIdOf('PGD-DALAT'), '2026-H1')!;
+    const bBefore = currentAnswers(deps.db, bSub.id);
+
+    await say(PRINCIPAL, `/start ${codeOf('PGD-BAOLOC')}`, 'Đã liên kết');
+    const review = await say(PRINCIPAL, '/xem', 'BÁO CÁO');
+    expect(review).toContain('Phòng Giáo dục và Đào tạo thành phố Bảo Lộc');
+    expect(review).not.toContain('560');
+    await say(PRINCIPAL, '/nhap', 'Câu 1/33');
+    await say(PRINCIPAL, '/sua 1', 'Câu 1/33');
+    await say(PRINCIPAL, '1', 'BÁO CÁO');
+    expect(currentAnswers(deps.db, bSub.id)).toEqual(bBefore);
+    const aSub = findSubmission(deps.db, unitIdOf('PGD-BAOLOC'), '2026-H1')!;
+    expect(aSub.id).not.toBe(bSub.id);
+    expect(deps.db.select().from(units).all().length).toBeGreaterThan(1);
+  });
+});
+
+
+describe('what the bot sends is accepted by the Bot API', () => {
+  test('a reply longer than 4096 characters is split at line breaks, buttons on the last part', async () => {
+    const { Api } = await import('grammy');
+    const { sendReplies } = await import('../bot/telegram/bot');
+    const api = new Api(fake.token, { apiRoot: fake.apiRoot });
+    const line = 'Trường THPT Chuyên Thăng Long: đăng tải đều đặn tin, bài <b>&</b> hình ảnh.';
+    const text = Array.from({ length: 150 }, (_, i) => `${i + 1}. ${line}`).join('\n');
+    fake.registerChat(PRINCIPAL);
+    await sendReplies(api, PRINCIPAL, [{ text, actions: [{ label: 'Xác nhận', command: '/xacnhan' }] }]);
+    const sent = fake.botMessages(PRINCIPAL);
+    expect(sent.length).toBeGreaterThan(2);
+    expect(sent.every((m) => m.text.length <= 4096)).toBe(true);
+    expect(sent.map((m) => m.text).join('\n')).toBe(text);
+    expect(sent.at(-1)!.inlineKeyboard?.flat().map((b) => b.text)).toEqual(['Xác nhận']);
+    expect(sent.slice(0, -1).every((m) => m.inlineKeyboard === undefined)).toBe(true);
+    expect(fake.rejected).toHaveLength(0);
+  });
+});
