@@ -3,13 +3,15 @@ import { createLogger } from '../log';
 import { openDatabase, closeDatabase, type Db } from '../storage/db';
 import { seedDemo, type DemoSeed } from '../storage/demo-seed';
 import { activeUnits } from '../storage/repositories/units';
+import { currentInviteForUnit } from '../storage/repositories/invites';
 import { displayInviteCode } from '../domain/invite-code';
 import { formatShortDate } from '../domain/periods';
 import type { AppDeps } from '../handlers/types';
 import { runConsole } from './console/console';
-import { createTelegramBot, startTelegramPolling } from './telegram/bot';
+import { startRuntime } from './http/runtime';
+import { startReminderScheduler } from './outbox/reminders';
 
-/** Starts the bot: Telegram when a token is configured, else the console channel on a demo province. */
+/** Starts the bot: Telegram and/or Zalo when a token is configured, else the console channel on a demo province. */
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -25,12 +27,15 @@ async function main(): Promise<void> {
   const db = openDatabase(config.databasePath);
   const deps: AppDeps = { db, config, log, clock: () => new Date() };
 
-  if (config.telegram.token) {
-    const bot = createTelegramBot({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, deps });
-    const runner = await startTelegramPolling(bot, deps);
+  if (config.telegram.token || config.zalo.token) {
+    // Telegram and/or Zalo, each by polling or webhook, plus the HTTP server (health, webhooks, report links).
+    const runtime = await startRuntime(deps);
+    // Reminders go out through the same channels (and their outgoing queues) as the replies.
+    const reminders = startReminderScheduler(deps, { telegram: runtime.telegram, zalo: runtime.zalo?.channel });
     const stop = async () => {
       log.info('stopping');
-      if (runner.isRunning()) await runner.stop();
+      await reminders?.stop();
+      await runtime.stop();
       closeDatabase(db);
       process.exit(0);
     };
@@ -48,9 +53,9 @@ async function main(): Promise<void> {
 function consoleBanner(config: Config, db: Db, seed: DemoSeed | null): string {
   const lines = [
     '================================================================',
-    ' baocao-bot — CONSOLE MODE (no TELEGRAM_BOT_TOKEN configured)',
-    ' Chế độ thử trên màn hình: không có mã bot Telegram.',
-    ' To run on Telegram: set TELEGRAM_BOT_TOKEN=<token from @BotFather> and start again (README.md).',
+    ' baocao-bot — CONSOLE MODE (no TELEGRAM_BOT_TOKEN or ZALO_BOT_TOKEN configured)',
+    ' Chế độ thử trên màn hình: không có mã bot Telegram hay Zalo.',
+    ' To run on Telegram: set TELEGRAM_BOT_TOKEN=<token from @BotFather>; on Zalo: ZALO_BOT_TOKEN (README.md).',
     ` Database: ${config.databasePath}`,
     '================================================================',
   ];
@@ -60,7 +65,10 @@ function consoleBanner(config: Config, db: Db, seed: DemoSeed | null): string {
     lines.push(`  ${displayInviteCode(seed.officeInvite.code)}  (tài khoản Văn phòng Sở)`);
     for (const p of seed.openPeriods) lines.push(`Kỳ báo cáo đang mở: ${p.title} (hạn ${formatShortDate(p.deadline, config.timeZone)})`);
   } else {
-    lines.push('', `Cơ sở dữ liệu có ${activeUnits(db).length} đơn vị. Xem mã mời: npm run cli -- demo`);
+    const units = activeUnits(db);
+    lines.push('', `Cơ sở dữ liệu có ${units.length} đơn vị. Mã mời của một số đơn vị:`);
+    for (const unit of units.slice(0, 10)) lines.push(`  ${displayInviteCode(currentInviteForUnit(db, unit.id, new Date()).code)}  ${unit.name}`);
+    lines.push('Xem tất cả: npm run cli -- demo (tỉnh mẫu) hoặc npm run cli -- invite --unit <mã đơn vị>');
   }
   lines.push(
     '',

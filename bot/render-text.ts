@@ -9,7 +9,9 @@ export function renderAsText(r: Reply): string {
   if (actions.length === 0) return r.text;
   if (r.choice) {
     const options = actions.map((a, i) => `${i + 1} để ${a.label.charAt(0).toLowerCase()}${a.label.slice(1)}`);
-    return `${r.text}\n\nTrả lời ${options.join(', ')}.`;
+    // Labels may hold commas themselves ("Chọn 2 tin, bài"): then options are set apart with semicolons.
+    const sep = actions.some((a) => a.label.includes(',')) ? '; ' : ', ';
+    return `${r.text}\n\nTrả lời ${options.join(sep)}.`;
   }
   const commands = actions.filter((a) => a.command.startsWith('/'));
   return commands.length ? `${r.text}\n\n${commands.map((a) => `${a.command}: ${a.label.toLowerCase()}`).join(' · ')}` : r.text;
@@ -23,6 +25,8 @@ export function splitText(text: string, limit: number): string[] {
     let cut = rest.lastIndexOf('\n', limit);
     if (cut < limit / 2) cut = rest.lastIndexOf(' ', limit);
     if (cut < limit / 2) cut = limit;
+    // Never cut between the two halves of a surrogate pair (an emoji): the part would not be valid UTF-16.
+    if (cut === limit && /[\uD800-\uDBFF]/.test(rest.charAt(cut - 1))) cut--;
     parts.push(rest.slice(0, cut).trimEnd());
     rest = rest.slice(cut).replace(/^\s+/, '');
   }

@@ -78,6 +78,8 @@ export function step(state: ConversationState, input: FlowInput, ctx: FlowContex
   // A state left over from another period (closed, or a new one opened) must not steer this one.
   if (state.periodId !== undefined && state.periodId !== ctx.period.id) state = IDLE;
   if (state.key !== undefined && !flow.byKey.has(state.key)) state = { ...state, key: undefined, mode: 'idle' };
+  // A stored state may be valid JSON yet name no question (hand-edited, an old shape): never crash on it.
+  if (state.mode === 'question' && state.key === undefined) state = { ...state, mode: 'idle', pending: undefined };
 
   if (input.kind === 'command') return onCommand(flow, state, input.name, input.arg.trim());
 
@@ -105,6 +107,7 @@ function choiceFor(flow: Flow, state: ConversationState, text: string): StepResu
     if (value === undefined) return null;
     const q = flow.byKey.get(state.key!);
     if (!q) return null;
+    if (!flow.ctx.period.open) return unchanged(IDLE, reply(t.periodClosed(flow.ctx.period.title)));
     return acceptAnswer(flow, { ...state, pending: undefined }, q, value, state.pending.raw);
   }
   if (state.mode === 'review') {
@@ -126,8 +129,8 @@ function onCommand(flow: Flow, state: ConversationState, name: FlowCommand, arg:
     case 'sua': {
       if (!ctx.period.open) return unchanged(state, reply(t.periodClosed(ctx.period.title)));
       if (arg === '') return startPickEdit(flow, state);
-      const n = Number(arg);
-      const q = Number.isInteger(n) ? flow.questions[n - 1] : undefined;
+      // Digits only: Number() would also read "0x2", "1e1" or "2.0" as a question number.
+      const q = /^\d{1,4}$/.test(arg) ? flow.questions[Number(arg) - 1] : undefined;
       if (!q) return unchanged(state, reply(t.badQuestionNumber(arg, flow.questions.length)));
       const next: ConversationState = { mode: 'question', periodId: ctx.period.id, key: q.key, returnToReview: true };
       return { state: next, replies: [askQuestion(flow, q, true)], effects: [] };
@@ -191,6 +194,7 @@ function startPickEdit(flow: Flow, state: ConversationState): StepResult {
 
 function skip(flow: Flow, state: ConversationState): StepResult {
   if (state.mode !== 'question' || !state.key) return unchanged(state, reply(t.nothingToSkip()));
+  if (!flow.ctx.period.open) return unchanged(state, reply(t.periodClosed(flow.ctx.period.title)));
   const q = flow.byKey.get(state.key)!;
   if (q.required) return unchanged(state, reply(t.cannotSkipRequired(q.number)), askQuestion(flow, q, state.returnToReview ?? false));
   const current = flow.ctx.answers[q.key];
@@ -208,6 +212,10 @@ function back(flow: Flow, state: ConversationState): StepResult {
     const q = flow.byKey.get(state.key)!;
     if (q.number === 1) return unchanged(state, reply(t.atFirstQuestion()), askQuestion(flow, q, state.returnToReview ?? false));
     target = flow.questions[q.number - 2];
+  } else if (state.key) {
+    // Paused or reviewing at question N: "back" means N-1, not the end of the form.
+    const q = flow.byKey.get(state.key)!;
+    target = flow.questions[Math.max(q.number - 2, 0)];
   } else {
     target = flow.questions[flow.questions.length - 1];
   }
@@ -240,7 +248,8 @@ function answerQuestion(flow: Flow, state: ConversationState, text: string): Ste
   if (!ctx.period.open) return unchanged(IDLE, reply(t.periodClosed(ctx.period.title)));
   if (text === '') return unchanged(state, reply(t.emptyAnswer()), askQuestion(flow, q, state.returnToReview ?? false));
   if (q.type === 'text') {
-    const clean = text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '');
+    const clean = text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '').trim();
+    if (clean === '') return unchanged(state, reply(t.emptyAnswer()), askQuestion(flow, q, state.returnToReview ?? false));
     const max = q.max ?? 2000;
     if (clean.length > max) return unchanged(state, reply(t.textTooLong(clean.length, max)));
     if (q.min !== undefined && clean.length < q.min) return unchanged(state, reply(t.textTooShort(q.min)));

@@ -18,7 +18,7 @@ export const LABEL_CONTINUE = 'Tiếp tục nhập';
 export function formatValue(q: Pick<FlatQuestion, 'type' | 'unit'>, v: AnswerValue, maxText?: number): string {
   if (typeof v === 'number') return q.unit ? `${formatNumber(v)} ${q.unit}` : formatNumber(v);
   const oneLine = v.replace(/\s+/g, ' ').trim();
-  return maxText !== undefined && oneLine.length > maxText ? `${oneLine.slice(0, maxText - 1)}…` : `“${oneLine}”`;
+  return maxText !== undefined && oneLine.length > maxText ? `“${oneLine.slice(0, maxText - 1).trimEnd()}…”` : `“${oneLine}”`;
 }
 
 export function question(q: FlatQuestion, total: number, current: string | null | undefined): string {

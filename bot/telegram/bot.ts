@@ -1,10 +1,13 @@
 import { Bot, InlineKeyboard, InputFile, type Api, type Context } from 'grammy';
+import type { Update } from 'grammy/types';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { handleIncoming } from '../../handlers/router';
 import { menuCommands } from '../../handlers/commands';
 import type { AppDeps, Incoming } from '../../handlers/types';
 import type { Reply } from '../../domain/replies';
 import { splitText } from '../render-text';
+import { installTelegramOutbox, isRecipientGone } from '../outbox/telegram';
+import { markUnreachable } from '../../handlers/reminders/reachability';
 
 /** Telegram's limits: a message holds 4096 characters, callback data 64 bytes. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -68,6 +71,8 @@ export async function sendReplies(api: Api, chatId: number | string, replies: Re
 export function createTelegramBot(opts: TelegramOptions): Bot {
   const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot } });
   const { deps } = opts;
+  // Every call with a chat_id (replies, reminders, digests) goes through one throttled queue; ctx.api inherits it.
+  installTelegramOutbox(bot.api);
   // One user's messages are handled in order; different users never wait for each other.
   bot.use(sequentialize((ctx: Context) => ctx.from?.id.toString()));
   bot.on('callback_query', async (ctx, next) => {
@@ -84,7 +89,12 @@ export function createTelegramBot(opts: TelegramOptions): Bot {
     if (!incoming) return;
     const replies = await handleIncoming(deps, incoming);
     const chatId = ctx.chat?.id ?? ctx.from!.id;
-    await sendReplies(ctx.api, chatId, replies);
+    try {
+      await sendReplies(ctx.api, chatId, replies);
+    } catch (err) {
+      if (!isRecipientGone(err)) throw err;
+      markUnreachable(deps, 'telegram', incoming.userId, err.description);
+    }
   });
   bot.catch((err) => {
     deps.log.error('telegram update failed', { updateId: err.ctx.update.update_id, err: err.error instanceof Error ? err.error.message : String(err.error) });
@@ -96,11 +106,38 @@ export function createTelegramBot(opts: TelegramOptions): Bot {
   return bot;
 }
 
+const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
+
 /** Long polling through the runner: updates are fetched while earlier ones are still being handled. */
 export async function startTelegramPolling(bot: Bot, deps: AppDeps): Promise<RunnerHandle> {
   await bot.init();
   await bot.api.deleteWebhook();
   await bot.api.setMyCommands(menuCommands('contact'));
   deps.log.info('telegram polling started', { username: bot.botInfo.username });
-  return run(bot, { runner: { fetch: { allowed_updates: ['message', 'callback_query', 'my_chat_member'] } } });
+  return run(bot, { runner: { fetch: { allowed_updates: [...ALLOWED_UPDATES] } } });
+}
+
+/**
+ * Webhook mode: Telegram POSTs every update to `url` with `secretToken` in X-Telegram-Bot-Api-Secret-Token
+ * (checked by the HTTP server, see bot/http/telegram-webhook.ts); the bot handles them with handleUpdate.
+ */
+export async function startTelegramWebhook(bot: Bot, deps: AppDeps, url: string, secretToken: string): Promise<void> {
+  await bot.init();
+  await bot.api.setWebhook(url, { secret_token: secretToken, allowed_updates: [...ALLOWED_UPDATES] });
+  await bot.api.setMyCommands(menuCommands('contact'));
+  deps.log.info('telegram webhook set', { username: bot.botInfo.username, url });
+}
+
+/**
+ * A bot whose only middleware hands each update to `store`: given to grammY's webhookCallback, it makes the
+ * webhook request answer as soon as the update is written, not after it was handled. Needs `main` initialised
+ * (it reuses its bot info, so it never calls the API itself).
+ */
+export function createTelegramIntakeBot(main: Bot, store: (update: Update) => void): Bot {
+  const intake = new Bot(main.token, { botInfo: main.botInfo });
+  intake.use((ctx) => store(ctx.update));
+  intake.catch((err) => {
+    throw err.error;
+  });
+  return intake;
 }

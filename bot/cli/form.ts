@@ -1,0 +1,86 @@
+import { resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { flattenForm, type FormDefinition } from '../../domain/form';
+import { formFromSheets, formToTables } from '../../domain/form-sheet';
+import { PeriodIdSchema } from '../../domain/periods';
+import { inTransaction } from '../../storage/db';
+import { periodFormVersions } from '../../storage/repositories/admin';
+import { audit } from '../../storage/repositories/audit';
+import { addFormVersion, formVersion, latestFormVersion, type FormVersion } from '../../storage/repositories/forms';
+import { findPeriod } from '../../storage/repositories/periods';
+import { readSpreadsheetFile, SpreadsheetError } from '../../templates/spreadsheet/read';
+import { writeSpreadsheetFile } from '../../templates/spreadsheet/write';
+import { UsageError, type CliCommand, type CliContext } from './context';
+import { parseOptions } from './progress';
+
+const USAGE =
+  'form export --out FILE.xlsx [--period ID] | form import FILE [--note TEXT]   the report form as a spreadsheet; import adds a new form version';
+
+/** A form has a few dozen questions; a survey sheet of thousands of rows is the wrong file. */
+const FORM_MAX_ROWS = 2_000;
+
+export type FormImportResult = { kind: 'unchanged'; version: FormVersion } | { kind: 'added'; version: FormVersion; previous: FormVersion };
+
+export async function exportForm(ctx: CliContext, out: string, periodId?: string): Promise<FormVersion> {
+  let version: FormVersion;
+  if (periodId) {
+    const period = findPeriod(ctx.db, periodId);
+    if (!period) throw new UsageError(`period ${periodId} has not started yet: it will use the latest form`);
+    version = formVersion(ctx.db, period.formVersionId);
+  } else {
+    version = latestFormVersion(ctx.db);
+  }
+  await writeSpreadsheetFile(out, formToTables(version.form));
+  return version;
+}
+
+/** Validates the file with the form schema; a valid, different form becomes the newest version. */
+export async function importForm(ctx: CliContext, file: string, note: string | null, now = new Date()): Promise<FormImportResult> {
+  let sheets;
+  try {
+    sheets = await readSpreadsheetFile(file, { maxDataRows: FORM_MAX_ROWS });
+  } catch (err) {
+    if (err instanceof SpreadsheetError) throw new Error(err.message);
+    throw err;
+  }
+  return inTransaction(ctx.db, (tx) => {
+    const previous = latestFormVersion(tx);
+    const parsed = formFromSheets(sheets, previous.form.title);
+    if (!parsed.ok) {
+      throw new Error(`Mẫu báo cáo trong tệp ${file} không hợp lệ, không có gì thay đổi:\n${parsed.errors.map((e) => `  ${e}`).join('\n')}`);
+    }
+    if (isDeepStrictEqual(parsed.form, previous.form)) return { kind: 'unchanged' as const, version: previous };
+    const version = addFormVersion(tx, parsed.form, note ?? `Nhập từ ${file}`, now);
+    audit(tx, { at: now, actorContactId: null, action: 'form_version_added', subject: `form:${version.id}`, details: { file, previous: previous.id } });
+    return { kind: 'added' as const, version, previous };
+  });
+}
+
+const describe = (form: FormDefinition) => `${flattenForm(form).length} câu hỏi trong ${form.sections.length} phần`;
+
+export const formCommand: CliCommand = {
+  usage: USAGE,
+  run: async (args, ctx) => {
+    const { values, positionals } = parseOptions(args, { out: { type: 'string' }, period: { type: 'string' }, note: { type: 'string' } }, USAGE);
+    const [sub, file, ...extra] = positionals;
+    if (sub === 'export' && !file) {
+      if (!values.out) throw new UsageError('form export needs --out FILE.xlsx');
+      const period = values.period?.toUpperCase();
+      if (period !== undefined && !PeriodIdSchema.safeParse(period).success) throw new UsageError(`--period ${values.period}: expected e.g. 2026-H1, 2026-Q2, 2026-Y`);
+      const v = await exportForm(ctx, values.out, period);
+      ctx.out(`Đã ghi ${resolve(values.out)}: mẫu báo cáo phiên bản ${v.id} (${describe(v.form)}).`);
+      return;
+    }
+    if (sub !== 'import' || !file || extra.length > 0) throw new UsageError(`Usage: ${USAGE}`);
+    const result = await importForm(ctx, file, values.note ?? null);
+    if (result.kind === 'unchanged') {
+      ctx.out(`Mẫu trong tệp giống hệt phiên bản ${result.version.id} đang dùng; không tạo phiên bản mới.`);
+      return;
+    }
+    ctx.out(`Đã tạo mẫu báo cáo phiên bản ${result.version.id} (${describe(result.version.form)}). Các kỳ báo cáo bắt đầu từ nay dùng mẫu này.`);
+    const started = periodFormVersions(ctx.db).filter((p) => p.formVersionId !== result.version.id);
+    if (started.length > 0) {
+      ctx.out(`Các kỳ đã bắt đầu giữ nguyên mẫu cũ: ${started.map((p) => `${p.periodId} (phiên bản ${p.formVersionId})`).join(', ')}.`);
+    }
+  },
+};

@@ -1,0 +1,28 @@
+import { displayInviteCode } from '../../domain/invite-code';
+import { formatShortDate } from '../../domain/periods';
+import { inTransaction } from '../../storage/db';
+import { audit } from '../../storage/repositories/audit';
+import { createInvite } from '../../storage/repositories/invites';
+import { OFFICE_INVITE_TTL_DAYS } from '../../handlers/office/units';
+import { UsageError, type CliCommand } from './context';
+import { parseOptions, positiveInt } from './progress';
+
+const USAGE = 'office invite [--days N]                    print a one-time code that links a chat account as an office account';
+
+export const officeCommand: CliCommand = {
+  usage: USAGE,
+  run: (args, { db, config, out }) => {
+    const { values, positionals } = parseOptions(args, { days: { type: 'string' } }, USAGE);
+    if (positionals[0] !== 'invite' || positionals.length > 1) throw new UsageError(`Usage: ${USAGE}`);
+    const ttlDays = positiveInt('days', values.days) ?? OFFICE_INVITE_TTL_DAYS;
+    const now = new Date();
+    const invite = inTransaction(db, (tx) => {
+      const row = createInvite(tx, { unitId: null, role: 'office', now, maxUses: 1, ttlDays });
+      audit(tx, { at: now, actorContactId: null, action: 'office_invite_created', subject: 'office', details: { inviteId: row.id, via: 'cli' } });
+      return row;
+    });
+    const code = displayInviteCode(invite.code);
+    out(`Mã mời Văn phòng Sở: ${code}`);
+    out(`Dùng một lần, hết hạn ngày ${formatShortDate(invite.expiresAt!, config.timeZone)}. Người được mời gửi cho bot: /start ${code}`);
+  },
+};

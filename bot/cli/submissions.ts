@@ -1,0 +1,105 @@
+import { basename } from 'node:path';
+import { parseFigureSheets, planUnitImport, type ImportProblem } from '../../domain/export-layout';
+import { formatNumber } from '../../domain/format';
+import { inTransaction } from '../../storage/db';
+import { applyOfficeImport, unitIdsByCode } from '../../storage/repositories/admin';
+import { findContactById } from '../../storage/repositories/contacts';
+import { formVersion } from '../../storage/repositories/forms';
+import { ensurePeriod } from '../../storage/repositories/periods';
+import { currentAnswers, findSubmission } from '../../storage/repositories/submissions';
+import { readSpreadsheetFile, SpreadsheetError } from '../../templates/spreadsheet/read';
+import { UsageError, type CliCommand, type CliContext } from './context';
+import { periodOption } from './export';
+import { parseOptions, positiveInt, startProgress, stderrSink } from './progress';
+
+const USAGE =
+  'submissions import FILE --period ID [--by CONTACT_ID] [--dry-run]   figures sent on paper/email, same layout as `export`; recorded as entered by the office';
+
+const MAX_ROWS = 10_000;
+
+export interface FiguresImportReport {
+  added: number;
+  updated: number;
+  unchanged: number;
+  /** Units listed in the file without any figure. */
+  empty: number;
+  rejected: ImportProblem[];
+}
+
+class DryRun extends Error {}
+
+export async function importFigures(
+  ctx: CliContext,
+  file: string,
+  periodId: string,
+  opts: { by?: number | null; dryRun?: boolean; now?: Date } = {},
+): Promise<FiguresImportReport> {
+  let sheets;
+  try {
+    sheets = await readSpreadsheetFile(file, { maxDataRows: MAX_ROWS });
+  } catch (err) {
+    if (err instanceof SpreadsheetError) throw new Error(err.message);
+    throw err;
+  }
+  const now = opts.now ?? new Date();
+  const by = opts.by ?? null;
+  if (by !== null) {
+    const office = findContactById(ctx.db, by);
+    if (!office?.active || office.role !== 'office') throw new UsageError(`--by ${by}: no active office account with that id (see /donvi in chat)`);
+  }
+  const report: FiguresImportReport = { added: 0, updated: 0, unchanged: 0, empty: 0, rejected: [] };
+  const sink = stderrSink(ctx.err);
+  try {
+    inTransaction(ctx.db, (tx) => {
+      const period = ensurePeriod(tx, periodId);
+      const form = formVersion(tx, period.formVersionId).form;
+      const idByCode = unitIdsByCode(tx);
+      const parsed = parseFigureSheets(form, sheets, new Set(idByCode.keys()));
+      if (!parsed.ok) throw new Error(`${parsed.error} Không có gì được thay đổi.`);
+      report.rejected.push(...parsed.parsed.rejected);
+      report.empty = parsed.parsed.emptyUnits.length;
+      const progress = startProgress(sink, 'Đang nhập số liệu (đơn vị)', parsed.parsed.units.size);
+      let done = 0;
+      for (const [code, entry] of parsed.parsed.units) {
+        const unitId = idByCode.get(code)!;
+        const existing = findSubmission(tx, unitId, periodId);
+        const plan = planUnitImport(form, entry.values, existing ? { status: existing.status, answers: currentAnswers(tx, existing.id) } : null);
+        if (plan.kind === 'rejected') report.rejected.push({ where: entry.rows.join(', '), unitCode: code, reason: plan.reason });
+        else if (plan.kind === 'unchanged') report.unchanged++;
+        else {
+          applyOfficeImport(tx, { unitId, periodId, formVersionId: period.formVersionId, changes: plan.changes, contactId: by, file: basename(file), now });
+          report[plan.isNew ? 'added' : 'updated']++;
+        }
+        progress.update(++done);
+      }
+      progress.finish();
+      if (opts.dryRun) throw new DryRun();
+    });
+  } catch (err) {
+    if (!(err instanceof DryRun)) throw err;
+  }
+  return report;
+}
+
+export const submissionsCommand: CliCommand = {
+  usage: USAGE,
+  run: async (args, ctx) => {
+    const { values, positionals } = parseOptions(args, { period: { type: 'string' }, by: { type: 'string' }, 'dry-run': { type: 'boolean' } }, USAGE);
+    const [sub, file, ...extra] = positionals;
+    if (sub !== 'import' || !file || extra.length > 0) throw new UsageError(`Usage: ${USAGE}`);
+    const periodId = periodOption(values.period, 'submissions import');
+    const dryRun = values['dry-run'] ?? false;
+    const r = await importFigures(ctx, file, periodId, { by: positiveInt('by', values.by) ?? null, dryRun });
+    ctx.out(`Số liệu kỳ ${periodId} từ ${file}:`);
+    ctx.out(`  Báo cáo mới:        ${formatNumber(r.added)}`);
+    ctx.out(`  Cập nhật:           ${formatNumber(r.updated)}`);
+    ctx.out(`  Không đổi:          ${formatNumber(r.unchanged)}`);
+    ctx.out(`  Không có số liệu:   ${formatNumber(r.empty)}`);
+    ctx.out(`  Bị từ chối:         ${formatNumber(r.rejected.length)}`);
+    if (r.rejected.length > 0) {
+      ctx.out('Các dòng bị từ chối (không ghi gì cho các đơn vị này):');
+      for (const x of r.rejected) ctx.out(`  ${x.where}${x.unitCode ? ` (${x.unitCode})` : ''}: ${x.reason}`);
+    }
+    if (dryRun) ctx.out('(Chạy thử --dry-run: chưa ghi gì vào cơ sở dữ liệu.)');
+  },
+};

@@ -1,0 +1,77 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Logger } from '../../log';
+import type { ZaloClient } from './client';
+import type { ZaloUpdate } from './types';
+
+/**
+ * Long polling: getUpdates in a loop. After a failure (network, 5xx, a webhook still set) the loop waits,
+ * doubling the wait up to a ceiling, and goes on; the first success resets the wait. stop() cancels the
+ * poll under way and resolves once the loop has ended.
+ */
+
+export interface ZaloPollingOptions {
+  client: ZaloClient;
+  /** Receives each update; the intake stores it synchronously, so a throw here means it was not stored. */
+  onUpdate: (update: ZaloUpdate) => void;
+  log: Logger;
+  /** Seconds a getUpdates call may wait for an update. Default 30. */
+  pollTimeoutS?: number;
+  /** First and longest wait after a failure. Default 1 s and 60 s. */
+  backoffMs?: { initial: number; max: number };
+}
+
+export interface ZaloPoller {
+  readonly running: boolean;
+  /** Number of getUpdates failures in a row (0 when the last call worked). */
+  readonly failures: number;
+  stop(): Promise<void>;
+}
+
+export function startZaloPolling(opts: ZaloPollingOptions): ZaloPoller {
+  const { client, onUpdate, log } = opts;
+  const timeout = opts.pollTimeoutS ?? 30;
+  const { initial, max } = opts.backoffMs ?? { initial: 1000, max: 60_000 };
+  const stopper = new AbortController();
+  const { signal } = stopper;
+  let running = true;
+  let failures = 0;
+
+  const loop = (async () => {
+    while (!signal.aborted) {
+      let updates: ZaloUpdate[];
+      try {
+        updates = await client.getUpdates({ timeout }, { signal });
+        failures = 0;
+      } catch (err) {
+        if (signal.aborted) break;
+        failures++;
+        const wait = Math.min(max, initial * 2 ** Math.min(failures - 1, 20));
+        log.warn('zalo getUpdates failed', { failures, retryInMs: wait, err: err instanceof Error ? err.message : String(err) });
+        await sleep(wait, undefined, { signal }).catch(() => undefined);
+        continue;
+      }
+      for (const u of updates) {
+        try {
+          onUpdate(u);
+        } catch (err) {
+          log.error('zalo update could not be stored', { err: err instanceof Error ? err.message : String(err) });
+        }
+      }
+    }
+  })().finally(() => {
+    running = false;
+  });
+
+  return {
+    get running() {
+      return running;
+    },
+    get failures() {
+      return failures;
+    },
+    async stop() {
+      stopper.abort();
+      await loop;
+    },
+  };
+}

@@ -1,0 +1,12 @@
+/** Sentences only the Zalo channel says (it has no buttons and cannot send files). */
+
+export const groupHint = () => 'Vui lòng nhắn riêng cho bot để báo cáo.';
+
+export const handlingFailed = () =>
+  'Đã có lỗi khi xử lý tin nhắn. Các câu trả lời đã lưu vẫn được giữ; vui lòng thử lại sau ít phút.';
+
+export const reportLink = (filename: string, url: string, until: string) =>
+  `📄 Tải tệp ${filename} tại: ${url}\nĐường dẫn dùng được đến ${until}. Vui lòng không chuyển đường dẫn này cho người ngoài.`;
+
+export const reportLinkUnavailable = (filename: string) =>
+  `Không gửi được tệp ${filename} qua Zalo: máy chủ bot chưa được cấu hình địa chỉ tải tệp (PUBLIC_URL). Vui lòng báo bộ phận kỹ thuật, hoặc dùng Telegram để nhận tệp.`;

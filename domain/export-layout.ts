@@ -1,0 +1,407 @@
+import { flattenForm, type AnswerValue, type FlatQuestion, type FormDefinition } from './form';
+import { parseVietnameseNumber } from './numbers';
+import { formatDateTime } from './periods';
+import { UNIT_TYPE_LABELS, type UnitType } from './units';
+
+/**
+ * The spreadsheet layout of one period's figures, used both ways: the export the office downloads and
+ * the import of figures a unit sent on paper or by email. Pure: rows of cells in, rows of cells out.
+ *
+ * Sheet 1 holds one row per unit and one column per number question (headers are the question labels,
+ * cells are real numbers so Excel can sum them); sheet 2 the same for text questions; sheet 3 who
+ * confirmed, corrected or imported what and when. The import reads any sheet that has question columns,
+ * so the export can be edited and read back as it is.
+ */
+
+// ---------------------------------------------------------------------------------------------------
+// Cells and tables shared by every spreadsheet the office exchanges with us
+
+export type Cell = string | number | boolean | Date | null;
+
+/** A non-blank row of a sheet, with its row number as Excel shows it (1-based). */
+export interface SheetRow {
+  row: number;
+  cells: readonly Cell[];
+}
+
+export interface SheetData {
+  name: string;
+  rows: SheetRow[];
+}
+
+export interface TableColumn {
+  header: string;
+  /** 'number' cells get a thousands format; 'text' cells stay text even when they look like numbers. */
+  kind: 'text' | 'number';
+  width?: number;
+}
+
+/** What a writer turns into one worksheet (or one CSV file). */
+export interface TableSpec {
+  name: string;
+  columns: TableColumn[];
+  rows: Cell[][];
+}
+
+/** Lower case, no diacritics, single spaces: headers typed by hand ("Mã đơn vị", "ma don vi ") compare equal. */
+export function foldText(s: string): string {
+  return s
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase()
+    .replace(/[\s_]+/g, ' ')
+    .trim();
+}
+
+/** A cell as trimmed text; '' for an empty cell. Whole numbers print without a decimal point. */
+export function cellText(c: Cell | undefined): string {
+  if (c === null || c === undefined) return '';
+  if (typeof c === 'string') return c.trim();
+  if (typeof c === 'number') return Number.isFinite(c) ? String(c) : '';
+  if (typeof c === 'boolean') return c ? 'TRUE' : 'FALSE';
+  return c.toISOString().slice(0, 10);
+}
+
+export const isBlank = (c: Cell | undefined): boolean => cellText(c) === '';
+
+/** Vietnamese row reference used in every import message. */
+export const rowRef = (sheet: string | null, row: number): string => (sheet ? `Trang “${sheet}”, dòng ${row}` : `Dòng ${row}`);
+
+// ---------------------------------------------------------------------------------------------------
+// The figures layout
+
+export const SHEET_FIGURES = 'Số liệu';
+export const SHEET_TEXTS = 'Nội dung';
+export const SHEET_HISTORY = 'Lịch sử';
+
+/** A question skipped on purpose (stored as null) is written as this, so the import can tell it from "not given". */
+export const SKIPPED_MARK = '(bỏ qua)';
+
+export const COL_CODE = 'Mã đơn vị';
+export const COL_NAME = 'Tên đơn vị';
+export const COL_TYPE = 'Loại đơn vị';
+export const COL_DISTRICT = 'Quận/huyện';
+export const COL_STATUS = 'Trạng thái';
+export const COL_CONFIRMED_AT = 'Xác nhận lúc';
+export const COL_SOURCE = 'Nguồn';
+
+/** Descriptive columns of the export; the import ignores them (only the unit code identifies a row). */
+const DESCRIPTIVE = [COL_NAME, COL_TYPE, COL_DISTRICT, COL_STATUS, COL_CONFIRMED_AT, COL_SOURCE].map(foldText);
+
+export const isNumberQuestion = (q: Pick<FlatQuestion, 'type'>): boolean => q.type === 'count' || q.type === 'money';
+
+/** Column header of each question: its label; a label used twice gets its key added so headers stay unique. */
+export function questionHeaders(form: FormDefinition): Map<string, string> {
+  const seen = new Set<string>();
+  const out = new Map<string, string>();
+  for (const q of flattenForm(form)) {
+    const folded = foldText(q.label);
+    const header = seen.has(folded) ? `${q.label} [${q.key}]` : q.label;
+    seen.add(folded);
+    out.set(q.key, header);
+  }
+  return out;
+}
+
+export interface ExportUnit {
+  code: string;
+  name: string;
+  type: string;
+  district: string | null;
+}
+
+export interface ExportSubmission {
+  unitCode: string;
+  status: 'draft' | 'confirmed';
+  source: string;
+  confirmedAt: Date | null;
+  answers: Readonly<Record<string, AnswerValue | null>>;
+}
+
+export interface HistoryEvent {
+  at: Date;
+  unitCode: string;
+  unitName: string;
+  action: string;
+  /** Who did it, as the office knows them ("Nguyễn Văn A (Telegram, #12)"); null when the office imported. */
+  actor: string | null;
+  details: unknown;
+}
+
+export interface ExportInput {
+  form: FormDefinition;
+  units: readonly ExportUnit[];
+  submissions: readonly ExportSubmission[];
+  history: readonly HistoryEvent[];
+  timeZone: string;
+}
+
+const statusLabel = (s: ExportSubmission | undefined): string =>
+  !s ? 'Chưa nộp' : s.status === 'confirmed' ? 'Đã xác nhận' : 'Đang nhập';
+const sourceLabel = (s: ExportSubmission | undefined): string =>
+  !s ? '' : s.source === 'office-import' ? 'Văn phòng nhập từ tệp' : 'Chat';
+const typeLabel = (t: string): string => UNIT_TYPE_LABELS[t as UnitType] ?? t;
+
+function answerCell(v: AnswerValue | null | undefined): Cell {
+  if (v === undefined) return null;
+  if (v === null) return SKIPPED_MARK;
+  return v;
+}
+
+const ACTION_LABELS: Record<string, string> = {
+  submission_confirmed: 'Xác nhận báo cáo',
+  answer_corrected: 'Sửa sau khi xác nhận',
+  office_import: 'Văn phòng nhập số liệu từ tệp',
+};
+
+/** The actions sheet 3 lists: the moments a report became (or changed as) what the office counts. */
+export const HISTORY_ACTIONS = Object.keys(ACTION_LABELS);
+
+function historyWhat(e: HistoryEvent, labels: Map<string, string>): string {
+  const d = (e.details ?? {}) as Record<string, unknown>;
+  if (e.action === 'answer_corrected' && typeof d.key === 'string') {
+    const v = d.value as AnswerValue | null | undefined;
+    return `${labels.get(d.key) ?? d.key}: ${v === null || v === undefined ? SKIPPED_MARK : String(v)}`;
+  }
+  if (e.action === 'office_import' && Array.isArray(d.keys)) {
+    const file = typeof d.file === 'string' ? ` từ tệp ${d.file}` : '';
+    return `${d.keys.length} câu trả lời${file}`;
+  }
+  return '';
+}
+
+/** The three sheets of the export. Units are listed in the order given; history oldest first. */
+export function buildExportTables(input: ExportInput): TableSpec[] {
+  const questions = flattenForm(input.form);
+  const headers = questionHeaders(input.form);
+  const numbers = questions.filter(isNumberQuestion);
+  const texts = questions.filter((q) => !isNumberQuestion(q));
+  const byUnit = new Map(input.submissions.map((s) => [s.unitCode, s]));
+
+  const figures: TableSpec = {
+    name: SHEET_FIGURES,
+    columns: [
+      { header: COL_CODE, kind: 'text', width: 18 },
+      { header: COL_NAME, kind: 'text', width: 45 },
+      { header: COL_TYPE, kind: 'text', width: 28 },
+      { header: COL_DISTRICT, kind: 'text', width: 16 },
+      { header: COL_STATUS, kind: 'text', width: 14 },
+      { header: COL_CONFIRMED_AT, kind: 'text', width: 20 },
+      { header: COL_SOURCE, kind: 'text', width: 20 },
+      ...numbers.map((q) => ({ header: headers.get(q.key)!, kind: 'number' as const, width: 16 })),
+    ],
+    rows: input.units.map((u) => {
+      const s = byUnit.get(u.code);
+      return [
+        u.code,
+        u.name,
+        typeLabel(u.type),
+        u.district,
+        statusLabel(s),
+        s?.confirmedAt ? formatDateTime(s.confirmedAt, input.timeZone) : null,
+        sourceLabel(s) || null,
+        ...numbers.map((q) => answerCell(s?.answers[q.key])),
+      ];
+    }),
+  };
+
+  const textSheet: TableSpec = {
+    name: SHEET_TEXTS,
+    columns: [
+      { header: COL_CODE, kind: 'text', width: 18 },
+      { header: COL_NAME, kind: 'text', width: 45 },
+      ...texts.map((q) => ({ header: headers.get(q.key)!, kind: 'text' as const, width: 60 })),
+    ],
+    rows: input.units.map((u) => {
+      const s = byUnit.get(u.code);
+      return [u.code, u.name, ...texts.map((q) => answerCell(s?.answers[q.key]))];
+    }),
+  };
+
+  const history: TableSpec = {
+    name: SHEET_HISTORY,
+    columns: [
+      { header: 'Thời điểm', kind: 'text', width: 20 },
+      { header: COL_CODE, kind: 'text', width: 18 },
+      { header: COL_NAME, kind: 'text', width: 45 },
+      { header: 'Việc', kind: 'text', width: 30 },
+      { header: 'Người thực hiện', kind: 'text', width: 32 },
+      { header: 'Nội dung', kind: 'text', width: 60 },
+    ],
+    rows: [...input.history]
+      .sort((a, b) => a.at.getTime() - b.at.getTime())
+      .map((e) => [
+        formatDateTime(e.at, input.timeZone),
+        e.unitCode,
+        e.unitName,
+        ACTION_LABELS[e.action] ?? e.action,
+        e.actor ?? 'Văn phòng Sở',
+        historyWhat(e, headers) || null,
+      ]),
+  };
+
+  return [figures, textSheet, history];
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Reading figures back
+
+export type ImportValues = Record<string, AnswerValue | null>;
+
+export interface ImportProblem {
+  /** "Trang “Số liệu”, dòng 7" */
+  where: string;
+  unitCode: string | null;
+  reason: string;
+}
+
+export interface ParsedFigures {
+  /** Values per unit code, merged over the sheets; only units with at least one value. */
+  units: Map<string, { values: ImportValues; rows: string[] }>;
+  /** Units (by code) with a bad cell anywhere: none of their values may be applied. */
+  rejected: ImportProblem[];
+  /** Units listed without any figure (they have not sent any): skipped, not an error. */
+  emptyUnits: string[];
+}
+
+export type ParseFiguresResult = { ok: true; parsed: ParsedFigures } | { ok: false; error: string };
+
+function cellValue(q: FlatQuestion, c: Cell | undefined): { ok: true; value: AnswerValue | null | undefined } | { ok: false; reason: string } {
+  if (isBlank(c)) return { ok: true, value: undefined };
+  const text = cellText(c);
+  if (foldText(text) === foldText(SKIPPED_MARK)) {
+    return q.required ? { ok: false, reason: 'câu bắt buộc, không thể bỏ qua' } : { ok: true, value: null };
+  }
+  if (isNumberQuestion(q)) {
+    let value: number;
+    if (typeof c === 'number') {
+      if (!Number.isInteger(c)) return { ok: false, reason: `${c} không phải số nguyên` };
+      value = c;
+    } else {
+      const parsed = parseVietnameseNumber(text, q.type === 'money' ? 'money' : 'count');
+      if (!parsed.ok) return { ok: false, reason: `“${text.slice(0, 40)}” — ${parsed.message}` };
+      value = parsed.value;
+    }
+    if (value < 0) return { ok: false, reason: 'số không được âm' };
+    if (q.min !== undefined && value < q.min) return { ok: false, reason: `${value} nhỏ hơn mức tối thiểu ${q.min}` };
+    if (q.max !== undefined && value > q.max) return { ok: false, reason: `${value} vượt mức tối đa ${q.max}` };
+    return { ok: true, value };
+  }
+  if (q.min !== undefined && text.length < q.min) return { ok: false, reason: `nội dung quá ngắn (ít nhất ${q.min} ký tự)` };
+  if (q.max !== undefined && text.length > q.max) return { ok: false, reason: `nội dung quá dài (${text.length} ký tự, tối đa ${q.max})` };
+  return { ok: true, value: text };
+}
+
+/**
+ * Reads the sheets of a figures file against the period's form. A sheet takes part when its header row
+ * names at least one question; there every column must be the unit code, a descriptive column of the
+ * export, or a question (by its header, its label or its key), so a misspelt header cannot drop figures.
+ */
+export function parseFigureSheets(form: FormDefinition, sheets: readonly SheetData[], knownUnitCodes: ReadonlySet<string>): ParseFiguresResult {
+  const questions = flattenForm(form);
+  const headers = questionHeaders(form);
+  const byHeader = new Map<string, FlatQuestion>();
+  for (const q of questions) {
+    byHeader.set(foldText(q.key), q);
+    byHeader.set(foldText(q.label), byHeader.get(foldText(q.label)) ?? q);
+    byHeader.set(foldText(headers.get(q.key)!), q);
+  }
+  const codeHeader = foldText(COL_CODE);
+  const units = new Map<string, { values: ImportValues; rows: string[] }>();
+  const rejected: ImportProblem[] = [];
+  const rejectedCodes = new Set<string>();
+  const listed = new Set<string>();
+  let used = 0;
+  const multi = sheets.length > 1;
+
+  for (const sheet of sheets) {
+    const [head, ...data] = sheet.rows;
+    if (!head) continue;
+    const cols = head.cells.map((c) => foldText(cellText(c)));
+    const qCols = cols.map((h) => byHeader.get(h));
+    if (!qCols.some(Boolean)) continue;
+    const where = (row: number) => rowRef(multi ? sheet.name : null, row);
+    const codeCol = cols.indexOf(codeHeader);
+    if (codeCol < 0) return { ok: false, error: `${where(head.row)}: thiếu cột “${COL_CODE}”.` };
+    const unknown = head.cells
+      .map((c, i) => ({ text: cellText(c), i }))
+      .filter(({ text, i }) => text !== '' && i !== codeCol && !qCols[i] && !DESCRIPTIVE.includes(cols[i]!));
+    if (unknown.length > 0) {
+      return {
+        ok: false,
+        error: `${where(head.row)}: cột ${unknown.map((u) => `“${u.text}”`).join(', ')} không khớp câu hỏi nào của mẫu báo cáo kỳ này.`,
+      };
+    }
+    const dup = qCols.findIndex((q, i) => q && qCols.indexOf(q) !== i);
+    if (dup >= 0) return { ok: false, error: `${where(head.row)}: câu hỏi “${qCols[dup]!.label}” có hai cột.` };
+    used++;
+
+    const seenInSheet = new Map<string, number>();
+    for (const r of data) {
+      const code = cellText(r.cells[codeCol]).toUpperCase();
+      const hasValue = qCols.some((q, i) => q && !isBlank(r.cells[i]));
+      if (code === '') {
+        if (hasValue) rejected.push({ where: where(r.row), unitCode: null, reason: `thiếu ${COL_CODE.toLowerCase()}` });
+        continue;
+      }
+      const problems: string[] = [];
+      if (!knownUnitCodes.has(code)) problems.push(`không có đơn vị mã “${code}” trong danh sách đơn vị`);
+      const first = seenInSheet.get(code);
+      if (first !== undefined) problems.push(`đơn vị ${code} đã có ở dòng ${first}`);
+      else seenInSheet.set(code, r.row);
+      const values: ImportValues = {};
+      qCols.forEach((q, i) => {
+        if (!q) return;
+        const v = cellValue(q, r.cells[i]);
+        if (!v.ok) problems.push(`cột “${headers.get(q.key)}”: ${v.reason}`);
+        else if (v.value !== undefined) values[q.key] = v.value;
+      });
+      if (problems.length > 0) {
+        rejected.push({ where: where(r.row), unitCode: code, reason: problems.join('; ') });
+        rejectedCodes.add(code);
+        continue;
+      }
+      listed.add(code);
+      if (Object.keys(values).length === 0) continue;
+      const entry = units.get(code) ?? { values: {}, rows: [] };
+      Object.assign(entry.values, values);
+      entry.rows.push(where(r.row));
+      units.set(code, entry);
+    }
+  }
+  if (used === 0) {
+    return { ok: false, error: `Không có trang nào có cột “${COL_CODE}” và các cột câu hỏi của mẫu báo cáo (tiêu đề cột là nội dung câu hỏi, như tệp xuất ra).` };
+  }
+  for (const code of rejectedCodes) units.delete(code);
+  const emptyUnits = [...listed].filter((c) => !units.has(c) && !rejectedCodes.has(c));
+  return { ok: true, parsed: { units, rejected, emptyUnits } };
+}
+
+export type UnitImportPlan =
+  | { kind: 'unchanged' }
+  | { kind: 'rejected'; reason: string }
+  | { kind: 'apply'; isNew: boolean; changes: ImportValues };
+
+/**
+ * What importing one unit's values does to its submission: only changed answers are written, an
+ * already confirmed submission with the same values is left alone, and the result must answer every
+ * required question (it is recorded as confirmed).
+ */
+export function planUnitImport(
+  form: FormDefinition,
+  values: ImportValues,
+  existing: { status: 'draft' | 'confirmed'; answers: Readonly<Record<string, AnswerValue | null>> } | null,
+): UnitImportPlan {
+  const current = existing?.answers ?? {};
+  const changes: ImportValues = {};
+  for (const [key, v] of Object.entries(values)) if (current[key] !== v) changes[key] = v;
+  const merged = { ...current, ...changes };
+  const missing = flattenForm(form).filter((q) => q.required && (merged[q.key] === undefined || merged[q.key] === null));
+  if (missing.length > 0) {
+    const list = missing.slice(0, 5).map((q) => `“${q.label}”`).join(', ');
+    return { kind: 'rejected', reason: `thiếu ${missing.length} câu bắt buộc: ${list}${missing.length > 5 ? ', …' : ''}` };
+  }
+  if (Object.keys(changes).length === 0 && existing?.status === 'confirmed') return { kind: 'unchanged' };
+  return { kind: 'apply', isNew: existing === null, changes };
+}

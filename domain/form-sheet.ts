@@ -1,0 +1,193 @@
+import type { z } from 'zod';
+import { FormDefinitionSchema, QUESTION_TYPES, type FormDefinition } from './form';
+import { cellText, foldText, rowRef, type Cell, type SheetData, type SheetRow, type TableSpec } from './export-layout';
+
+/**
+ * The form as a spreadsheet, in the spirit of XLSForm: a "survey" sheet with one row per section
+ * (type = section) followed by its questions, and a "settings" sheet with the form title. Pure.
+ * Reading validates with the same FormDefinitionSchema the bot uses, and every problem names its row.
+ */
+
+export const SURVEY_SHEET = 'survey';
+export const SETTINGS_SHEET = 'settings';
+export const SECTION_TYPE = 'section';
+export const FORM_COLUMNS = ['section', 'key', 'label', 'type', 'unit', 'required', 'min', 'max', 'help'] as const;
+type Column = (typeof FORM_COLUMNS)[number];
+const TITLE_COLUMN = 'form_title';
+
+const WIDTHS: Record<Column, number> = { section: 14, key: 28, label: 60, type: 10, unit: 18, required: 10, min: 10, max: 16, help: 40 };
+
+export function formToTables(form: FormDefinition): TableSpec[] {
+  const rows: Cell[][] = [];
+  for (const s of form.sections) {
+    rows.push([s.key, null, s.title, SECTION_TYPE, null, null, null, null, null]);
+    for (const q of s.questions) {
+      rows.push([s.key, q.key, q.label, q.type, q.unit ?? null, q.required ? 'yes' : 'no', q.min ?? null, q.max ?? null, q.help ?? null]);
+    }
+  }
+  return [
+    {
+      name: SURVEY_SHEET,
+      columns: FORM_COLUMNS.map((c) => ({ header: c, kind: c === 'min' || c === 'max' ? ('number' as const) : ('text' as const), width: WIDTHS[c] })),
+      rows,
+    },
+    { name: SETTINGS_SHEET, columns: [{ header: TITLE_COLUMN, kind: 'text', width: 60 }], rows: [[form.title]] },
+  ];
+}
+
+export type FormSheetResult = { ok: true; form: FormDefinition } | { ok: false; errors: string[] };
+
+const YES = new Set(['yes', 'y', 'true', '1', 'co', 'x', 'bat buoc']);
+const NO = new Set(['no', 'n', 'false', '0', 'khong', '']);
+
+/** Where each part of the candidate form came from, to turn a schema path back into a row. */
+interface Origins {
+  section: number[];
+  question: number[][];
+  titleRow: string;
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'too_small':
+      if (issue.origin === 'array') return 'phần này chưa có câu hỏi nào';
+      if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? 'không được để trống' : `cần ít nhất ${issue.minimum} ký tự`;
+      return `phải lớn hơn hoặc bằng ${issue.minimum}`;
+    case 'too_big':
+      if (issue.origin === 'string') return `quá dài (tối đa ${issue.maximum} ký tự)`;
+      return `phải nhỏ hơn hoặc bằng ${issue.maximum}`;
+    case 'invalid_format':
+      return issue.message.startsWith('Invalid') ? 'chỉ gồm chữ thường không dấu, số và dấu gạch dưới, bắt đầu bằng chữ (ví dụ: portal_news)' : issue.message;
+    case 'invalid_type':
+      return issue.expected === 'int' || issue.expected === 'number' ? 'phải là số nguyên' : 'sai kiểu dữ liệu';
+    case 'invalid_value':
+      return 'giá trị không hợp lệ';
+    default:
+      return issue.message;
+  }
+}
+
+function locate(path: readonly PropertyKey[], o: Origins): string {
+  const [top, si, sub, qi, field] = path;
+  if (top === 'title') return `${o.titleRow} (cột ${TITLE_COLUMN})`;
+  if (top !== 'sections' || typeof si !== 'number') return 'Tệp';
+  if (sub === 'questions' && typeof qi === 'number') {
+    const row = o.question[si]?.[qi];
+    const col = typeof field === 'string' ? ` (cột ${field})` : '';
+    return `${rowRef(SURVEY_SHEET, row ?? 0)}${col}`;
+  }
+  const col = sub === 'title' ? ' (cột label)' : sub === 'key' ? ' (cột section)' : '';
+  return `${rowRef(SURVEY_SHEET, o.section[si] ?? 0)}${col}`;
+}
+
+/**
+ * Reads a form from its sheets: the survey sheet (named "survey", else the first sheet) and, when
+ * present, the settings sheet for the title; without one the title stays `fallbackTitle`.
+ */
+export function formFromSheets(sheets: readonly SheetData[], fallbackTitle: string): FormSheetResult {
+  const survey = sheets.find((s) => foldText(s.name) === SURVEY_SHEET) ?? sheets[0];
+  const settings = sheets.find((s) => foldText(s.name) === SETTINGS_SHEET);
+  if (!survey || survey.rows.length === 0) return { ok: false, errors: ['Tệp không có dữ liệu (trang survey trống).'] };
+
+  const [head, ...data] = survey.rows as [SheetRow, ...SheetRow[]];
+  const col = new Map<Column, number>();
+  head.cells.forEach((c, i) => {
+    const h = foldText(cellText(c)) as Column;
+    if ((FORM_COLUMNS as readonly string[]).includes(h) && !col.has(h)) col.set(h, i);
+  });
+  const missing = (['section', 'key', 'label', 'type'] as const).filter((c) => !col.has(c));
+  if (missing.length > 0) {
+    return { ok: false, errors: [`${rowRef(SURVEY_SHEET, head.row)}: thiếu cột ${missing.join(', ')} (các cột: ${FORM_COLUMNS.join(', ')}).`] };
+  }
+  if (data.length === 0) return { ok: false, errors: ['Tệp chỉ có dòng tiêu đề, chưa có phần và câu hỏi nào.'] };
+
+  const errors: string[] = [];
+  const text = (r: SheetRow, c: Column) => {
+    const i = col.get(c);
+    return i === undefined ? '' : cellText(r.cells[i]).normalize('NFC');
+  };
+  const whole = (r: SheetRow, c: Column): number | undefined | null => {
+    const i = col.get(c);
+    const cell = i === undefined ? null : r.cells[i];
+    const t = cellText(cell);
+    if (t === '') return undefined;
+    const n = typeof cell === 'number' ? cell : /^\d+$/.test(t.replace(/[.\s]/g, '')) ? Number(t.replace(/[.\s]/g, '')) : NaN;
+    if (!Number.isSafeInteger(n) || n < 0) {
+      errors.push(`${rowRef(SURVEY_SHEET, r.row)} (cột ${c}): “${t}” không phải số nguyên không âm.`);
+      return null;
+    }
+    return n;
+  };
+
+  const sections: { key: string; title: string; questions: Record<string, unknown>[] }[] = [];
+  const origins: Origins = { section: [], question: [], titleRow: rowRef(SETTINGS_SHEET, 2) };
+  const keyRows = new Map<string, number>();
+  for (const r of data) {
+    const type = foldText(text(r, 'type'));
+    const sectionKey = text(r, 'section');
+    if (type === SECTION_TYPE) {
+      const dup = sections.findIndex((s) => s.key === sectionKey);
+      if (dup >= 0) {
+        errors.push(`${rowRef(SURVEY_SHEET, r.row)}: phần “${sectionKey}” đã khai báo ở dòng ${origins.section[dup]}.`);
+        continue;
+      }
+      sections.push({ key: sectionKey, title: text(r, 'label'), questions: [] });
+      origins.section.push(r.row);
+      origins.question.push([]);
+      continue;
+    }
+    if (!(QUESTION_TYPES as readonly string[]).includes(type)) {
+      errors.push(
+        `${rowRef(SURVEY_SHEET, r.row)} (cột type): loại “${text(r, 'type')}” không hợp lệ; dùng ${SECTION_TYPE} (mở một phần) hoặc ${QUESTION_TYPES.join(', ')}.`,
+      );
+      continue;
+    }
+    const si = sectionKey === '' ? sections.length - 1 : sections.findIndex((s) => s.key === sectionKey);
+    if (si < 0) {
+      errors.push(
+        sectionKey === ''
+          ? `${rowRef(SURVEY_SHEET, r.row)}: câu hỏi nằm trước mọi phần; thêm phía trên một dòng có type = ${SECTION_TYPE}.`
+          : `${rowRef(SURVEY_SHEET, r.row)} (cột section): phần “${sectionKey}” chưa được khai báo (cần một dòng type = ${SECTION_TYPE} phía trên).`,
+      );
+      continue;
+    }
+    const key = text(r, 'key');
+    const first = keyRows.get(key);
+    if (key !== '' && first !== undefined) {
+      errors.push(`${rowRef(SURVEY_SHEET, r.row)} (cột key): mã câu hỏi “${key}” trùng với dòng ${first}.`);
+      continue;
+    }
+    keyRows.set(key, r.row);
+    const requiredText = foldText(text(r, 'required'));
+    const required = YES.has(requiredText) ? true : NO.has(requiredText) ? false : null;
+    if (required === null) errors.push(`${rowRef(SURVEY_SHEET, r.row)} (cột required): “${text(r, 'required')}” không hợp lệ; ghi yes hoặc no.`);
+    const q: Record<string, unknown> = { key, label: text(r, 'label'), type, required: required ?? false };
+    const unit = text(r, 'unit');
+    if (unit !== '') q.unit = unit;
+    const min = whole(r, 'min');
+    const max = whole(r, 'max');
+    if (min !== undefined && min !== null) q.min = min;
+    if (max !== undefined && max !== null) q.max = max;
+    const help = text(r, 'help');
+    if (help !== '') q.help = help;
+    sections[si]!.questions.push(q);
+    origins.question[si]!.push(r.row);
+  }
+
+  let title = fallbackTitle;
+  if (settings) {
+    const [sHead, sValue] = settings.rows;
+    const ti = sHead ? sHead.cells.findIndex((c) => foldText(cellText(c)) === TITLE_COLUMN.replace('_', ' ')) : -1;
+    if (ti >= 0 && sValue) {
+      title = cellText(sValue.cells[ti]).normalize('NFC');
+      origins.titleRow = rowRef(SETTINGS_SHEET, sValue.row);
+    }
+  }
+  if (errors.length > 0) return { ok: false, errors };
+
+  const parsed = FormDefinitionSchema.safeParse({ title, sections });
+  if (!parsed.success) {
+    return { ok: false, errors: parsed.error.issues.map((i) => `${locate(i.path, origins)}: ${describeIssue(i)}.`) };
+  }
+  return { ok: true, form: parsed.data };
+}

@@ -1,0 +1,162 @@
+import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import type { Db } from '../db';
+import { answers, auditLog, contacts, periods, submissions, units, type ContactRow, type SubmissionRow, type UnitRow } from '../schema';
+import type { AnswerValue } from '../../domain/form';
+import { audit } from './audit';
+import { appendAnswer, createSubmission, findSubmission } from './submissions';
+
+/** Queries and writes of the office's administration: unit overview, exports, imports of figures. */
+
+export interface UnitActivity {
+  unit: UnitRow;
+  contacts: number;
+  /** When one of its linked contacts last wrote to the bot. */
+  lastSeenAt: Date | null;
+}
+
+export function unitsWithActivity(db: Db): UnitActivity[] {
+  const rows = db
+    .select({
+      unit: units,
+      contacts: sql<number>`count(${contacts.id})`,
+      lastSeen: sql<number | null>`max(${contacts.lastSeenAt})`,
+    })
+    .from(units)
+    .leftJoin(contacts, and(eq(contacts.unitId, units.id), eq(contacts.active, true)))
+    .where(eq(units.active, true))
+    .groupBy(units.id)
+    .orderBy(asc(units.type), asc(units.name))
+    .all();
+  return rows.map((r) => ({ unit: r.unit, contacts: r.contacts, lastSeenAt: r.lastSeen === null ? null : new Date(r.lastSeen) }));
+}
+
+/** Every unit's id by its code in upper case (codes are compared without regard to case). */
+export function unitIdsByCode(db: Db): Map<string, number> {
+  return new Map(db.select({ id: units.id, code: units.code }).from(units).all().map((u) => [u.code.toUpperCase(), u.id]));
+}
+
+export function activeOfficeAccounts(db: Db): ContactRow[] {
+  return db.select().from(contacts).where(and(eq(contacts.role, 'office'), eq(contacts.active, true))).orderBy(asc(contacts.id)).all();
+}
+
+export interface PeriodSubmission {
+  submission: SubmissionRow;
+  unit: UnitRow;
+  answers: Record<string, AnswerValue | null>;
+}
+
+/** Every submission of a period with its current answers, read in two queries (1,600 units stay fast). */
+export function periodSubmissions(db: Db, periodId: string): PeriodSubmission[] {
+  const rows = db.select().from(submissions).innerJoin(units, eq(units.id, submissions.unitId)).where(eq(submissions.periodId, periodId)).all();
+  const byId = new Map<number, PeriodSubmission>(rows.map((r) => [r.submissions.id, { submission: r.submissions, unit: r.units, answers: {} }]));
+  if (byId.size === 0) return [];
+  const all = db
+    .select({ submissionId: answers.submissionId, key: answers.questionKey, value: answers.value })
+    .from(answers)
+    .innerJoin(submissions, eq(submissions.id, answers.submissionId))
+    .where(eq(submissions.periodId, periodId))
+    .orderBy(asc(answers.id))
+    .all();
+  // Ordered by id: the newest row per key wins, as in currentAnswers.
+  for (const a of all) {
+    const entry = byId.get(a.submissionId);
+    if (entry) entry.answers[a.key] = JSON.parse(a.value) as AnswerValue | null;
+  }
+  return [...byId.values()];
+}
+
+/** Units the export lists: the active ones, and any inactive one that did submit for the period. */
+export function unitsForPeriod(db: Db, periodId: string): UnitRow[] {
+  const withSubmission = db.select({ id: submissions.unitId }).from(submissions).where(eq(submissions.periodId, periodId));
+  return db
+    .select()
+    .from(units)
+    .where(or(eq(units.active, true), inArray(units.id, withSubmission)))
+    .orderBy(asc(units.type), asc(units.name))
+    .all();
+}
+
+export interface PeriodAuditEvent {
+  at: Date;
+  action: string;
+  details: unknown;
+  unit: UnitRow;
+  actor: ContactRow | null;
+}
+
+/** Audit rows about the period's submissions with the given actions, oldest first. */
+export function periodAuditEvents(db: Db, periodId: string, actions: string[]): PeriodAuditEvent[] {
+  const rows = db
+    .select({ audit: auditLog, unit: units, actor: contacts })
+    .from(auditLog)
+    .innerJoin(submissions, sql`${auditLog.subject} = 'submission:' || ${submissions.id}`)
+    .innerJoin(units, eq(units.id, submissions.unitId))
+    .leftJoin(contacts, eq(contacts.id, auditLog.actorContactId))
+    .where(and(eq(submissions.periodId, periodId), inArray(auditLog.action, actions)))
+    .orderBy(asc(auditLog.at), asc(auditLog.id))
+    .all();
+  return rows.map((r) => ({
+    at: r.audit.at,
+    action: r.audit.action,
+    details: r.audit.details === null ? null : (JSON.parse(r.audit.details) as unknown),
+    unit: r.unit,
+    actor: r.actor,
+  }));
+}
+
+/** Which form version each started period uses (a new form version never changes these). */
+export function periodFormVersions(db: Db): { periodId: string; formVersionId: number }[] {
+  return db.select({ periodId: periods.id, formVersionId: periods.formVersionId }).from(periods).orderBy(asc(periods.id)).all();
+}
+
+/** The period /xuat shows when none is named and none is open: the newest one with any submission. */
+export function latestPeriodWithSubmissions(db: Db): string | null {
+  const row = db.select({ id: submissions.periodId }).from(submissions).orderBy(desc(submissions.updatedAt), desc(submissions.id)).limit(1).get();
+  return row?.id ?? null;
+}
+
+export interface OfficeImportInput {
+  unitId: number;
+  periodId: string;
+  formVersionId: number;
+  changes: Record<string, AnswerValue | null>;
+  /** The office account responsible; null when entered from the command line. */
+  contactId: number | null;
+  file: string;
+  now: Date;
+}
+
+/**
+ * Records figures the office typed in from paper or email: changed answers appended with the office as
+ * author, the submission confirmed with source 'office-import' (a further revision if it was already
+ * confirmed), and one 'office_import' audit row. Call inside a transaction.
+ */
+export function applyOfficeImport(db: Db, input: OfficeImportInput): SubmissionRow {
+  const existing = findSubmission(db, input.unitId, input.periodId);
+  const submission = existing ?? createSubmission(db, input.unitId, input.periodId, input.formVersionId, input.now, 'office-import');
+  const revision = submission.status === 'confirmed' ? submission.revision + 1 : 1;
+  for (const [key, value] of Object.entries(input.changes)) {
+    appendAnswer(db, { submissionId: submission.id, key, value, raw: null, revision, contactId: input.contactId, now: input.now });
+  }
+  const updated = db
+    .update(submissions)
+    .set({
+      status: 'confirmed',
+      revision,
+      source: 'office-import',
+      confirmedAt: input.now,
+      confirmedBy: input.contactId,
+      updatedAt: input.now,
+    })
+    .where(eq(submissions.id, submission.id))
+    .returning()
+    .get();
+  audit(db, {
+    at: input.now,
+    actorContactId: input.contactId,
+    action: 'office_import',
+    subject: `submission:${submission.id}`,
+    details: { periodId: input.periodId, file: input.file, keys: Object.keys(input.changes), revision, created: existing === undefined },
+  });
+  return updated;
+}

@@ -1,0 +1,201 @@
+import { Paragraph, type Table } from 'docx';
+import { PORTAL_SECTION_KEY, rowSectionTotal, type ReportData, type UnitRow } from '../../domain/aggregate';
+import { formatNumber } from '../../domain/format';
+import { UNIT_TYPE_LABELS } from '../../domain/units';
+import type { ReportConfig } from './config';
+import { GridTable, StyledParagraph, type FastCell, type FastRun } from './fastxml';
+import { bodyParagraphs, line, STYLE, TEXT_WIDTH_LANDSCAPE } from './layout';
+import { periodPhrase, textPlacement, unitOpinions, type Block } from './sections';
+
+/**
+ * The closing appendix (landscape section): who reported and who did not, a table of the main figures
+ * per unit with a total row, a table of every numeric question's total (so questions of sections the
+ * body does not know still reach the office), and texts the body has no place for.
+ * The bulky parts use the light components of fastxml.ts (thousands of rows for a large province).
+ */
+
+function heading(text: string): StyledParagraph {
+  return new StyledParagraph(STYLE.heading, [{ text }]);
+}
+
+function para(text: string, style: Omit<FastRun, 'text'> = {}): StyledParagraph {
+  return new StyledParagraph(STYLE.body, [{ text, ...style }]);
+}
+
+const cell = (text: string, style: string, span?: number): FastCell => (span ? { text, style, span } : { text, style });
+
+/** Main-figures columns of the per-unit table. */
+export const APPENDIX_COLUMNS = [
+  'STT',
+  'Đơn vị',
+  'Tin bài Cổng TTĐT',
+  'Tin bài nền tảng số',
+  'Lượt xem',
+  'Lượt tương tác',
+  'Lưu học sinh',
+  'Kinh phí (đồng)',
+] as const;
+
+interface RowFigures {
+  portal: number | null;
+  posts: number | null;
+  views: number | null;
+  interactions: number | null;
+  students: number | null;
+  money: number | null;
+}
+
+function figuresOf(data: ReportData, row: UnitRow): RowFigures {
+  const v = (k: string): number | null => row.values[k] ?? null;
+  const hasPortal = Object.keys(row.values).some((k) => data.labels[k]?.sectionKey === PORTAL_SECTION_KEY);
+  return {
+    portal: hasPortal ? rowSectionTotal(data, row, PORTAL_SECTION_KEY) : null,
+    posts: v('digital_posts'),
+    views: v('digital_views'),
+    interactions: v('digital_interactions'),
+    students: v('intl_foreign_students'),
+    money: v('intl_support_money'),
+  };
+}
+
+const cellNumber = (n: number | null): string => (n === null ? '-' : formatNumber(n));
+
+function unitFiguresTable(data: ReportData): GridTable {
+  const stt = 650;
+  const num = 1430;
+  const name = TEXT_WIDTH_LANDSCAPE - stt - 6 * num;
+  const rows: Array<{ cells: FastCell[]; header?: boolean }> = [
+    { header: true, cells: APPENDIX_COLUMNS.map((h) => cell(h, STYLE.cellHead)) },
+  ];
+  data.unitRows.forEach((row, i) => {
+    const f = figuresOf(data, row);
+    rows.push({
+      cells: [
+        cell(String(i + 1), STYLE.cellCenter),
+        cell(row.unit.name, STYLE.cellText),
+        cell(cellNumber(f.portal), STYLE.cellNumber),
+        cell(cellNumber(f.posts), STYLE.cellNumber),
+        cell(cellNumber(f.views), STYLE.cellNumber),
+        cell(cellNumber(f.interactions), STYLE.cellNumber),
+        cell(cellNumber(f.students), STYLE.cellNumber),
+        cell(cellNumber(f.money), STYLE.cellNumber),
+      ],
+    });
+  });
+  rows.push({
+    cells: [
+      cell('', STYLE.cellCenter),
+      cell('Tổng cộng', STYLE.cellHead),
+      cell(formatNumber(data.portalTotal), STYLE.cellTotal),
+      cell(formatNumber(data.digital.posts), STYLE.cellTotal),
+      cell(formatNumber(data.digital.views), STYLE.cellTotal),
+      cell(formatNumber(data.digital.interactions), STYLE.cellTotal),
+      cell(formatNumber(data.international.foreignStudents), STYLE.cellTotal),
+      cell(formatNumber(data.international.supportMoney), STYLE.cellTotal),
+    ],
+  });
+  return new GridTable({ columns: [stt, name, num, num, num, num, num, num], rows });
+}
+
+/** Every numeric question with its total, grouped by section (works for sections the body does not know). */
+function questionTotalsTable(data: ReportData): GridTable | null {
+  const stt = 700;
+  const unit = 2300;
+  const total = 2400;
+  const label = TEXT_WIDTH_LANDSCAPE - stt - unit - total;
+  const rows: Array<{ cells: FastCell[]; header?: boolean }> = [
+    { header: true, cells: ['STT', 'Nội dung', 'Đơn vị tính', 'Tổng số'].map((h) => cell(h, STYLE.cellHead)) },
+  ];
+  let n = 0;
+  for (const section of data.sections) {
+    const keys = section.keys.filter((k) => {
+      const t = data.labels[k]?.type;
+      return t === 'count' || t === 'money';
+    });
+    if (keys.length === 0) continue;
+    rows.push({ cells: [cell(section.title, STYLE.cellGroup, 4)] });
+    for (const k of keys) {
+      const meta = data.labels[k];
+      n += 1;
+      rows.push({
+        cells: [
+          cell(String(n), STYLE.cellCenter),
+          cell(meta?.label ?? k, STYLE.cellText),
+          cell(meta?.unit ?? '', STYLE.cellCenter),
+          cell(formatNumber(data.totals[k] ?? 0), STYLE.cellNumber),
+        ],
+      });
+    }
+  }
+  return n === 0 ? null : new GridTable({ columns: [stt, label, unit, total], rows });
+}
+
+export function appendixChildren(
+  data: ReportData,
+  cfg: ReportConfig,
+  issuedDate: string,
+): Array<Paragraph | Table | StyledParagraph | GridTable> {
+  const out: Array<Paragraph | Table | StyledParagraph | GridTable> = [];
+  const { expected, reported, missing, extra } = data.counts;
+
+  out.push(line('PHỤ LỤC', { size: 14, bold: true }));
+  out.push(
+    line(`Tình hình gửi báo cáo và số liệu chủ yếu của các đơn vị ${periodPhrase(data)}`, {
+      size: 14,
+      bold: true,
+    }),
+  );
+  out.push(
+    line(`(Kèm theo Báo cáo số      /${cfg.symbol} ${issuedDate} của ${cfg.agencyShortName})`, {
+      size: 13,
+      italic: true,
+      after: 120,
+    }),
+  );
+
+  out.push(heading('1. Tình hình gửi báo cáo'));
+  out.push(para(`Có ${formatNumber(reported)}/${formatNumber(expected)} đơn vị đã gửi báo cáo.`));
+  for (const t of data.byType) {
+    out.push(para(`- ${t.label}: ${formatNumber(t.reported)}/${formatNumber(t.expected)} đơn vị.`));
+  }
+  if (missing.length > 0) {
+    out.push(para(`Các đơn vị chưa gửi báo cáo (${formatNumber(missing.length)} đơn vị):`, { bold: true }));
+    for (const t of data.byType) {
+      if (t.missing.length === 0) continue;
+      out.push(para(`${UNIT_TYPE_LABELS[t.type] ?? t.label} (${formatNumber(t.missing.length)}):`, { italic: true }));
+      for (const u of t.missing) out.push(para(`- ${u.name}`));
+    }
+  } else if (expected > 0) {
+    out.push(para('Tất cả các đơn vị đã gửi báo cáo.'));
+  }
+  if (extra.length > 0) {
+    out.push(
+      para(
+        `Số liệu còn bao gồm báo cáo của ${formatNumber(extra.length)} đơn vị không còn trong danh sách đơn vị báo cáo: ${extra.map((u) => u.name).join('; ')}.`,
+        { italic: true },
+      ),
+    );
+  }
+
+  out.push(heading('2. Số liệu chủ yếu của các đơn vị'));
+  if (data.unitRows.length === 0) {
+    out.push(para('Chưa có đơn vị nào gửi báo cáo, chưa có số liệu.'));
+  } else {
+    out.push(unitFiguresTable(data));
+    const totals = questionTotalsTable(data);
+    if (totals) {
+      out.push(heading('3. Tổng hợp số liệu theo nội dung báo cáo'));
+      out.push(totals);
+    }
+    const other = data.texts.filter((g) => textPlacement(g) === 'appendix');
+    if (other.length > 0) {
+      out.push(heading(`${totals ? 4 : 3}. Nội dung khác do các đơn vị báo cáo`));
+      const blocks: Block[] = [];
+      for (const g of other) blocks.push({ kind: 'p', runs: [{ text: `${g.label}:`, bold: true }] }, ...unitOpinions([g]));
+      out.push(...bodyParagraphs(blocks));
+    }
+  }
+  // A section must not end with a table (Word expects a paragraph last).
+  out.push(new Paragraph({ children: [] }));
+  return out;
+}

@@ -1,0 +1,12 @@
+export { buildReportDocx, reportFileName } from './build';
+export { reportSummaryText } from './summary';
+export {
+  ReportConfigSchema,
+  parseReportConfig,
+  DEFAULT_REPORT_CONFIG,
+  DEFAULT_RECIPIENTS,
+  DEFAULT_REQUEST_CITATION,
+  type ReportConfig,
+  type ReportConfigInput,
+} from './config';
+export { bodyBlocks, reportSubject, type Block } from './sections';

@@ -1,0 +1,185 @@
+import { readFile } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
+import { Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { cellText, type Cell, type SheetData, type SheetRow } from '../../domain/export-layout';
+
+/**
+ * Reads an .xlsx workbook or a .csv file into rows of plain cells with their row numbers. The .xlsx
+ * is streamed, so a file far over the row limit is refused after reading just past the limit instead
+ * of being loaded whole. Strings come back in Unicode NFC (files saved on a Mac may use NFD diacritics).
+ */
+
+export type SpreadsheetProblem = 'missing' | 'empty' | 'not_spreadsheet' | 'old_xls' | 'not_utf8' | 'too_many_rows';
+
+export class SpreadsheetError extends Error {
+  constructor(
+    readonly problem: SpreadsheetProblem,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SpreadsheetError';
+  }
+}
+
+export interface ReadOptions {
+  /** Data rows allowed per sheet (the first non-blank row is the header and is not counted). */
+  maxDataRows?: number;
+  /** Called as rows are read, with the running count (for progress on the terminal). */
+  onRows?: (count: number) => void;
+}
+
+const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
+const OLE_MAGIC = [0xd0, 0xcf, 0x11, 0xe0];
+const startsWith = (b: Uint8Array, magic: number[]) => magic.every((m, i) => b[i] === m);
+
+const notSpreadsheet = (name: string) =>
+  new SpreadsheetError('not_spreadsheet', `Tệp “${name}” không phải bảng tính .xlsx hoặc .csv (hoặc tệp đã hỏng). Vui lòng mở bằng Excel và lưu lại dạng .xlsx.`);
+
+const tooMany = (name: string, max: number) =>
+  new SpreadsheetError('too_many_rows', `Tệp “${name}” có hơn ${max} dòng dữ liệu, quá giới hạn cho phép; không có gì được thay đổi.`);
+
+export async function readSpreadsheetFile(path: string, opts: ReadOptions = {}): Promise<SheetData[]> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new SpreadsheetError('missing', code === 'ENOENT' ? `Không tìm thấy tệp “${path}”.` : `Không đọc được tệp “${path}” (${code ?? String(err)}).`);
+  }
+  return readSpreadsheet(bytes, basename(path), opts);
+}
+
+/** Reads every sheet. `name` is the file name: its extension decides CSV when the bytes are not a zip. */
+export async function readSpreadsheet(bytes: Uint8Array, name: string, opts: ReadOptions = {}): Promise<SheetData[]> {
+  if (bytes.length === 0) throw new SpreadsheetError('empty', `Tệp “${name}” rỗng (0 byte).`);
+  if (startsWith(bytes, OLE_MAGIC)) {
+    throw new SpreadsheetError('old_xls', `Tệp “${name}” là dạng Excel 97-2003 (.xls), chưa được hỗ trợ. Vui lòng mở bằng Excel và lưu lại dạng .xlsx.`);
+  }
+  if (startsWith(bytes, ZIP_MAGIC)) return readXlsx(bytes, name, opts);
+  const ext = extname(name).toLowerCase();
+  if (ext === '.csv' || ext === '.txt' || ext === '.tsv' || ext === '') return [await readCsv(bytes, name, opts)];
+  throw notSpreadsheet(name);
+}
+
+function normalizeCell(v: unknown): Cell {
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'string') return v.normalize('NFC');
+  if (typeof v === 'number' || typeof v === 'boolean') return v;
+  if (v instanceof Date) return v;
+  if (typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    if (Array.isArray(o.richText)) return (o.richText as { text?: string }[]).map((p) => p.text ?? '').join('').normalize('NFC');
+    if ('result' in o) return normalizeCell(o.result);
+    if ('formula' in o || 'sharedFormula' in o) return null;
+    if (typeof o.text === 'string') return o.text.normalize('NFC');
+    if (typeof o.error === 'string') return o.error;
+  }
+  return String(v);
+}
+
+function toRow(number: number, values: unknown): SheetRow | null {
+  // exceljs row values are 1-based: index 0 is always empty.
+  const raw = Array.isArray(values) ? values.slice(1) : [];
+  const cells = Array.from(raw, normalizeCell);
+  while (cells.length > 0 && cellText(cells[cells.length - 1]) === '') cells.pop();
+  return cells.length === 0 ? null : { row: number, cells };
+}
+
+/**
+ * Two passes. The streaming reader counts rows and stops just past the limit, so a 100,000-row file is
+ * refused without being loaded; but it decodes text chunk by chunk and garbles a Vietnamese letter that
+ * straddles two chunks ("Trư�ng"), so the cells themselves come from loading the (now known to be
+ * small enough) workbook whole.
+ */
+async function readXlsx(bytes: Uint8Array, name: string, opts: ReadOptions): Promise<SheetData[]> {
+  // A zip needs at least its end-of-central-directory record; without it the streaming reader waits forever.
+  if (bytes.length < 22) throw notSpreadsheet(name);
+  const buffer = Buffer.from(bytes);
+  const max = opts.maxDataRows ?? Infinity;
+  try {
+    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([buffer]), {
+      sharedStrings: 'cache',
+      styles: 'ignore',
+      hyperlinks: 'ignore',
+      worksheets: 'emit',
+      entries: 'emit',
+    });
+    let total = 0;
+    for await (const ws of reader) {
+      let rows = 0;
+      for await (const r of ws) {
+        if (!toRow(r.number, r.values)) continue;
+        if (++rows > max + 1) throw tooMany(name, max);
+        if (++total % 1000 === 0) opts.onRows?.(total);
+      }
+    }
+  } catch (err) {
+    if (err instanceof SpreadsheetError) throw err;
+    throw notSpreadsheet(name);
+  }
+
+  const wb = new ExcelJS.Workbook();
+  try {
+    await wb.xlsx.load(buffer as unknown as ArrayBuffer);
+  } catch {
+    throw notSpreadsheet(name);
+  }
+  if (wb.worksheets.length === 0) throw notSpreadsheet(name);
+  let total = 0;
+  const sheets = wb.worksheets.map((ws) => {
+    const sheet: SheetData = { name: ws.name, rows: [] };
+    ws.eachRow({ includeEmpty: false }, (r, number) => {
+      const row = toRow(number, r.values);
+      if (row) sheet.rows.push(row);
+    });
+    total += sheet.rows.length;
+    return sheet;
+  });
+  opts.onRows?.(total);
+  return sheets;
+}
+
+function decodeText(bytes: Uint8Array, name: string): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    // Either binary data or an 8-bit Vietnamese code page (TCVN3, Windows-1258): both would garble names.
+    if (bytes.subarray(0, 4096).includes(0)) throw notSpreadsheet(name);
+    throw new SpreadsheetError('not_utf8', `Tệp “${name}” không ở bảng mã UTF-8 nên chữ tiếng Việt sẽ bị lỗi. Trong Excel chọn Lưu thành “CSV UTF-8 (Comma delimited)”, hoặc lưu dạng .xlsx.`);
+  }
+  if (text.includes('\u0000')) throw notSpreadsheet(name);
+  return text;
+}
+
+/** Excel in a Vietnamese locale writes ';' between fields (',' is the decimal sign); some tools use tabs. */
+function sniffDelimiter(text: string): string {
+  const firstLine = text.slice(0, text.search(/\r?\n|$/));
+  const counts = [',', ';', '\t'].map((d) => ({ d, n: firstLine.split(d).length - 1 }));
+  counts.sort((a, b) => b.n - a.n);
+  return counts[0]!.n > 0 ? counts[0]!.d : ',';
+}
+
+async function readCsv(bytes: Uint8Array, name: string, opts: ReadOptions): Promise<SheetData> {
+  const text = decodeText(bytes, name);
+  const max = opts.maxDataRows ?? Infinity;
+  const wb = new ExcelJS.Workbook();
+  let ws: ExcelJS.Worksheet;
+  try {
+    // Keep every field as text: the default mapping turns "2026-05-01" into a date and "007" into 7.
+    ws = await wb.csv.read(Readable.from([text]), { map: (v: unknown) => v, parserOptions: { delimiter: sniffDelimiter(text) } });
+  } catch (err) {
+    throw new SpreadsheetError('not_spreadsheet', `Tệp “${name}” không đọc được như CSV: ${err instanceof Error ? err.message : String(err)}.`);
+  }
+  const sheet: SheetData = { name: basename(name, extname(name)), rows: [] };
+  ws.eachRow({ includeEmpty: false }, (r, number) => {
+    const row = toRow(number, r.values);
+    if (row) sheet.rows.push(row);
+  });
+  opts.onRows?.(sheet.rows.length);
+  if (sheet.rows.length > max + 1) throw tooMany(name, max);
+  return sheet;
+}

@@ -1,0 +1,129 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { startFakeTelegram, type FakeTelegram } from './fakes/telegram-server';
+import { closeDeps, makeDeps, startTelegramApp, tempDir } from './helpers/harness';
+import { readDocx } from './helpers/docx';
+import { storeSeedFixture } from './helpers/seed-fixture';
+import { SEED_MISSING_CODES, SEED_UNITS } from './fixtures/seed-h1';
+import type { AppDeps } from '../handlers/types';
+import { createInvite } from '../storage/repositories/invites';
+
+/**
+ * The office's side end to end: /baocao and /tiendo through the real bot and a fake Bot API server,
+ * on a database holding the seed report's figures; the CLI builds the same document without chat.
+ */
+
+let fake: FakeTelegram;
+let deps: AppDeps;
+let app: { stop: () => Promise<void> };
+let tmp: ReturnType<typeof tempDir>;
+let unitIds: Map<string, number>;
+
+const OFFICE = 5001;
+const PRINCIPAL = 5002;
+// After the H1 deadline, inside its closing window: /baocao without a period compiles 2026-H1.
+const CLOCK = new Date('2026-05-08T02:00:00Z');
+
+beforeEach(async () => {
+  tmp = tempDir();
+  fake = await startFakeTelegram();
+  deps = makeDeps(`${tmp.dir}/bot.db`, () => CLOCK, { REPORT_SIGNER_NAME: 'Phan Đức Thái' });
+  unitIds = storeSeedFixture(deps, { draftUnitCode: 'PGD-DILINH' });
+  app = await startTelegramApp(deps, fake);
+});
+
+afterEach(async () => {
+  await app.stop();
+  await fake.close();
+  closeDeps(deps);
+  tmp.cleanup();
+});
+
+async function bindOffice(): Promise<void> {
+  const invite = createInvite(deps.db, { unitId: null, role: 'office', now: CLOCK });
+  fake.pushText(OFFICE, `/start ${invite.code}`);
+  await fake.waitForMessage(OFFICE, (t) => t.includes('tài khoản Văn phòng Sở'));
+}
+
+describe('/baocao', () => {
+  test('sends the compiled draft as a .docx with the seed figures and a chat summary', async () => {
+    await bindOffice();
+    fake.pushText(OFFICE, '/baocao');
+    const summary = await fake.waitForMessage(OFFICE, (t) => t.includes('Tổng hợp báo cáo'), 15_000);
+    expect(summary).toContain('8/10 đơn vị');
+    expect(summary).toContain('622 tin, bài');
+    const doc = await fake.waitForDocument(OFFICE, () => true, 15_000);
+    expect(doc.filename).toBe('Bao-cao-TTDN-2026-H1-du-thao.docx');
+    const { paragraphs } = await readDocx(doc.bytes);
+    const text = paragraphs.join('\n');
+    expect(text).toContain(
+      'toàn ngành đã đăng tải 622 tin, bài trên các chuyên mục. Trong đó, Tin tức - Sự kiện có 186 tin, bài; Bảo vệ nền tảng tư tưởng của Đảng có 137 tin, bài; Gương điển hình có 61 tin, bài; Cải cách hành chính có 57 tin, bài; Tin hoạt động của đơn vị cơ sở có 52 tin, bài; Tuyên truyền, phổ biến giáo dục pháp luật có 43 tin, bài; Đổi mới giáo dục và đào tạo có 31 tin, bài; Thông tin các kỳ thi có 30 tin, bài.',
+    );
+    expect(text).toContain('hơn 1.000 tin, bài, hình ảnh, thu hút hơn 10,3 triệu lượt xem và hơn 9,2 triệu lượt tương tác');
+    expect(text).toContain('510.500.000 đồng');
+    expect(text).toContain('Lâm Đồng, ngày 08 tháng 5 năm 2026');
+    expect(text).toContain('Phan Đức Thái');
+    // The missing units are listed in the appendix.
+    for (const code of SEED_MISSING_CODES) expect(text).toContain(SEED_UNITS.find((u) => u.code === code)!.name);
+    expect(fake.rejected).toHaveLength(0);
+  });
+
+  test('a named period with no submissions still builds and says so', async () => {
+    await bindOffice();
+    fake.pushText(OFFICE, '/baocao 2026-Q1');
+    await fake.waitForMessage(OFFICE, (t) => t.includes('Chưa có đơn vị nào gửi báo cáo'), 15_000);
+    const doc = await fake.waitForDocument(OFFICE, () => true, 15_000);
+    expect(doc.filename).toBe('Bao-cao-TTDN-2026-Q1-du-thao.docx');
+    expect((await readDocx(doc.bytes)).paragraphs.join('\n')).toContain('Chưa có đơn vị nào gửi báo cáo');
+  });
+
+  test('a bad period is refused with an example', async () => {
+    await bindOffice();
+    fake.pushText(OFFICE, '/baocao 2026-H3');
+    await fake.waitForMessage(OFFICE, (t) => t.includes('không phải mã kỳ báo cáo') && t.includes('2026-H1'));
+    expect(fake.documentsTo(OFFICE)).toHaveLength(0);
+  });
+});
+
+describe('/tiendo', () => {
+  test('counts confirmed, in progress and not started, grouped by unit type', async () => {
+    await bindOffice();
+    fake.pushText(OFFICE, '/tiendo 2026-H1');
+    const text = await fake.waitForMessage(OFFICE, (t) => t.includes('TIẾN ĐỘ BÁO CÁO'));
+    expect(text).toContain('Đã xác nhận: 8/10 đơn vị · Đang nhập: 1 · Chưa bắt đầu: 1');
+    expect(text).toMatch(/Phòng Giáo dục và Đào tạo: đã xác nhận 3\/4\n Đang nhập \(chưa xác nhận\):\n   - Phòng Giáo dục và Đào tạo huyện Di Linh/);
+    expect(text).toMatch(/Trường trung học phổ thông: đã xác nhận 2\/3\n Chưa bắt đầu:\n   - Trường THPT Lê Quý Đôn/);
+  });
+});
+
+describe('office commands are refused to contacts', () => {
+  test('a unit contact gets a polite refusal for /baocao and /tiendo, and no document', async () => {
+    const invite = createInvite(deps.db, { unitId: unitIds.get('PGD-DALAT')!, role: 'contact', now: CLOCK });
+    fake.pushText(PRINCIPAL, `/start ${invite.code}`);
+    await fake.waitForMessage(PRINCIPAL, (t) => t.includes('Đã liên kết'));
+    fake.pushText(PRINCIPAL, '/baocao');
+    await fake.waitForMessage(PRINCIPAL, (t) => t.includes('chỉ dành cho tài khoản Văn phòng Sở'));
+    fake.pushText(PRINCIPAL, '/tiendo');
+    await fake.waitForMessage(PRINCIPAL, (t) => t.includes('chỉ dành cho tài khoản Văn phòng Sở'));
+    expect(fake.documentsTo(PRINCIPAL)).toHaveLength(0);
+    // /trogiup does not advertise office commands to a contact.
+    fake.pushText(PRINCIPAL, '/trogiup');
+    const help = await fake.waitForMessage(PRINCIPAL, (t) => t.includes('HƯỚNG DẪN SỬ DỤNG'));
+    expect(help).not.toContain('/baocao');
+  });
+});
+
+describe('CLI report', () => {
+  test('builds the same document from the database without any chat', async () => {
+    const out = `${tmp.dir}/draft.docx`;
+    const { stdout } = await promisify(execFile)('npx', ['tsx', 'cli.ts', 'report', '--period', '2026-H1', '--out', out], {
+      env: { ...process.env, DATABASE_PATH: `${tmp.dir}/bot.db` },
+    });
+    expect(stdout).toContain('8/10 đơn vị');
+    const text = (await readDocx(readFileSync(out))).paragraphs.join('\n');
+    expect(text).toContain('toàn ngành đã đăng tải 622 tin, bài trên các chuyên mục');
+    expect(text).toContain('BÁO CÁO');
+  });
+});

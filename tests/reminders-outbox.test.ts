@@ -1,0 +1,186 @@
+import { describe, expect, test } from 'vitest';
+import fc from 'fast-check';
+import { createRateLimitedSender, createRateLimiter, type LimiterClock } from '../bot/outbox/rate-limiter';
+import { throttlerOptions, TELEGRAM_LIMITS } from '../bot/outbox/telegram';
+
+/**
+ * The generic outgoing queue (used by Zalo): spacing overall and per chat, order per chat, bounded
+ * concurrency and bounded retries. Time is virtual: a clock whose timers fire when the test advances it.
+ */
+
+class VirtualClock implements LimiterClock {
+  t = 0;
+  private timers: { at: number; fn: () => void; id: number }[] = [];
+  private ids = 0;
+  now = () => this.t;
+  setTimer = (fn: () => void, ms: number) => {
+    const id = ++this.ids;
+    this.timers.push({ at: this.t + ms, fn, id });
+    return id;
+  };
+  clearTimer = (h: unknown) => {
+    this.timers = this.timers.filter((x) => x.id !== h);
+  };
+  /** Runs timers in time order (letting promise callbacks settle in between) until none is left. */
+  async run(limitMs = 10 * 60_000): Promise<void> {
+    for (;;) {
+      await flush();
+      this.timers.sort((a, b) => a.at - b.at);
+      const next = this.timers.shift();
+      if (!next) return;
+      if (next.at > limitMs) throw new Error('virtual clock ran too long');
+      this.t = Math.max(this.t, next.at);
+      next.fn();
+    }
+  }
+}
+
+const flush = async () => {
+  for (let i = 0; i < 20; i++) await Promise.resolve();
+};
+
+/** Most starts seen in any window of `windowMs` (sliding, like the platforms count). */
+function maxInWindow(times: number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  let lo = 0;
+  for (let hi = 0; hi < sorted.length; hi++) {
+    // (1e-6: spacing of 1000/24 ms is not exact in floating point; the platforms count whole ms.)
+    while (sorted[hi]! - sorted[lo]! >= windowMs - 1e-6) lo++;
+    best = Math.max(best, hi - lo + 1);
+  }
+  return best;
+}
+
+describe('createRateLimiter', () => {
+  test('spaces sends overall: 10 per second means one every 100 ms, and never 11 in a second', async () => {
+    const clock = new VirtualClock();
+    const limiter = createRateLimiter({ perSecond: 10 }, clock);
+    const starts: number[] = [];
+    const done = Array.from({ length: 25 }, (_, i) => limiter.schedule(`chat${i}`, async () => void starts.push(clock.t)));
+    await clock.run();
+    await Promise.all(done);
+    expect(starts).toEqual(Array.from({ length: 25 }, (_, i) => i * 100));
+    expect(maxInWindow(starts, 1000)).toBe(10);
+  });
+
+  test('one chat waits for its turn without holding back the others, and keeps its order', async () => {
+    const clock = new VirtualClock();
+    const limiter = createRateLimiter({ perSecond: 100, perChatPerSecond: 1 }, clock);
+    const log: string[] = [];
+    const jobs = ['a1', 'a2', 'b1', 'a3', 'c1', 'b2'].map((name) => limiter.schedule(name[0]!, async () => void log.push(`${name}@${clock.t}`)));
+    await clock.run();
+    await Promise.all(jobs);
+    expect(log).toEqual(['a1@0', 'b1@10', 'c1@20', 'a2@1000', 'b2@1010', 'a3@2000']);
+  });
+
+  test('maxConcurrent bounds the sends in flight', async () => {
+    const clock = new VirtualClock();
+    const limiter = createRateLimiter({ perSecond: 1000, maxConcurrent: 2 }, clock);
+    let inFlight = 0;
+    let peak = 0;
+    const jobs = Array.from({ length: 8 }, (_, i) =>
+      limiter.schedule(`c${i}`, async () => {
+        inFlight++;
+        peak = Math.max(peak, inFlight);
+        await new Promise<void>((r) => clock.setTimer(r, 50));
+        inFlight--;
+      }),
+    );
+    await clock.run();
+    await Promise.all(jobs);
+    expect(peak).toBe(2);
+    expect(limiter.running).toBe(0);
+    expect(limiter.queued).toBe(0);
+  });
+
+  test('a failing send rejects its own promise only', async () => {
+    const clock = new VirtualClock();
+    const limiter = createRateLimiter({ perSecond: 50 }, clock);
+    const bad = limiter.schedule('x', async () => {
+      throw new Error('refused');
+    });
+    const good = limiter.schedule('y', async () => 'ok');
+    await clock.run();
+    await expect(bad).rejects.toThrow('refused');
+    await expect(good).resolves.toBe('ok');
+    await limiter.idle();
+  });
+
+  test('whatever the arrival pattern, no sliding second holds more than the limits allow', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.record({ delay: fc.integer({ min: 0, max: 3000 }), chat: fc.integer({ min: 1, max: 5 }) }), { minLength: 1, maxLength: 60 }),
+        fc.integer({ min: 1, max: 30 }),
+        async (arrivals, perSecond) => {
+          const clock = new VirtualClock();
+          const limiter = createRateLimiter({ perSecond, perChatPerSecond: 1 }, clock);
+          const starts: { chat: number; t: number }[] = [];
+          const jobs: Promise<unknown>[] = [];
+          for (const a of arrivals) {
+            clock.setTimer(() => {
+              jobs.push(limiter.schedule(String(a.chat), async () => void starts.push({ chat: a.chat, t: clock.t })));
+            }, a.delay);
+          }
+          await clock.run();
+          await Promise.all(jobs);
+          expect(starts).toHaveLength(arrivals.length);
+          expect(maxInWindow(starts.map((s) => s.t), 1000)).toBeLessThanOrEqual(perSecond);
+          for (let chat = 1; chat <= 5; chat++) expect(maxInWindow(starts.filter((s) => s.chat === chat).map((s) => s.t), 1000)).toBeLessThanOrEqual(1);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  test('refuses limits that are not positive', () => {
+    expect(() => createRateLimiter({ perSecond: 0 })).toThrow(RangeError);
+    expect(() => createRateLimiter({ perSecond: 5, perChatPerSecond: -1 })).toThrow(RangeError);
+    expect(() => createRateLimiter({ perSecond: 5, maxConcurrent: 0 })).toThrow(RangeError);
+  });
+});
+
+describe('createRateLimitedSender', () => {
+  test('sends through the queue and retries transient failures a bounded number of times', async () => {
+    const calls: string[] = [];
+    let failuresLeft = 2;
+    const transient = new Error('busy');
+    const send = createRateLimitedSender(
+      { perSecond: 1000, perChatPerSecond: 1000 },
+      async (chatId: string, text: string) => {
+        calls.push(`${chatId}:${text}`);
+        if (failuresLeft-- > 0) throw transient;
+        return 'sent';
+      },
+      { retry: { retries: 3, retryable: (e) => e === transient }, sleep: async () => undefined },
+    );
+    await expect(send('u1', 'xin chào')).resolves.toBe('sent');
+    expect(calls).toEqual(['u1:xin chào', 'u1:xin chào', 'u1:xin chào']);
+
+    const never = createRateLimitedSender({ perSecond: 1000 }, async () => {
+      calls.push('never');
+      throw transient;
+    }, { retry: { retries: 2, retryable: () => true }, sleep: async () => undefined });
+    calls.length = 0;
+    await expect(never('u2')).rejects.toBe(transient);
+    expect(calls).toHaveLength(3);
+
+    const permanent = createRateLimitedSender({ perSecond: 1000 }, async () => {
+      calls.push('permanent');
+      throw new Error('403');
+    }, { retry: { retries: 5, retryable: (e) => e === transient }, sleep: async () => undefined });
+    calls.length = 0;
+    await expect(permanent('u3')).rejects.toThrow('403');
+    expect(calls).toHaveLength(1);
+  });
+});
+
+describe('Telegram throttler settings', () => {
+  test('spacing keeps 30 messages per sliding second, groups 20 per minute, private chats in order', () => {
+    const o = throttlerOptions(TELEGRAM_LIMITS);
+    expect(o.global.minTime).toBeGreaterThan(1000 / 30);
+    expect(o.global.minTime * 30).toBeLessThanOrEqual(1000 * 1.05);
+    expect(o.group).toMatchObject({ reservoir: 20, reservoirRefreshAmount: 20, reservoirRefreshInterval: 60_000, maxConcurrent: 1 });
+    expect(o.out).toEqual({ maxConcurrent: 1 });
+  });
+});

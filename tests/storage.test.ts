@@ -1,0 +1,251 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eq } from 'drizzle-orm';
+import { closeDatabase, inTransaction, openDatabase, type Db } from '../storage/db';
+import { inviteCodes, units } from '../storage/schema';
+import { upsertUnit, setUnitActive, findUnitByCode } from '../storage/repositories/units';
+import { createInvite, currentInviteForUnit, redeemInvite } from '../storage/repositories/invites';
+import { markUpdateProcessed } from '../storage/repositories/updates';
+import { latestFormVersion } from '../storage/repositories/forms';
+import { ensurePeriod, openPeriods, setPeriodOverride } from '../storage/repositories/periods';
+import { appendAnswer, confirmSubmission, createSubmission, currentAnswers, findSubmission, nextRevision } from '../storage/repositories/submissions';
+import { loadConversation, saveConversation } from '../storage/repositories/conversations';
+import { touchContact } from '../storage/repositories/contacts';
+import { conversations } from '../storage/schema';
+import { INVITE_ALPHABET } from '../domain/invite-code';
+import { DEFAULT_CALENDAR } from '../domain/periods';
+
+const NOW = new Date('2026-05-01T03:00:00Z'); // inside 2026-H1's window (opens 20/4, due 05/5)
+const DAY = 86_400_000;
+
+let dir: string;
+let db: Db;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'baocao-storage-'));
+  db = openDatabase(join(dir, 'nested', 'bot.db'));
+});
+afterEach(() => {
+  try {
+    closeDatabase(db);
+  } catch {
+    // already closed by the test
+  }
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const tableNames = (d: Db) =>
+  (d.$client.prepare(`select name from sqlite_master where type = 'table' order by name`).all() as { name: string }[]).map((r) => r.name);
+
+const unit = (code = 'THPT-BUITHIXUAN') => upsertUnit(db, { code, name: 'Trường THPT Bùi Thị Xuân', type: 'thpt', district: 'Đà Lạt' }, NOW).unit;
+
+describe('openDatabase', () => {
+  it('creates the folder and the file, applies the migrations, uses WAL', () => {
+    const names = tableNames(db);
+    for (const t of ['units', 'contacts', 'invite_codes', 'periods', 'form_versions', 'submissions', 'answers', 'audit_log', 'processed_updates', 'conversations']) {
+      expect(names).toContain(t);
+    }
+    expect(db.$client.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.$client.pragma('foreign_keys', { simple: true })).toBe(1);
+  });
+
+  it('reopening the same file keeps the data and applies nothing twice', () => {
+    const path = join(dir, 'nested', 'bot.db');
+    unit();
+    const migrations = () => (db.$client.prepare('select count(*) as n from __drizzle_migrations').get() as { n: number }).n;
+    const applied = migrations();
+    expect(applied).toBeGreaterThan(0);
+    closeDatabase(db);
+    db = openDatabase(path);
+    expect(migrations()).toBe(applied);
+    expect(findUnitByCode(db, 'THPT-BUITHIXUAN')?.name).toBe('Trường THPT Bùi Thị Xuân');
+    closeDatabase(db);
+    db = openDatabase(path);
+    expect(tableNames(db)).toContain('answers');
+  });
+
+  it('inTransaction rolls everything back when the function throws', () => {
+    expect(() =>
+      inTransaction(db, (tx) => {
+        unit('A-1');
+        unit('A-2');
+        void tx;
+        throw new Error('boom');
+      }),
+    ).toThrow('boom');
+    expect(findUnitByCode(db, 'A-1')).toBeUndefined();
+  });
+});
+
+describe('units', () => {
+  it('upsertUnit: added, unchanged, updated', () => {
+    const input = { code: 'PGD-DALAT', name: 'Phòng GD&ĐT Đà Lạt', type: 'phong-gddt' as const, district: 'Đà Lạt' };
+    const a = upsertUnit(db, input, NOW);
+    expect(a.outcome).toBe('added');
+    expect(upsertUnit(db, input, NOW)).toEqual({ unit: a.unit, outcome: 'unchanged' });
+    const renamed = upsertUnit(db, { ...input, name: 'Phòng Giáo dục và Đào tạo thành phố Đà Lạt' }, NOW);
+    expect(renamed.outcome).toBe('updated');
+    expect(renamed.unit.id).toBe(a.unit.id);
+    expect(renamed.unit.name).toBe('Phòng Giáo dục và Đào tạo thành phố Đà Lạt');
+    expect(db.select().from(units).all()).toHaveLength(1);
+  });
+
+  it('upsertUnit brings an inactive unit back', () => {
+    const u = unit();
+    setUnitActive(db, u.id, false, NOW);
+    const again = upsertUnit(db, { code: u.code, name: u.name, type: 'thpt', district: u.district }, NOW);
+    expect(again.outcome).toBe('updated');
+    expect(again.unit.active).toBe(true);
+  });
+});
+
+describe('invites', () => {
+  const spaced = (code: string) => `${code.slice(0, 4).toLowerCase()}-${code.slice(4).toLowerCase()}`;
+
+  it('createInvite makes an 8-character code from the unambiguous alphabet, with role defaults', () => {
+    const u = unit();
+    const contact = createInvite(db, { unitId: u.id, role: 'contact', now: NOW });
+    expect(contact.code).toMatch(new RegExp(`^[${INVITE_ALPHABET}]{8}$`));
+    expect(contact.expiresAt!.getTime() - NOW.getTime()).toBe(365 * DAY);
+    expect(contact.maxUses).toBe(10);
+    const office = createInvite(db, { unitId: null, role: 'office', now: NOW });
+    expect(office.expiresAt!.getTime() - NOW.getTime()).toBe(7 * DAY);
+    expect(office.maxUses).toBe(1);
+  });
+
+  it('redeems a code typed in lower case with a dash or spaces, counting the use', () => {
+    const u = unit();
+    const inv = createInvite(db, { unitId: u.id, role: 'contact', now: NOW, maxUses: 3 });
+    for (const typed of [spaced(inv.code), ` ${inv.code.slice(0, 4)} ${inv.code.slice(4)} `]) {
+      const r = redeemInvite(db, typed, NOW);
+      expect(r.ok).toBe(true);
+      if (r.ok) expect(r.invite.unitId).toBe(u.id);
+    }
+    expect(db.select().from(inviteCodes).where(eq(inviteCodes.id, inv.id)).get()!.uses).toBe(2);
+  });
+
+  it.each([
+    ['an unknown code', 'ZZZZZZZZ', NOW, 'not_found'],
+    ['an expired code', null, new Date(NOW.getTime() + 2 * DAY), 'expired'],
+    ['a code at its exact expiry instant', null, new Date(NOW.getTime() + DAY), 'expired'],
+  ] as const)('refuses %s', (_label, typed, at, reason) => {
+    const inv = createInvite(db, { unitId: unit().id, role: 'contact', now: NOW, ttlDays: 1 });
+    expect(redeemInvite(db, typed ?? inv.code, at)).toEqual({ ok: false, reason });
+    expect(db.select().from(inviteCodes).where(eq(inviteCodes.id, inv.id)).get()!.uses).toBe(0);
+  });
+
+  it('refuses a code that is used up', () => {
+    const inv = createInvite(db, { unitId: unit().id, role: 'contact', now: NOW, maxUses: 1 });
+    expect(redeemInvite(db, inv.code, NOW).ok).toBe(true);
+    expect(redeemInvite(db, inv.code, NOW)).toEqual({ ok: false, reason: 'used_up' });
+  });
+
+  it('refuses a revoked code', () => {
+    const inv = createInvite(db, { unitId: unit().id, role: 'contact', now: NOW });
+    db.update(inviteCodes).set({ revokedAt: NOW }).where(eq(inviteCodes.id, inv.id)).run();
+    expect(redeemInvite(db, spaced(inv.code), NOW)).toEqual({ ok: false, reason: 'revoked' });
+  });
+
+  it('refuses the code of an inactive unit, and counts no use', () => {
+    const u = unit();
+    const inv = createInvite(db, { unitId: u.id, role: 'contact', now: NOW });
+    setUnitActive(db, u.id, false, NOW);
+    expect(redeemInvite(db, inv.code, NOW)).toEqual({ ok: false, reason: 'unit_inactive' });
+    expect(db.select().from(inviteCodes).where(eq(inviteCodes.id, inv.id)).get()!.uses).toBe(0);
+  });
+
+  it('an office code needs no unit', () => {
+    const inv = createInvite(db, { unitId: null, role: 'office', now: NOW });
+    const r = redeemInvite(db, inv.code, NOW);
+    expect(r.ok && r.invite.role).toBe('office');
+  });
+
+  it('currentInviteForUnit hands out the same usable code, and a new one when it is used up', () => {
+    const u = unit();
+    const first = currentInviteForUnit(db, u.id, NOW);
+    expect(currentInviteForUnit(db, u.id, NOW).code).toBe(first.code);
+    db.update(inviteCodes).set({ uses: first.maxUses }).where(eq(inviteCodes.id, first.id)).run();
+    expect(currentInviteForUnit(db, u.id, NOW).code).not.toBe(first.code);
+  });
+});
+
+describe('processed updates', () => {
+  it('markUpdateProcessed is true the first time only, per channel', () => {
+    expect(markUpdateProcessed(db, 'telegram', '1001', NOW)).toBe(true);
+    expect(markUpdateProcessed(db, 'telegram', '1001', NOW)).toBe(false);
+    expect(markUpdateProcessed(db, 'zalo', '1001', NOW)).toBe(true);
+  });
+});
+
+describe('submissions and answers', () => {
+  function submission() {
+    const u = unit();
+    const period = ensurePeriod(db, '2026-H1');
+    return createSubmission(db, u.id, period.id, period.formVersionId, NOW);
+  }
+
+  it('ensurePeriod pins the current form version; createSubmission is idempotent', () => {
+    const form = latestFormVersion(db);
+    const period = ensurePeriod(db, '2026-H1');
+    expect(period.formVersionId).toBe(form.id);
+    expect(ensurePeriod(db, '2026-H1')).toEqual(period);
+    const s = submission();
+    expect(s).toMatchObject({ status: 'draft', revision: 0, periodId: '2026-H1' });
+    expect(createSubmission(db, s.unitId, '2026-H1', s.formVersionId, NOW).id).toBe(s.id);
+  });
+
+  it('currentAnswers: the newest value per key, null for a skipped question; history is kept', () => {
+    const s = submission();
+    const add = (key: string, value: number | string | null, raw: string | null) =>
+      appendAnswer(db, { submissionId: s.id, key, value, raw, revision: 0, contactId: null, now: NOW });
+    add('portal_news_events', 12, '12');
+    add('digital_views', 2000, '2k');
+    add('portal_news_events', 13, 'mười ba');
+    add('campaign_text', null, null);
+    add('assess_results_text', 'Tốt', 'Tốt');
+    expect(currentAnswers(db, s.id)).toEqual({ portal_news_events: 13, digital_views: 2000, campaign_text: null, assess_results_text: 'Tốt' });
+    const rows = db.$client.prepare('select question_key, raw_text from answers where submission_id = ? order by id').all(s.id);
+    expect(rows).toHaveLength(5);
+    expect(rows[2]).toEqual({ question_key: 'portal_news_events', raw_text: 'mười ba' });
+  });
+
+  it('confirmSubmission makes revision 1; each correction takes the next revision', () => {
+    const s = submission();
+    const c = confirmSubmission(db, s.id, null, NOW);
+    expect(c).toMatchObject({ status: 'confirmed', revision: 1 });
+    expect(c.confirmedAt?.getTime()).toBe(NOW.getTime());
+    expect(nextRevision(db, s.id, NOW)).toBe(2);
+    expect(nextRevision(db, s.id, NOW)).toBe(3);
+    expect(findSubmission(db, s.unitId, '2026-H1')).toMatchObject({ status: 'confirmed', revision: 3 });
+  });
+});
+
+describe('periods', () => {
+  it('openPeriods follows the calendar and the office overrides', () => {
+    const ids = () => openPeriods(db, NOW, DEFAULT_CALENDAR).map((p) => p.id);
+    expect(ids()).toContain('2026-H1');
+    expect(ids()).not.toContain('2026-Q3');
+    setPeriodOverride(db, '2026-H1', 'closed', null, NOW);
+    setPeriodOverride(db, '2026-Q3', 'open', null, NOW);
+    expect(ids()).not.toContain('2026-H1');
+    expect(ids()).toContain('2026-Q3');
+    setPeriodOverride(db, '2026-H1', 'calendar', null, NOW);
+    expect(ids()).toContain('2026-H1');
+    // Sorted by deadline, nearest first.
+    const deadlines = openPeriods(db, NOW, DEFAULT_CALENDAR).map((p) => p.deadline.getTime());
+    expect([...deadlines].sort((a, b) => a - b)).toEqual(deadlines);
+  });
+});
+
+describe('conversations', () => {
+  it('stores the state per contact and reads a corrupt row as idle', () => {
+    const contact = touchContact(db, 'console', 'hieutruong', null, NOW);
+    expect(loadConversation(db, contact.id)).toEqual({ mode: 'idle' });
+    saveConversation(db, contact.id, { mode: 'question', periodId: '2026-H1', key: 'profile_pupils' }, NOW);
+    saveConversation(db, contact.id, { mode: 'question', periodId: '2026-H1', key: 'profile_classes' }, NOW);
+    expect(loadConversation(db, contact.id)).toEqual({ mode: 'question', periodId: '2026-H1', key: 'profile_classes' });
+    db.update(conversations).set({ state: '{not json' }).where(eq(conversations.contactId, contact.id)).run();
+    expect(loadConversation(db, contact.id)).toEqual({ mode: 'idle' });
+  });
+});
