@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { ConfigError, loadConfig } from '../config';
 import { closeDeps, makeDeps, tempDir } from './helpers/harness';
 import { populateProvince } from './fixtures/scheduler-child';
 import { createReminderScheduler } from '../handlers/reminders/scheduler';
@@ -97,4 +98,23 @@ describe('scheduled reminders across 2026-H1', () => {
     // One digest per round that sent something: six rounds.
     expect(digests.map((d) => d.toISOString())).toEqual(full);
   }, 60_000);
+});
+
+describe('REMINDER_* settings', () => {
+  test('defaults, overrides, and a wrong value named by its variable', () => {
+    expect(loadConfig({}).reminders).toEqual({
+      enabled: true,
+      plan: { beforeDays: [7, 3, 1], onDeadlineDay: true, afterEveryDays: 2, afterMaxTimes: 3, workStart: '07:30', workEnd: '20:00', skipSundays: true, timeZone: 'Asia/Ho_Chi_Minh' },
+      tickSeconds: 60,
+      concurrency: 10,
+      sendingLeaseSeconds: 600,
+      maxAttempts: 5,
+    });
+    const c = loadConfig({ REMINDER_BEFORE_DAYS: '1, 5', REMINDER_SKIP_SUNDAYS: 'false', REMINDER_WORK_END: '17:00', ZALO_MAX_PER_SECOND: '2.5' });
+    expect(c.reminders.plan).toMatchObject({ beforeDays: [5, 1], skipSundays: false, workEnd: '17:00' });
+    expect(c.zaloRateLimit).toEqual({ perSecond: 2.5, perChatPerSecond: 1 });
+    expect(() => loadConfig({ REMINDER_WORK_START: '21:00' })).toThrow(/REMINDER_WORK_END: Giờ kết thúc làm việc phải sau giờ bắt đầu/);
+    expect(() => loadConfig({ REMINDER_SKIP_SUNDAYS: 'maybe' })).toThrow(ConfigError);
+    expect(() => loadConfig({ REMINDER_CONCURRENCY: '0' })).toThrow(/REMINDER_CONCURRENCY/);
+  });
 });

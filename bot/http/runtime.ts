@@ -86,7 +86,7 @@ export async function startRuntime(deps: AppDeps): Promise<Runtime> {
       allowInsecureUrls: publicUrl?.startsWith('http://') ?? false,
       onInvalidUpdate: () => log.warn('zalo update not understood, dropped'),
     });
-    const channel = new ZaloChannel({ client, deps, publicUrl, linkTtlHours: config.reportLinkTtlHours });
+    const channel = new ZaloChannel({ client, deps, publicUrl, linkTtlHours: config.reportLinkTtlHours, limits: config.zaloRateLimit });
     zalo = { client, channel };
     const intake = new Intake<ZaloUpdate>({
       db,

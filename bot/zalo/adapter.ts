@@ -105,11 +105,10 @@ export class ZaloChannel {
 
   /** Sends replies in order; a document becomes a download link (issued for `userId`'s contact). */
   async sendReplies(chatId: string, replies: Reply[], userId: string): Promise<void> {
-    for (const r of replies) {
-      let text = renderAsText(r);
-      if (r.document) text = `${text}\n\n${this.#documentLine(r.document, userId)}`;
-      await this.sendText(chatId, text);
-    }
+    // One step's replies ("✓ saved" + the next question) travel as one message where they fit: half the
+    // sends against Zalo's limits, and the contact sees them together.
+    const texts = replies.map((r) => (r.document ? `${renderAsText(r)}\n\n${this.#documentLine(r.document, userId)}` : renderAsText(r)));
+    if (texts.length > 0) await this.sendText(chatId, texts.join('\n\n'));
   }
 
   /** One text, split into messages of at most 2000 characters at line breaks. */

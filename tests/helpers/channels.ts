@@ -64,7 +64,9 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const baseUrl = `http://127.0.0.1:${port}`;
   const env: Record<string, string> = { HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port), LOG_LEVEL: 'silent', ...(opts.noPublicUrl ? {} : { PUBLIC_URL: baseUrl }) };
   if (tg) Object.assign(env, { TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot, TELEGRAM_MODE: opts.telegram });
-  if (zalo) Object.assign(env, { ZALO_BOT_TOKEN: ZALO_TOKEN, ZALO_API_ROOT: zalo.apiRoot, ZALO_MODE: opts.zalo });
+  // A scripted conversation answers in milliseconds; the 1-per-second per-chat default (tested with the
+  // limiter itself) would only make these tests slow.
+  if (zalo) Object.assign(env, { ZALO_BOT_TOKEN: ZALO_TOKEN, ZALO_API_ROOT: zalo.apiRoot, ZALO_MODE: opts.zalo, ZALO_PER_CHAT_PER_SECOND: '100' });
   Object.assign(env, opts.env);
   const deps = makeDeps(dbPath, opts.clock ?? (() => H1_CLOCK), env);
   const demo = seed(deps);
