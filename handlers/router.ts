@@ -2,7 +2,6 @@ import { loadConversation } from '../storage/repositories/conversations';
 import { setReachable, touchContact } from '../storage/repositories/contacts';
 import { markUpdateProcessed } from '../storage/repositories/updates';
 import { inTransaction } from '../storage/db';
-import { FLOW_COMMANDS, type FlowCommand } from '../domain/conversation';
 import { looksLikeInviteCode } from '../domain/invite-code';
 import { reply, type Reply } from '../domain/replies';
 import * as t from '../templates/onboarding';

@@ -45,6 +45,9 @@ async function bindOffice(): Promise<void> {
   const invite = createInvite(deps.db, { unitId: null, role: 'office', now: CLOCK });
   fake.pushText(OFFICE, `/start ${invite.code}`);
   await fake.waitForMessage(OFFICE, (t) => t.includes('tài khoản Văn phòng Sở'));
+  // The office account's chat gets a menu with the office commands (set before the reply is sent).
+  const scoped = fake.commands.get(`${JSON.stringify({ type: 'chat', chat_id: OFFICE })}|`);
+  expect(scoped?.map((c) => c.command)).toEqual(expect.arrayContaining(['baocao', 'tiendo', 'nhacnho', 'ky', 'nhap']));
 }
 
 describe('/baocao', () => {

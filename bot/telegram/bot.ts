@@ -3,6 +3,7 @@ import type { Update } from 'grammy/types';
 import { run, sequentialize, type RunnerHandle } from '@grammyjs/runner';
 import { handleIncoming } from '../../handlers/router';
 import { menuCommands } from '../../handlers/commands';
+import { createOfficeMenu } from './menu';
 import type { AppDeps, Incoming } from '../../handlers/types';
 import type { Reply } from '../../domain/replies';
 import { splitText } from '../render-text';
@@ -80,6 +81,7 @@ export function createTelegramBot(opts: TelegramOptions): Bot {
     await ctx.answerCallbackQuery().catch((err) => deps.log.warn('answerCallbackQuery failed', { err }));
     await next();
   });
+  const officeMenu = createOfficeMenu(deps);
   bot.use(async (ctx) => {
     if (ctx.message && ctx.message.chat.type !== 'private') {
       if (ctx.message.text?.startsWith('/')) await ctx.reply('Vui lòng nhắn riêng cho bot để báo cáo.');
@@ -89,6 +91,7 @@ export function createTelegramBot(opts: TelegramOptions): Bot {
     if (!incoming) return;
     const replies = await handleIncoming(deps, incoming);
     const chatId = ctx.chat?.id ?? ctx.from!.id;
+    await officeMenu(ctx.api, incoming.userId, chatId);
     try {
       await sendReplies(ctx.api, chatId, replies);
     } catch (err) {

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { expect } from 'vitest';
-import { startRuntime, WEBHOOK_PATHS, type Runtime } from '../../bot/http/runtime';
+import { startRuntime, type Runtime } from '../../bot/http/runtime';
 import type { AppDeps } from '../../handlers/types';
 import type { DemoSeed } from '../../storage/demo-seed';
 import { currentAnswers, findSubmission } from '../../storage/repositories/submissions';
