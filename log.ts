@@ -1,6 +1,7 @@
 /**
  * A small structured logger: one JSON line per event on stderr, so the console channel's stdout stays
- * a clean conversation and log shippers can parse the rest. Secrets never reach it: callers pass ids.
+ * a clean conversation and log shippers can parse the rest. Callers pass ids, never secrets; the secrets
+ * registered below are cut out anyway.
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
@@ -12,11 +13,37 @@ export interface Logger {
   error(msg: string, fields?: Record<string, unknown>): void;
 }
 
+/**
+ * The last guard for secrets: every text registered here (bot tokens, webhook secrets) is cut out of each
+ * line before it is written, whatever a caller or a library put in a message (an error quoting a URL with
+ * the token in it, say). Spellings a line may hold: raw, URL-encoded, JSON-escaped, and a token's secret
+ * half (after the ":").
+ */
+const redacted: string[] = [];
+const REDACTED = '<redacted>';
+
+export function redactInLogs(secret: string | undefined): void {
+  if (!secret || secret.length < 8) return;
+  const colon = secret.indexOf(':');
+  const bases = colon >= 0 && secret.length - colon - 1 >= 8 ? [secret, secret.slice(colon + 1)] : [secret];
+  for (const base of bases) {
+    for (const v of [base, encodeURIComponent(base), JSON.stringify(base).slice(1, -1)]) if (!redacted.includes(v)) redacted.push(v);
+  }
+  // Longest first, so a token is replaced whole before its secret half is looked for.
+  redacted.sort((a, b) => b.length - a.length);
+}
+
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const s of redacted) if (out.includes(s)) out = out.split(s).join(REDACTED);
+  return out;
+}
+
 export function createLogger(level: LogLevel = 'info', write: (line: string) => void = (l) => process.stderr.write(l + '\n')): Logger {
   const emit = (lvl: Exclude<LogLevel, 'silent'>) => (msg: string, fields?: Record<string, unknown>) => {
     if (ORDER[lvl] < ORDER[level]) return;
     const extra = fields ? Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, v instanceof Error ? v.message : v])) : {};
-    write(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...extra }));
+    write(redactSecrets(JSON.stringify({ time: new Date().toISOString(), level: lvl, msg, ...extra })));
   };
   return { debug: emit('debug'), info: emit('info'), warn: emit('warn'), error: emit('error') };
 }

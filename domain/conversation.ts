@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { flattenForm, type AnswerValue, type FlatQuestion, type FormDefinition } from './form';
+import { formatNumber } from './format';
 import { parseVietnameseNumber } from './numbers';
 import { reply, type Action, type Reply } from './replies';
 import * as t from '../templates/messages';
@@ -15,7 +16,7 @@ export const ConversationStateSchema = z.object({
   periodId: z.string().optional(),
   /** In 'question' the question asked; elsewhere the question to resume at. */
   key: z.string().optional(),
-  /** Set by /sua N: after the answer, show the review again instead of the next question. */
+  /** Set by /sua N: after the answer, show the review again instead of the next question (in pick_edit: /huy goes back to it). */
   returnToReview: z.boolean().optional(),
   /** An ambiguous number waiting for the contact to pick one reading. */
   pending: z.object({ raw: z.string(), candidates: z.array(z.number()) }).optional(),
@@ -52,6 +53,8 @@ export interface FlowContext {
   unitName: string;
   submission: { status: 'none' | 'draft' | 'confirmed'; revision: number; confirmedAt: Date | null };
   answers: CurrentAnswers;
+  /** The time of the message, to tell a contact the deadline has passed; no clock is read here. */
+  now?: Date;
 }
 
 export type Effect =
@@ -93,16 +96,36 @@ export function step(state: ConversationState, input: FlowInput, ctx: FlowContex
     case 'pick_edit':
       return onCommand(flow, state, 'sua', text);
     case 'review':
-      return unchanged(state, reply(t.reviewExpectsChoice()), reviewReply(flow));
+      return unchanged(state, reply(reviewHint(flow, state)));
     case 'idle':
-      return unchanged(state, reply(t.idleHint(ctx.period.title)));
+      if (!ctx.period.open) return unchanged(state, reply(t.periodClosed(ctx.period.title)));
+      return unchanged(state, reply(ctx.submission.status === 'confirmed' ? t.idleHintConfirmed(ctx.period.title) : t.idleHint(ctx.period.title)));
   }
 }
+
+/** The review is the message right above: a short line on what to do, not the whole review again. */
+function reviewHint(flow: Flow, state: ConversationState): string {
+  const { ctx } = flow;
+  if (!ctx.period.open) return t.periodClosed(ctx.period.title);
+  const missing = missingRequired(flow, ctx.answers);
+  if (missing.length > 0) {
+    const at = (state.key ? flow.byKey.get(state.key) : undefined) ?? firstUnanswered(flow);
+    return t.reviewExpectsContinue(missing.length, at?.number ?? null);
+  }
+  return ctx.submission.status === 'confirmed' ? t.reviewExpectsEdit() : t.reviewExpectsChoice();
+}
+
+/**
+ * Readings offered by number ("Trả lời 1 để chọn …") only when no reading could itself be mistaken for a
+ * choice number: for "2 hoặc 3", "2" must mean 2, not option 2 (= 3).
+ */
+const pickByValue = (candidates: readonly number[]) => candidates.some((c) => Number.isInteger(c) && c >= 1 && c <= candidates.length);
 
 function choiceFor(flow: Flow, state: ConversationState, text: string): StepResult | null {
   if (!/^\d{1,2}$/.test(text)) return null;
   const n = Number(text);
   if (state.mode === 'question' && state.pending) {
+    if (pickByValue(state.pending.candidates)) return null;
     const value = state.pending.candidates[n - 1];
     if (value === undefined) return null;
     const q = flow.byKey.get(state.key!);
@@ -158,7 +181,8 @@ function resume(flow: Flow, state: ConversationState): StepResult {
   const remembered = state.key ? flow.byKey.get(state.key) : undefined;
   const target = remembered ?? firstUnanswered(flow);
   if (!target) return showReview(flow, state);
-  const intro = state.mode === 'idle' && !remembered ? [reply(t.flowIntro(ctx.unitName, ctx.period.title, ctx.period.deadline, flow.questions.length, ctx.timeZone))] : [];
+  const overdue = ctx.now !== undefined && ctx.now.getTime() > ctx.period.deadline.getTime();
+  const intro = state.mode === 'idle' && !remembered ? [reply(t.flowIntro(ctx.unitName, ctx.period.title, ctx.period.deadline, flow.questions.length, ctx.timeZone, overdue))] : [];
   return {
     state: { mode: 'question', periodId: ctx.period.id, key: target.key, returnToReview: state.returnToReview },
     replies: [...intro, askQuestion(flow, target, state.returnToReview ?? false)],
@@ -176,6 +200,15 @@ function showReview(flow: Flow, state: ConversationState): StepResult {
 
 function cancel(flow: Flow, state: ConversationState): StepResult {
   if (state.mode === 'idle') return unchanged(state, reply(t.nothingToCancel()));
+  // "/sua" typed while answering question N, then "/huy": back to question N, not to a long review.
+  const resumeAt = state.mode === 'pick_edit' && !state.returnToReview && state.key ? flow.byKey.get(state.key) : undefined;
+  if (resumeAt) {
+    return {
+      state: { mode: 'question', periodId: flow.ctx.period.id, key: resumeAt.key },
+      replies: [reply(t.editCancelled()), askQuestion(flow, resumeAt, false)],
+      effects: [],
+    };
+  }
   if (state.returnToReview || state.mode === 'pick_edit') {
     return { state: { mode: 'review', periodId: flow.ctx.period.id }, replies: [reply(t.editCancelled()), reviewReply(flow)], effects: [] };
   }
@@ -185,8 +218,9 @@ function cancel(flow: Flow, state: ConversationState): StepResult {
 
 function startPickEdit(flow: Flow, state: ConversationState): StepResult {
   if (!flow.ctx.period.open) return unchanged(state, reply(t.periodClosed(flow.ctx.period.title)));
+  const fromReview = state.mode === 'review' || state.returnToReview === true;
   return {
-    state: { mode: 'pick_edit', periodId: flow.ctx.period.id, key: state.key },
+    state: { mode: 'pick_edit', periodId: flow.ctx.period.id, key: state.key, returnToReview: fromReview || undefined },
     replies: [reply(t.askWhichToEdit(flow.questions.length), { actions: [{ label: t.LABEL_CANCEL, command: '/huy' }] })],
     effects: [],
   };
@@ -196,12 +230,13 @@ function skip(flow: Flow, state: ConversationState): StepResult {
   if (state.mode !== 'question' || !state.key) return unchanged(state, reply(t.nothingToSkip()));
   if (!flow.ctx.period.open) return unchanged(state, reply(t.periodClosed(flow.ctx.period.title)));
   const q = flow.byKey.get(state.key)!;
-  if (q.required) return unchanged(state, reply(t.cannotSkipRequired(q.number)), askQuestion(flow, q, state.returnToReview ?? false));
   const current = flow.ctx.answers[q.key];
-  // Skipping a question already answered keeps the answer: the contact only wants to move on.
+  // On a question already answered (required or not) this keeps the answer: the contact only wants to move on.
+  const answered = current !== undefined && current !== null;
+  if (q.required && !answered) return unchanged(state, reply(t.cannotSkipRequired(q.number, q.type)), askQuestion(flow, q, state.returnToReview ?? false));
   const effects: Effect[] = current === undefined ? [{ type: 'answer_set', key: q.key, value: null, raw: null }] : [];
   const answers = current === undefined ? { ...flow.ctx.answers, [q.key]: null } : flow.ctx.answers;
-  return advance(flow, { ...state, pending: undefined }, q, answers, effects, [reply(t.skipped(q.number))]);
+  return advance(flow, { ...state, pending: undefined }, q, answers, effects, [reply(answered ? t.kept(q.number) : t.skipped(q.number))]);
 }
 
 function back(flow: Flow, state: ConversationState): StepResult {
@@ -247,22 +282,42 @@ function answerQuestion(flow: Flow, state: ConversationState, text: string): Ste
   const q = flow.byKey.get(state.key!)!;
   if (!ctx.period.open) return unchanged(IDLE, reply(t.periodClosed(ctx.period.title)));
   if (text === '') return unchanged(state, reply(t.emptyAnswer()), askQuestion(flow, q, state.returnToReview ?? false));
+  const again = () => askQuestion(flow, q, state.returnToReview ?? false);
   if (q.type === 'text') {
     const clean = text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '').trim();
-    if (clean === '') return unchanged(state, reply(t.emptyAnswer()), askQuestion(flow, q, state.returnToReview ?? false));
+    if (clean === '') return unchanged(state, reply(t.emptyAnswer()), again());
+    // "không có" to an optional text means there is nothing to report: recorded like a skip, not as a text
+    // that would end up quoted in the office's report.
+    if (!q.required && saysNothing(clean)) return acceptAnswer(flow, state, q, null, text);
+    // An emoji or a "👍" is a reaction, not content for the compiled report.
+    if (!/[\p{L}\p{N}]/u.test(clean)) return unchanged(state, reply(t.noWords()), again());
     const max = q.max ?? 2000;
     if (clean.length > max) return unchanged(state, reply(t.textTooLong(clean.length, max)));
     if (q.min !== undefined && clean.length < q.min) return unchanged(state, reply(t.textTooShort(q.min)));
     return acceptAnswer(flow, state, q, clean, text);
   }
   const parsed = parseVietnameseNumber(text, q.type, { min: q.min, max: q.max });
-  if (parsed.ok) return acceptAnswer(flow, { ...state, pending: undefined }, q, parsed.value, text);
+  if (parsed.ok) {
+    // Picking one of the offered readings keeps what was first typed ("2 hoặc 3") as the raw text.
+    const raw = state.pending?.candidates.includes(parsed.value) ? state.pending.raw : text;
+    return acceptAnswer(flow, { ...state, pending: undefined }, q, parsed.value, raw);
+  }
   // Readings outside the question's bounds are impossible, so they are not offered.
   const candidates = (parsed.candidates ?? []).filter((c) => (q.min === undefined || c >= q.min) && (q.max === undefined || c <= q.max)).slice(0, 9);
   if (parsed.reason === 'ambiguous' && candidates.length > 0) {
+    const pending = { ...state, pending: { raw: text, candidates } };
+    if (pickByValue(candidates)) {
+      // The buttons send the number itself, exactly what a contact would type.
+      return unchanged(
+        pending,
+        reply(t.pickReadingByValue(text, candidates.map((c) => formatNumber(c))), {
+          actions: candidates.map((c) => ({ label: t.pickLabel(t.formatValue(q, c)), command: String(c) })),
+        }),
+      );
+    }
     return unchanged(
-      { ...state, pending: { raw: text, candidates } },
-      reply(t.pickReading(parsed.message), {
+      pending,
+      reply(t.pickReading(text), {
         choice: true,
         actions: candidates.map((c, i) => ({ label: t.pickLabel(t.formatValue(q, c)), command: String(i + 1) })),
       }),
@@ -271,22 +326,48 @@ function answerQuestion(flow: Flow, state: ConversationState, text: string): Ste
   return unchanged(state, reply(t.invalidNumber(parsed.message, q.number)));
 }
 
-function acceptAnswer(flow: Flow, state: ConversationState, q: FlatQuestion, value: AnswerValue, raw: string): StepResult {
+/** What people write to an optional text question when there is nothing to report. */
+function saysNothing(text: string): boolean {
+  const s = text
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(/[\s.!…]+$/u, '')
+    .replace(/\s+ạ$/u, '')
+    .trim();
+  return /^(?:(?:không|khong|ko|k|hông)(?: (?:có|co))?(?: (?:gì|gi))?|(?:chưa|chua) (?:có|co)(?: (?:gì|gi))?|0|-+|x)$/u.test(s);
+}
+
+function acceptAnswer(flow: Flow, state: ConversationState, q: FlatQuestion, value: AnswerValue | null, raw: string): StepResult {
+  const { submission, answers } = flow.ctx;
+  // The same answer again (re-typed after /quaylai or /sua) changes nothing, and makes no empty revision.
+  if (answers[q.key] === value) {
+    const ack = value === null ? t.savedNothing(q.number) : t.unchangedAnswer(q.number, t.formatValue(q, value));
+    return advance(flow, state, q, answers, [], [reply(ack)]);
+  }
   const effects: Effect[] = [{ type: 'answer_set', key: q.key, value, raw }];
-  const { submission } = flow.ctx;
-  const ack = submission.status === 'confirmed' ? t.savedCorrection(q.number, t.formatValue(q, value), submission.revision + 1) : t.saved(q.number, t.formatValue(q, value));
-  return advance(flow, state, q, { ...flow.ctx.answers, [q.key]: value }, effects, [reply(ack)]);
+  const ack =
+    value === null
+      ? t.savedNothing(q.number)
+      : submission.status === 'confirmed'
+        ? t.savedCorrection(q.number, t.formatValue(q, value), submission.revision + 1)
+        : t.saved(q.number, t.formatValue(q, value));
+  return advance(flow, state, q, { ...answers, [q.key]: value }, effects, [reply(ack)]);
 }
 
 /** After an answer or a skip: the review when editing, else the next unanswered question, else the review. */
 function advance(flow: Flow, state: ConversationState, from: FlatQuestion, answers: CurrentAnswers, effects: Effect[], replies: Reply[]): StepResult {
-  const updated: Flow = { ...flow, ctx: { ...flow.ctx, answers } };
+  const { submission } = flow.ctx;
+  // A correction of a confirmed report is a new revision: the review below must already count it.
+  const revision = submission.status === 'confirmed' && effects.length > 0 ? submission.revision + 1 : submission.revision;
+  const updated: Flow = { ...flow, ctx: { ...flow.ctx, answers, submission: { ...submission, revision } } };
   if (state.returnToReview) {
     return { state: { mode: 'review', periodId: flow.ctx.period.id }, replies: [...replies, reviewReply(updated)], effects };
   }
   const next = nextUnanswered(updated, from);
   if (!next) {
-    return { state: { mode: 'review', periodId: flow.ctx.period.id }, replies: [...replies, reply(t.allAnswered()), reviewReply(updated)], effects };
+    // "Mời kiểm tra lại trước khi xác nhận" only makes sense before the first confirmation.
+    const lead = submission.status === 'confirmed' ? [] : [reply(t.allAnswered())];
+    return { state: { mode: 'review', periodId: flow.ctx.period.id }, replies: [...replies, ...lead, reviewReply(updated)], effects };
   }
   return {
     state: { mode: 'question', periodId: flow.ctx.period.id, key: next.key },
@@ -310,11 +391,12 @@ function missingRequired(flow: Flow, answers: CurrentAnswers): FlatQuestion[] {
 
 function askQuestion(flow: Flow, q: FlatQuestion, editing: boolean): Reply {
   const actions: Action[] = [];
-  if (!q.required) actions.push({ label: t.LABEL_SKIP, command: '/boqua' });
+  const current = flow.ctx.answers[q.key];
+  if (current !== undefined && current !== null) actions.push({ label: t.LABEL_KEEP, command: '/boqua' });
+  else if (!q.required) actions.push({ label: t.LABEL_SKIP, command: '/boqua' });
   if (editing) actions.push({ label: t.LABEL_CANCEL, command: '/huy' });
   else if (q.number > 1) actions.push({ label: t.LABEL_BACK, command: '/quaylai' });
   actions.push({ label: t.LABEL_REVIEW, command: '/xem' });
-  const current = flow.ctx.answers[q.key];
   return reply(t.question(q, flow.questions.length, current === undefined ? undefined : current === null ? null : t.formatValue(q, current)), { actions });
 }
 

@@ -1,4 +1,5 @@
 import { flattenForm, type AnswerValue, type FlatQuestion, type FormDefinition } from './form';
+import { formatNumber } from './format';
 import { parseVietnameseNumber } from './numbers';
 import { formatDateTime } from './periods';
 import { UNIT_TYPE_LABELS, type UnitType } from './units';
@@ -70,6 +71,15 @@ export const rowRef = (sheet: string | null, row: number): string => (sheet ? `T
 
 // ---------------------------------------------------------------------------------------------------
 // The figures layout
+
+/**
+ * The period an export belongs to, kept in the workbook's keywords (Excel keeps document properties when
+ * the file is edited and saved), so figures cannot be imported into another period by a slip of --period.
+ */
+export const periodKeywords = (periodId: string): string => `baocao-bot;ky=${periodId}`;
+export function periodFromKeywords(keywords: string | undefined): string | null {
+  return /(?:^|;)\s*ky=([0-9]{4}-[A-Z0-9]{1,3})\s*(?:;|$)/i.exec(keywords ?? '')?.[1]?.toUpperCase() ?? null;
+}
 
 export const SHEET_FIGURES = 'Số liệu';
 export const SHEET_TEXTS = 'Nội dung';
@@ -254,11 +264,16 @@ export interface ImportProblem {
   where: string;
   unitCode: string | null;
   reason: string;
+  /** Sheet and row of the (first) place, to list problems in the file's order. */
+  order: number;
 }
+
+/** Position of a row in a workbook, as one sortable number. */
+const positionOf = (sheetIndex: number, row: number) => sheetIndex * 10_000_000 + row;
 
 export interface ParsedFigures {
   /** Values per unit code, merged over the sheets; only units with at least one value. */
-  units: Map<string, { values: ImportValues; rows: string[] }>;
+  units: Map<string, { values: ImportValues; rows: string[]; order: number }>;
   /** Units (by code) with a bad cell anywhere: none of their values may be applied. */
   rejected: ImportProblem[];
   /** Units listed without any figure (they have not sent any): skipped, not an error. */
@@ -276,7 +291,7 @@ function cellValue(q: FlatQuestion, c: Cell | undefined): { ok: true; value: Ans
   if (isNumberQuestion(q)) {
     let value: number;
     if (typeof c === 'number') {
-      if (!Number.isInteger(c)) return { ok: false, reason: `${c} không phải số nguyên` };
+      if (!Number.isInteger(c)) return { ok: false, reason: `${String(c).replace('.', ',')} không phải số nguyên` };
       value = c;
     } else {
       const parsed = parseVietnameseNumber(text, q.type === 'money' ? 'money' : 'count');
@@ -284,12 +299,12 @@ function cellValue(q: FlatQuestion, c: Cell | undefined): { ok: true; value: Ans
       value = parsed.value;
     }
     if (value < 0) return { ok: false, reason: 'số không được âm' };
-    if (q.min !== undefined && value < q.min) return { ok: false, reason: `${value} nhỏ hơn mức tối thiểu ${q.min}` };
-    if (q.max !== undefined && value > q.max) return { ok: false, reason: `${value} vượt mức tối đa ${q.max}` };
+    if (q.min !== undefined && value < q.min) return { ok: false, reason: `${formatNumber(value)} nhỏ hơn mức tối thiểu ${formatNumber(q.min)}` };
+    if (q.max !== undefined && value > q.max) return { ok: false, reason: `${formatNumber(value)} vượt mức tối đa ${formatNumber(q.max)}` };
     return { ok: true, value };
   }
   if (q.min !== undefined && text.length < q.min) return { ok: false, reason: `nội dung quá ngắn (ít nhất ${q.min} ký tự)` };
-  if (q.max !== undefined && text.length > q.max) return { ok: false, reason: `nội dung quá dài (${text.length} ký tự, tối đa ${q.max})` };
+  if (q.max !== undefined && text.length > q.max) return { ok: false, reason: `nội dung quá dài (${formatNumber(text.length)} ký tự, tối đa ${formatNumber(q.max)})` };
   return { ok: true, value: text };
 }
 
@@ -308,14 +323,14 @@ export function parseFigureSheets(form: FormDefinition, sheets: readonly SheetDa
     byHeader.set(foldText(headers.get(q.key)!), q);
   }
   const codeHeader = foldText(COL_CODE);
-  const units = new Map<string, { values: ImportValues; rows: string[] }>();
+  const units = new Map<string, { values: ImportValues; rows: string[]; order: number }>();
   const rejected: ImportProblem[] = [];
   const rejectedCodes = new Set<string>();
   const listed = new Set<string>();
   let used = 0;
   const multi = sheets.length > 1;
 
-  for (const sheet of sheets) {
+  for (const [sheetIndex, sheet] of sheets.entries()) {
     const [head, ...data] = sheet.rows;
     if (!head) continue;
     const cols = head.cells.map((c) => foldText(cellText(c)));
@@ -342,7 +357,7 @@ export function parseFigureSheets(form: FormDefinition, sheets: readonly SheetDa
       const code = cellText(r.cells[codeCol]).toUpperCase();
       const hasValue = qCols.some((q, i) => q && !isBlank(r.cells[i]));
       if (code === '') {
-        if (hasValue) rejected.push({ where: where(r.row), unitCode: null, reason: `thiếu ${COL_CODE.toLowerCase()}` });
+        if (hasValue) rejected.push({ where: where(r.row), unitCode: null, reason: `thiếu ${COL_CODE.toLowerCase()}`, order: positionOf(sheetIndex, r.row) });
         continue;
       }
       const problems: string[] = [];
@@ -358,13 +373,13 @@ export function parseFigureSheets(form: FormDefinition, sheets: readonly SheetDa
         else if (v.value !== undefined) values[q.key] = v.value;
       });
       if (problems.length > 0) {
-        rejected.push({ where: where(r.row), unitCode: code, reason: problems.join('; ') });
+        rejected.push({ where: where(r.row), unitCode: code, reason: problems.join('; '), order: positionOf(sheetIndex, r.row) });
         rejectedCodes.add(code);
         continue;
       }
       listed.add(code);
       if (Object.keys(values).length === 0) continue;
-      const entry = units.get(code) ?? { values: {}, rows: [] };
+      const entry = units.get(code) ?? { values: {}, rows: [], order: positionOf(sheetIndex, r.row) };
       Object.assign(entry.values, values);
       entry.rows.push(where(r.row));
       units.set(code, entry);
@@ -384,9 +399,9 @@ export type UnitImportPlan =
   | { kind: 'apply'; isNew: boolean; changes: ImportValues };
 
 /**
- * What importing one unit's values does to its submission: only changed answers are written, an
- * already confirmed submission with the same values is left alone, and the result must answer every
- * required question (it is recorded as confirmed).
+ * What importing one unit's values does to its submission: only changed answers are written, a
+ * submission with the same values is left alone (a confirmed one, or a draft the unit is still filling
+ * in), and the result must answer every required question (it is recorded as confirmed).
  */
 export function planUnitImport(
   form: FormDefinition,
@@ -398,10 +413,12 @@ export function planUnitImport(
   for (const [key, v] of Object.entries(values)) if (current[key] !== v) changes[key] = v;
   const merged = { ...current, ...changes };
   const missing = flattenForm(form).filter((q) => q.required && (merged[q.key] === undefined || merged[q.key] === null));
+  const unchanged = Object.keys(changes).length === 0 && existing !== null;
+  // A draft read back as it stands (an export re-imported as it is) is the unit's business, not an error.
+  if (unchanged && (existing.status === 'confirmed' || missing.length > 0)) return { kind: 'unchanged' };
   if (missing.length > 0) {
     const list = missing.slice(0, 5).map((q) => `“${q.label}”`).join(', ');
     return { kind: 'rejected', reason: `thiếu ${missing.length} câu bắt buộc: ${list}${missing.length > 5 ? ', …' : ''}` };
   }
-  if (Object.keys(changes).length === 0 && existing?.status === 'confirmed') return { kind: 'unchanged' };
   return { kind: 'apply', isNew: existing === null, changes };
 }

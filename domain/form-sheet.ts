@@ -37,11 +37,20 @@ export function formToTables(form: FormDefinition): TableSpec[] {
 
 export type FormSheetResult = { ok: true; form: FormDefinition } | { ok: false; errors: string[] };
 
+/** Types as people write them in Vietnamese; the file the bot writes uses the codes. */
+const TYPE_ALIASES: Record<string, string> = { so: 'count', 'so luong': 'count', 'so nguyen': 'count', tien: 'money', 'so tien': 'money', chu: 'text', 'van ban': 'text', 'noi dung': 'text' };
+const questionType = (raw: string): string => {
+  const folded = foldText(raw);
+  return TYPE_ALIASES[folded] ?? folded;
+};
+
 const YES = new Set(['yes', 'y', 'true', '1', 'co', 'x', 'bat buoc']);
 const NO = new Set(['no', 'n', 'false', '0', 'khong', '']);
 
 /** Where each part of the candidate form came from, to turn a schema path back into a row. */
 interface Origins {
+  /** The survey sheet's name as the messages show it; null when the file has one sheet (a CSV). */
+  sheet: string | null;
   section: number[];
   question: number[][];
   titleRow: string;
@@ -52,12 +61,13 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case 'too_small':
       if (issue.origin === 'array') return 'phần này chưa có câu hỏi nào';
       if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? 'không được để trống' : `cần ít nhất ${issue.minimum} ký tự`;
-      return `phải lớn hơn hoặc bằng ${issue.minimum}`;
+      return issue.inclusive === false ? `phải lớn hơn ${issue.minimum}` : `phải lớn hơn hoặc bằng ${issue.minimum}`;
     case 'too_big':
       if (issue.origin === 'string') return `quá dài (tối đa ${issue.maximum} ký tự)`;
-      return `phải nhỏ hơn hoặc bằng ${issue.maximum}`;
+      return issue.inclusive === false ? `phải nhỏ hơn ${issue.maximum}` : `phải nhỏ hơn hoặc bằng ${issue.maximum}`;
     case 'invalid_format':
-      return issue.message.startsWith('Invalid') ? 'chỉ gồm chữ thường không dấu, số và dấu gạch dưới, bắt đầu bằng chữ (ví dụ: portal_news)' : issue.message;
+      // Keys and section keys are the only patterns of the form schema.
+      return 'chỉ gồm chữ thường không dấu, số và dấu gạch dưới, bắt đầu bằng chữ, tối đa 48 ký tự (ví dụ: portal_news)';
     case 'invalid_type':
       return issue.expected === 'int' || issue.expected === 'number' ? 'phải là số nguyên' : 'sai kiểu dữ liệu';
     case 'invalid_value':
@@ -74,10 +84,10 @@ function locate(path: readonly PropertyKey[], o: Origins): string {
   if (sub === 'questions' && typeof qi === 'number') {
     const row = o.question[si]?.[qi];
     const col = typeof field === 'string' ? ` (cột ${field})` : '';
-    return `${rowRef(SURVEY_SHEET, row ?? 0)}${col}`;
+    return `${rowRef(o.sheet, row ?? 0)}${col}`;
   }
   const col = sub === 'title' ? ' (cột label)' : sub === 'key' ? ' (cột section)' : '';
-  return `${rowRef(SURVEY_SHEET, o.section[si] ?? 0)}${col}`;
+  return `${rowRef(o.sheet, o.section[si] ?? 0)}${col}`;
 }
 
 /**
@@ -87,7 +97,8 @@ function locate(path: readonly PropertyKey[], o: Origins): string {
 export function formFromSheets(sheets: readonly SheetData[], fallbackTitle: string): FormSheetResult {
   const survey = sheets.find((s) => foldText(s.name) === SURVEY_SHEET) ?? sheets[0];
   const settings = sheets.find((s) => foldText(s.name) === SETTINGS_SHEET);
-  if (!survey || survey.rows.length === 0) return { ok: false, errors: ['Tệp không có dữ liệu (trang survey trống).'] };
+  if (!survey || survey.rows.length === 0) return { ok: false, errors: [`Tệp không có dữ liệu (trang ${SURVEY_SHEET} trống).`] };
+  const sheet = sheets.length > 1 ? survey.name : null;
 
   const [head, ...data] = survey.rows as [SheetRow, ...SheetRow[]];
   const col = new Map<Column, number>();
@@ -97,7 +108,7 @@ export function formFromSheets(sheets: readonly SheetData[], fallbackTitle: stri
   });
   const missing = (['section', 'key', 'label', 'type'] as const).filter((c) => !col.has(c));
   if (missing.length > 0) {
-    return { ok: false, errors: [`${rowRef(SURVEY_SHEET, head.row)}: thiếu cột ${missing.join(', ')} (các cột: ${FORM_COLUMNS.join(', ')}).`] };
+    return { ok: false, errors: [`${rowRef(sheet, head.row)}: thiếu cột ${missing.join(', ')} (các cột: ${FORM_COLUMNS.join(', ')}).`] };
   }
   if (data.length === 0) return { ok: false, errors: ['Tệp chỉ có dòng tiêu đề, chưa có phần và câu hỏi nào.'] };
 
@@ -113,22 +124,22 @@ export function formFromSheets(sheets: readonly SheetData[], fallbackTitle: stri
     if (t === '') return undefined;
     const n = typeof cell === 'number' ? cell : /^\d+$/.test(t.replace(/[.\s]/g, '')) ? Number(t.replace(/[.\s]/g, '')) : NaN;
     if (!Number.isSafeInteger(n) || n < 0) {
-      errors.push(`${rowRef(SURVEY_SHEET, r.row)} (cột ${c}): “${t}” không phải số nguyên không âm.`);
+      errors.push(`${rowRef(sheet, r.row)} (cột ${c}): “${t}” không phải số nguyên không âm.`);
       return null;
     }
     return n;
   };
 
   const sections: { key: string; title: string; questions: Record<string, unknown>[] }[] = [];
-  const origins: Origins = { section: [], question: [], titleRow: rowRef(SETTINGS_SHEET, 2) };
+  const origins: Origins = { sheet, section: [], question: [], titleRow: rowRef(SETTINGS_SHEET, 2) };
   const keyRows = new Map<string, number>();
   for (const r of data) {
-    const type = foldText(text(r, 'type'));
+    const type = questionType(text(r, 'type'));
     const sectionKey = text(r, 'section');
     if (type === SECTION_TYPE) {
       const dup = sections.findIndex((s) => s.key === sectionKey);
       if (dup >= 0) {
-        errors.push(`${rowRef(SURVEY_SHEET, r.row)}: phần “${sectionKey}” đã khai báo ở dòng ${origins.section[dup]}.`);
+        errors.push(`${rowRef(sheet, r.row)}: phần “${sectionKey}” đã khai báo ở dòng ${origins.section[dup]}.`);
         continue;
       }
       sections.push({ key: sectionKey, title: text(r, 'label'), questions: [] });
@@ -138,7 +149,7 @@ export function formFromSheets(sheets: readonly SheetData[], fallbackTitle: stri
     }
     if (!(QUESTION_TYPES as readonly string[]).includes(type)) {
       errors.push(
-        `${rowRef(SURVEY_SHEET, r.row)} (cột type): loại “${text(r, 'type')}” không hợp lệ; dùng ${SECTION_TYPE} (mở một phần) hoặc ${QUESTION_TYPES.join(', ')}.`,
+        `${rowRef(sheet, r.row)} (cột type): loại “${text(r, 'type')}” không hợp lệ; dùng ${SECTION_TYPE} (mở một phần) hoặc ${QUESTION_TYPES.join(', ')}.`,
       );
       continue;
     }
@@ -146,21 +157,21 @@ export function formFromSheets(sheets: readonly SheetData[], fallbackTitle: stri
     if (si < 0) {
       errors.push(
         sectionKey === ''
-          ? `${rowRef(SURVEY_SHEET, r.row)}: câu hỏi nằm trước mọi phần; thêm phía trên một dòng có type = ${SECTION_TYPE}.`
-          : `${rowRef(SURVEY_SHEET, r.row)} (cột section): phần “${sectionKey}” chưa được khai báo (cần một dòng type = ${SECTION_TYPE} phía trên).`,
+          ? `${rowRef(sheet, r.row)}: câu hỏi nằm trước mọi phần; thêm phía trên một dòng có type = ${SECTION_TYPE}.`
+          : `${rowRef(sheet, r.row)} (cột section): phần “${sectionKey}” chưa được khai báo (cần một dòng type = ${SECTION_TYPE} phía trên).`,
       );
       continue;
     }
     const key = text(r, 'key');
     const first = keyRows.get(key);
     if (key !== '' && first !== undefined) {
-      errors.push(`${rowRef(SURVEY_SHEET, r.row)} (cột key): mã câu hỏi “${key}” trùng với dòng ${first}.`);
+      errors.push(`${rowRef(sheet, r.row)} (cột key): mã câu hỏi “${key}” trùng với dòng ${first}.`);
       continue;
     }
     keyRows.set(key, r.row);
     const requiredText = foldText(text(r, 'required'));
     const required = YES.has(requiredText) ? true : NO.has(requiredText) ? false : null;
-    if (required === null) errors.push(`${rowRef(SURVEY_SHEET, r.row)} (cột required): “${text(r, 'required')}” không hợp lệ; ghi yes hoặc no.`);
+    if (required === null) errors.push(`${rowRef(sheet, r.row)} (cột required): “${text(r, 'required')}” không hợp lệ; ghi yes hoặc no.`);
     const q: Record<string, unknown> = { key, label: text(r, 'label'), type, required: required ?? false };
     const unit = text(r, 'unit');
     if (unit !== '') q.unit = unit;

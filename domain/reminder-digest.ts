@@ -21,6 +21,8 @@ export interface RoundCounts {
   failed: number;
   /** Contacts found blocked during this round. */
   unreachable: number;
+  /** Reminders left for later because working hours ended during the round. */
+  deferred?: number;
 }
 
 export interface Digest {

@@ -1,5 +1,5 @@
 import { step, type Effect, type FlowInput } from '../domain/conversation';
-import { formatShortDate, PeriodIdSchema, type PeriodInfo } from '../domain/periods';
+import { formatShortDate, periodInfo, PeriodIdSchema, type PeriodInfo } from '../domain/periods';
 import { defaultPeriod } from '../domain/period-status';
 import type { Reply } from '../domain/replies';
 import { reply } from '../domain/replies';
@@ -25,7 +25,7 @@ export function runFlow(c: CommandContext, input: FlowInput): Reply[] {
   if (contact.role === 'office' && contact.unitId === null) return [reply(t.officeHasNoForm())];
   if (contact.unitId === null) return [reply(t.notBound())];
   const unit = findUnitById(db, contact.unitId);
-  if (!unit?.active) return [reply(t.inviteRefused('unit_inactive', ''))];
+  if (!unit?.active) return [reply(t.unitInactive(unit?.name ?? null))];
 
   const open = openPeriods(db, now, config.calendar);
   const state = loadConversation(db, contact.id);
@@ -40,6 +40,13 @@ export function runFlow(c: CommandContext, input: FlowInput): Reply[] {
   } else {
     period = open.find((p) => p.id === state.periodId) ?? defaultPeriod(open, now);
   }
+  // Nothing open, but the contact was working on a period the office has since closed: answer from that
+  // period, read-only, so /xem still shows what was sent and an answer is told "đã khóa", not "no period".
+  let isOpen = true;
+  if (!period && state.periodId !== undefined && PeriodIdSchema.safeParse(state.periodId).success) {
+    period = periodInfo(state.periodId, config.calendar);
+    isOpen = false;
+  }
   if (!period) return [reply(t.noOpenPeriod())];
 
   const periodRow = ensurePeriod(db, period.id);
@@ -48,12 +55,13 @@ export function runFlow(c: CommandContext, input: FlowInput): Reply[] {
   const result = step(state, input, {
     form,
     timeZone: config.timeZone,
-    period: { id: period.id, title: period.title, deadline: period.deadline, open: true },
+    period: { id: period.id, title: period.title, deadline: period.deadline, open: isOpen },
     unitName: unit.name,
     submission: submission
       ? { status: submission.status, revision: submission.revision, confirmedAt: submission.confirmedAt }
       : { status: 'none', revision: 0, confirmedAt: null },
     answers: submission ? currentAnswers(db, submission.id) : {},
+    now,
   });
 
   for (const effect of result.effects) {
@@ -87,5 +95,5 @@ function applyEffect(db: Db, submission: SubmissionRow, effect: Effect, contact:
 export function openPeriodLine(c: CommandContext): string {
   const open = openPeriods(c.deps.db, c.now, c.deps.config.calendar);
   const p = defaultPeriod(open, c.now);
-  return t.periodLine(p?.title ?? null, p ? formatShortDate(p.deadline, c.deps.config.timeZone) : null);
+  return t.periodLine(p?.title ?? null, p ? formatShortDate(p.deadline, c.deps.config.timeZone) : null, p !== null && c.now.getTime() > p.deadline.getTime());
 }

@@ -15,10 +15,40 @@ export const boundAsOffice = () =>
   '✅ Đã liên kết tài khoản Văn phòng Sở. Gõ /trogiup để xem các lệnh dành cho Văn phòng.';
 
 export const welcomeBack = (unitName: string | null, periodLine: string) =>
-  unitName ? `Chào mừng trở lại! Tài khoản đang liên kết với ${unitName}.\n${periodLine}` : `Chào mừng trở lại! Đây là tài khoản Văn phòng Sở.\n${periodLine}`;
+  unitName ? `Chào mừng trở lại! Tài khoản đang liên kết với ${unitName}.\n${periodLine}` : welcomeBackOffice();
 
-export const periodLine = (periodTitle: string | null, deadline: string | null) =>
-  periodTitle ? `Kỳ báo cáo đang mở: ${periodTitle} (hạn ${deadline}). Gõ /nhap để bắt đầu hoặc tiếp tục.` : 'Hiện chưa có kỳ báo cáo nào đang mở.';
+export const welcomeBackOffice = () =>
+  'Chào mừng trở lại! Đây là tài khoản Văn phòng Sở. Gõ /tiendo để xem tiến độ các đơn vị, /baocao để nhận dự thảo báo cáo tổng hợp, hoặc /trogiup để xem tất cả các lệnh.';
+
+/** For a unit's contact: the open period, its deadline (and whether it has passed), and /nhap. */
+export const periodLine = (periodTitle: string | null, deadline: string | null, overdue = false) =>
+  periodTitle
+    ? `Kỳ báo cáo đang mở: ${periodTitle} (hạn ${deadline}${overdue ? ', đã quá hạn' : ''}). Gõ /nhap để bắt đầu hoặc tiếp tục.`
+    : 'Hiện chưa có kỳ báo cáo nào đang mở.';
+
+/** The same code again (a deep link tapped twice): nothing changes and no use of the code is counted. */
+export const alreadyBoundToUnit = (unitName: string, periodLine: string) => `Tài khoản này đã liên kết với ${unitName}, không cần nhập lại mã.\n${periodLine}`;
+export const alreadyOffice = () => 'Tài khoản này đã là tài khoản Văn phòng Sở, không cần nhập lại mã. Gõ /trogiup để xem các lệnh dành cho Văn phòng.';
+
+/** The word that confirms moving an account to the unit of another code: "/start ABCD-EFGH chuyen". */
+export const SWITCH_WORD = 'chuyen';
+export const LABEL_SWITCH = 'Đồng ý chuyển';
+
+/** A code of another unit (or of the office) sent from an account already linked: ask before moving it. */
+export const confirmSwitch = (from: string | null, to: string | null, code: string) => {
+  const shown = displayInviteCode(code);
+  const now = from ? `Tài khoản này đang liên kết với ${from}.` : 'Tài khoản này đang là tài khoản Văn phòng Sở.';
+  const target = to ? `Mã ${shown} là mã mời của ${to}.` : `Mã ${shown} là mã của tài khoản Văn phòng Sở.`;
+  const move = to ? `chuyển tài khoản sang ${to}` : 'chuyển thành tài khoản Văn phòng Sở';
+  const after = from ? `tài khoản không nhập báo cáo cho ${from} nữa; các câu trả lời đã gửi vẫn được giữ` : 'tài khoản không còn dùng được các lệnh của Văn phòng Sở';
+  return `${now}\n${target} Nếu muốn ${move}, gửi: /start ${shown} ${SWITCH_WORD}\nSau khi chuyển, ${after}. Nếu không muốn chuyển, không cần làm gì.`;
+};
+
+export const switchedToUnit = (from: string | null, unitName: string, periodLine: string) =>
+  `✅ Đã chuyển tài khoản${from ? ` từ ${from}` : ''} sang ${unitName}.\n${periodLine}\nGõ /trogiup để xem tất cả các lệnh.`;
+
+export const unitInactive = (unitName: string | null) =>
+  `${unitName ?? 'Đơn vị của tài khoản này'} đang tạm ngừng báo cáo nên chưa nhập được. Vui lòng liên hệ Văn phòng Sở.`;
 
 export const inviteRefused = (reason: 'not_found' | 'expired' | 'used_up' | 'revoked' | 'unit_inactive' | 'malformed', code: string) => {
   const shown = code.length > 20 ? `${code.slice(0, 20)}…` : code;
@@ -53,6 +83,11 @@ export const unsupported = (what: 'sticker' | 'photo' | 'file' | 'other', expect
 export const expectedWhenAnswering = () => 'Vui lòng trả lời câu hỏi hiện tại bằng tin nhắn chữ.';
 export const expectedWhenIdle = () => 'Gõ /nhap để nhập báo cáo hoặc /trogiup để xem hướng dẫn.';
 export const expectedWhenUnbound = () => 'Vui lòng gửi mã mời của đơn vị, ví dụ: /start ABCD-EFGH.';
+/** Shown on the button itself (answerCallbackQuery: at most 200 characters). */
+export const staleButton = () => 'Nút này thuộc câu hỏi trước, không còn dùng được. Vui lòng dùng tin nhắn mới nhất.';
+/** Telegram lets people edit a sent message; the bot reads each message once, so say the edit did nothing. */
+export const editedMessageIgnored = () =>
+  'Bot không đọc tin nhắn đã chỉnh sửa, nên câu trả lời đã lưu không thay đổi. Để sửa một câu đã trả lời, gõ /sua N (N là số thứ tự câu, xem bằng /xem).';
 export const inviteCodeLine = (unit: string, code: string) => `${unit}: ${displayInviteCode(code)}`;
 
 export const helpHeader = () => 'HƯỚNG DẪN SỬ DỤNG\nTrả lời lần lượt từng câu hỏi; có thể dừng bất cứ lúc nào và gõ /nhap để tiếp tục đúng chỗ đã dừng.';

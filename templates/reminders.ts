@@ -27,23 +27,31 @@ function progressLine(remaining: number, total: number): string {
   return `Đơn vị còn ${formatNumber(remaining)}/${formatNumber(total)} câu hỏi chưa trả lời.`;
 }
 
+/** What /nhap leads to for the unit: the first question, the next one, or the review before confirming. */
+function nextStep(remaining: number, total: number): string {
+  if (remaining >= total) return 'bắt đầu nhập';
+  if (remaining === 0) return 'kiểm tra lại và xác nhận';
+  return 'tiếp tục nhập';
+}
+
 /** One reminder: polite before the deadline, more insistent (still courteous) after it. */
 export function reminderReply(x: ReminderInput): Reply {
   const days = daysToDeadline(x.now, x.deadline, x.timeZone);
   const date = formatShortDate(x.deadline, x.timeZone);
+  const step = nextStep(x.remaining, x.total);
   const lines = [`🔔 Kính gửi ${x.unitName},`];
   if (x.now.getTime() > x.deadline.getTime()) {
     lines.push(
       `Báo cáo công tác thông tin đối ngoại ${inSentence(x.periodTitle)} đã quá hạn nộp (hạn ${formatOfficialDate(x.deadline, x.timeZone)}).`,
       progressLine(x.remaining, x.total),
-      `Văn phòng Sở rất mong đơn vị hoàn thành và xác nhận báo cáo trong thời gian sớm nhất. Gõ ${CONTINUE_COMMAND} để tiếp tục nhập.`,
+      `Văn phòng Sở kính đề nghị đơn vị hoàn thành và xác nhận báo cáo trong thời gian sớm nhất. Vui lòng gõ ${CONTINUE_COMMAND} để ${step}.`,
     );
   } else {
     const when = days <= 0 ? `hôm nay, ${date}` : days === 1 ? `ngày mai, ${date}` : `${date} (còn ${formatNumber(days)} ngày)`;
     lines.push(
       `Báo cáo công tác thông tin đối ngoại ${inSentence(x.periodTitle)} có hạn nộp ${when}.`,
       progressLine(x.remaining, x.total),
-      `Gõ ${CONTINUE_COMMAND} để tiếp tục nhập; câu trả lời được lưu ngay, có thể dừng và làm tiếp bất cứ lúc nào.`,
+      `Vui lòng gõ ${CONTINUE_COMMAND} để ${step}; câu trả lời được lưu ngay, có thể dừng và làm tiếp bất cứ lúc nào.`,
     );
   }
   lines.push('Trân trọng cảm ơn!');
@@ -67,6 +75,7 @@ export function digestText(d: Digest, timeZone: string): string {
     `${r.kind === 'manual' ? 'Lượt nhắc theo yêu cầu' : 'Lượt nhắc tự động'} lúc ${formatDateTime(d.now, timeZone)}: đã gửi ${formatNumber(r.sent)} tin` +
       (r.failed > 0 ? `, ${formatNumber(r.failed)} tin chưa gửi được (sẽ thử lại)` : '') +
       (r.unreachable > 0 ? `, ${formatNumber(r.unreachable)} tài khoản đã chặn bot` : '') +
+      ((r.deferred ?? 0) > 0 ? `, ${formatNumber(r.deferred ?? 0)} tin chưa gửi vì đã hết giờ làm việc` : '') +
       '.',
   ];
   if (d.missing.length === 0) {
@@ -77,7 +86,7 @@ export function digestText(d: Digest, timeZone: string): string {
     if (d.missing.length > DIGEST_MAX_NAMES) lines.push(`… và ${formatNumber(d.missing.length - DIGEST_MAX_NAMES)} đơn vị khác (xem /tiendo).`);
   }
   if (d.unreachable.length > 0) {
-    lines.push('', `Tài khoản không nhận được tin (đã chặn bot) (${formatNumber(d.unreachable.length)}):`);
+    lines.push('', `Tài khoản đã chặn bot, không nhận được tin (${formatNumber(d.unreachable.length)}):`);
     for (const c of d.unreachable.slice(0, DIGEST_MAX_NAMES)) {
       lines.push(`- ${c.displayName ?? 'Không rõ tên'} — ${c.unitName} (${CHANNEL_NAMES[c.channel] ?? c.channel})`);
     }
@@ -99,7 +108,11 @@ export const manualRoundBusy = () => 'Đang có một lượt nhắc theo yêu c
 export const remindersNotRunning = () =>
   'Bot đang chạy ở chế độ không gửi được tin nhắc (chưa kết nối Telegram hoặc Zalo), nên không thể nhắc nhở lúc này.';
 export const noOpenPeriodToRemind = (open: string[]) =>
-  open.length ? `Kỳ này không đang mở. Các kỳ đang mở: ${open.join(', ')}.` : 'Hiện không có kỳ báo cáo nào đang mở để nhắc.';
+  open.length ? `Kỳ này hiện không mở. Các kỳ đang mở: ${open.join(', ')}.` : 'Hiện không có kỳ báo cáo nào đang mở để nhắc.';
+/** Outside working hours /nhacnho sends nothing: the units are not messaged at night or on Sunday. */
+export const outsideWorkingHours = (workStart: string, workEnd: string, skipSundays: boolean) =>
+  `Bây giờ ngoài giờ gửi tin nhắc (${workStart}–${workEnd}${skipSundays ? ', trừ Chủ nhật' : ''}), nên bot không nhắn cho các đơn vị lúc này. ` +
+  'Vui lòng gửi lại lệnh /nhacnho trong giờ làm việc.';
 export const badPeriodId = (arg: string) => `“${arg.slice(0, 20)}” không phải mã kỳ báo cáo. Ví dụ: 2026-Q1, 2026-H1, 2026-Y.`;
 
 // ---------------------------------------------------------------------------------------------------

@@ -164,8 +164,11 @@ describe('export and import of figures', () => {
     b.lines.length = 0;
     await submissionsCommand.run(['import', file, '--period', PERIOD], b);
     expect(count(b.lines, 'Không đổi')).toBe(2);
+    // In A the unit still filling in its draft is left alone: read back as it stands, it is no error.
+    a.lines.length = 0;
     await submissionsCommand.run(['import', file, '--period', PERIOD], a);
-    expect(count(a.lines, 'Không đổi')).toBe(2);
+    expect([count(a.lines, 'Không đổi'), count(a.lines, 'Bị từ chối')]).toEqual([3, 0]);
+    expect(findSubmission(a.db, findUnitByCode(a.db, 'THPT-THANGLONG')!.id, PERIOD)).toMatchObject({ status: 'draft', source: 'chat' });
     expect([answerRows(a.db), answerRows(b.db)]).toEqual(before);
   });
 
@@ -226,6 +229,56 @@ describe('export and import of figures', () => {
     await expect(submissionsCommand.run(['import', units, '--period', PERIOD], b)).rejects.toThrow(/Không có trang nào có cột “Mã đơn vị”/);
     await expect(submissionsCommand.run(['import', units, '--period', '2026-H2'], b)).rejects.toThrow(/--period 2026-H2: expected/);
     expect(b.db.select().from(answers).all().length).toBe(rowsBefore);
+  });
+
+  it('an export carries its period: importing it for another period is refused, even after editing in Excel', async () => {
+    seedA();
+    answerDirectly(a.db, 'THPT-BUITHIXUAN', true);
+    const file = ws.path('so-lieu-2026-H1.xlsx');
+    await exportCommand.run(['--period', PERIOD, '--out', file], a);
+    // The office edits it (exceljs loads and saves it as Excel would: document properties are kept).
+    const wb = await loadXlsx(file);
+    wb.worksheets[0]!.getCell('A2').value = 'GDNN-DUCTRONG';
+    const edited = ws.path('da-sua.xlsx');
+    await wb.xlsx.writeFile(edited);
+    for (const u of UNITS) upsertUnit(b.db, u, NOW);
+    const rows = () => b.db.select().from(answers).all().length;
+    await expect(submissionsCommand.run(['import', edited, '--period', '2026-Y'], b)).rejects.toThrow(
+      'Tệp da-sua.xlsx là số liệu kỳ 2026-H1 (xuất từ bot), không phải kỳ 2026-Y; không có gì được thay đổi.',
+    );
+    expect(rows()).toBe(0);
+    await submissionsCommand.run(['import', edited, '--period', '2026-h1'], b);
+    expect(count(b.lines, 'Báo cáo mới')).toBe(1);
+    // The CLI export refuses a file name it would not write as an Excel workbook.
+    await expect(exportCommand.run(['--period', PERIOD, '--out', ws.path('so-lieu.csv')], a)).rejects.toThrow(/use --out FILE\.xlsx/);
+  });
+
+  it('problems are listed in the order of the file, with numbers written the Vietnamese way', async () => {
+    for (const u of UNITS) upsertUnit(b.db, u, NOW);
+    const file = ws.path('giay.xlsx');
+    const label = (key: string) => questions.find((q) => q.key === key)!.label;
+    const full = (code: string, key: string, v: unknown) => [code, ...numberQs.map((q) => (q.key === key ? v : 2))];
+    await writeRowsXlsx(file, [
+      {
+        name: 'Số liệu',
+        rows: [
+          ['Mã đơn vị', ...numberQs.map((q) => q.label)],
+          full('PGD-DALAT', 'portal_news_events', 12.5),
+          full('THPT-THANGLONG', 'profile_institutions', 12_000),
+          full('GDNN-DUCTRONG', 'portal_news_events', 3), // complete figures, but its text sheet row is bad
+        ],
+      },
+      { name: 'Nội dung', rows: [['Mã đơn vị', label('assess_results_text')], ['GDNN-DUCTRONG', 'Ngắn'], ['THPT-BUITHIXUAN', 'Đơn vị hoàn thành tốt nhiệm vụ trong kỳ.']] },
+    ]);
+    await submissionsCommand.run(['import', file, '--period', PERIOD], b);
+    const problems = b.lines.slice(b.lines.indexOf('Các dòng bị từ chối (không ghi gì cho các đơn vị này):') + 1);
+    expect(problems).toEqual([
+      `  Trang “Số liệu”, dòng 2 (PGD-DALAT): cột “${label('portal_news_events')}”: 12,5 không phải số nguyên`,
+      `  Trang “Số liệu”, dòng 3 (THPT-THANGLONG): cột “${label('profile_institutions')}”: 12.000 vượt mức tối đa 5.000`,
+      `  Trang “Nội dung”, dòng 2 (GDNN-DUCTRONG): cột “${label('assess_results_text')}”: nội dung quá ngắn (ít nhất 10 ký tự)`,
+      expect.stringMatching(/^  Trang “Nội dung”, dòng 3 \(THPT-BUITHIXUAN\): thiếu 27 câu bắt buộc: “Số cơ sở giáo dục/),
+    ]);
+    expect(b.db.select().from(answers).all()).toHaveLength(0);
   });
 
   it('/xuat in chat sends the workbook as a document to an office account', async () => {

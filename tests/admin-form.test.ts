@@ -7,7 +7,10 @@ import { formVersion, latestFormVersion } from '../storage/repositories/forms';
 import { ensurePeriod } from '../storage/repositories/periods';
 import { formVersions } from '../storage/schema';
 import { readSpreadsheetFile } from '../templates/spreadsheet/read';
-import { cliContext, loadXlsx, sheetValues, workspace, type TestCli, type Workspace } from './fixtures/admin-helpers';
+import { appDeps, cliContext, loadXlsx, say, sheetValues, workspace, writeRowsXlsx, type TestCli, type Workspace } from './fixtures/admin-helpers';
+import { createInvite, currentInviteForUnit } from '../storage/repositories/invites';
+import { findSubmission } from '../storage/repositories/submissions';
+import { upsertUnit } from '../storage/repositories/units';
 
 let ws: Workspace;
 let cli: TestCli;
@@ -20,6 +23,7 @@ afterEach(() => {
   ws.cleanup();
 });
 
+const texts = (replies: { text: string }[]) => replies.map((r) => r.text).join('\n');
 const versions = () => cli.db.select().from(formVersions).all().length;
 
 /** Edits the survey sheet of an exported form file with exceljs, as the office would in Excel. */
@@ -140,10 +144,113 @@ describe('cli form export / import', () => {
     // A CSV with a question before any section, and one whose columns are wrong.
     const csv = ws.path('mau.csv');
     writeFileSync(csv, 'section,key,label,type,required\n,q1,Số lớp,count,yes\n');
-    await expect(formCommand.run(['import', csv], cli)).rejects.toThrow('Trang “survey”, dòng 2: câu hỏi nằm trước mọi phần; thêm phía trên một dòng có type = section.');
+    // A CSV has one sheet: its rows are named without a sheet.
+    await expect(formCommand.run(['import', csv], cli)).rejects.toThrow('\n  Dòng 2: câu hỏi nằm trước mọi phần; thêm phía trên một dòng có type = section.');
     writeFileSync(csv, 'name,label\nx,y\n');
-    await expect(formCommand.run(['import', csv], cli)).rejects.toThrow(/dòng 1: thiếu cột section, key, type/);
+    await expect(formCommand.run(['import', csv], cli)).rejects.toThrow(/\n  Dòng 1: thiếu cột section, key, type/);
     expect(versions()).toBe(before);
+  });
+
+  it('through the chat: a draft started before the import keeps its form, a period opened after it asks the new question', async () => {
+    const NOW = new Date('2026-05-01T03:00:00Z');
+    const deps = appDeps(cli.db, () => NOW);
+    const unit = upsertUnit(cli.db, { code: 'THPT-BTX', name: 'Trường THPT Bùi Thị Xuân', type: 'thpt' }, NOW).unit;
+    await say(deps, 'co-hanh', `/start ${currentInviteForUnit(cli.db, unit.id, NOW).code}`, 'Cô Hạnh');
+    expect(texts(await say(deps, 'co-hanh', '/nhap'))).toMatch(/Gồm 33 câu/);
+    await say(deps, 'co-hanh', '12');
+
+    const file = ws.path('mau.xlsx');
+    await formCommand.run(['export', '--out', file], cli);
+    await editSurvey(file, file, (rows) => {
+      const i = rows.findIndex((r) => r[1] === 'portal_exams');
+      rows[i]![2] = 'Thông tin về các kỳ thi, tuyển sinh';
+      rows.splice(i + 1, 0, ['portal', 'portal_digital', 'Chuyển đổi số trong giáo dục', 'count', 'tin, bài', 'có', 0, 100000]);
+    });
+    await formCommand.run(['import', file], cli);
+    expect(cli.lines.join('\n')).toContain('Các kỳ đã bắt đầu giữ nguyên mẫu cũ: 2026-H1 (phiên bản 1).');
+
+    // The draft of 2026-H1 goes on with version 1: 33 questions, the old label, no new question.
+    const review = texts(await say(deps, 'co-hanh', '/xem'));
+    expect(review).toContain('Thông tin các kỳ thi');
+    expect(review).not.toContain('Chuyển đổi số trong giáo dục');
+    expect(findSubmission(cli.db, unit.id, '2026-H1')).toMatchObject({ formVersionId: 1 });
+
+    // A period opened afterwards uses version 2.
+    const office = createInvite(cli.db, { unitId: null, role: 'office', now: NOW, maxUses: 1 });
+    await say(deps, 'vp', `/start ${office.code}`, 'Chị Lan');
+    await say(deps, 'vp', '/ky mo 2026-Y');
+    const asked = texts(await say(deps, 'co-hanh', '/nhap 2026-Y'));
+    expect(asked).toMatch(/Gồm 34 câu/);
+    for (let i = 0; i < 12; i++) await say(deps, 'co-hanh', '1');
+    expect(texts(await say(deps, 'co-hanh', '/xem'))).toMatch(/Thông tin về các kỳ thi, tuyển sinh[\s\S]*Chuyển đổi số trong giáo dục/);
+    expect(findSubmission(cli.db, unit.id, '2026-Y')).toMatchObject({ formVersionId: 2 });
+    expect(findSubmission(cli.db, unit.id, '2026-H1')).toMatchObject({ formVersionId: 1 });
+  });
+
+  it('a new version that drops or retypes questions is stored, with a warning naming them', async () => {
+    const file = ws.path('mau.xlsx');
+    await formCommand.run(['export', '--out', file], cli);
+    const edited = ws.path('mau-bot.xlsx');
+    await editSurvey(file, edited, (rows) => {
+      rows.splice(rows.findIndex((r) => r[1] === 'portal_other'), 1);
+      const i = rows.findIndex((r) => r[1] === 'campaign_activities');
+      rows[i]![3] = 'text';
+      rows[i]![6] = null;
+    });
+    await formCommand.run(['import', edited], cli);
+    const out = cli.lines.join('\n');
+    expect(out).toMatch(/Đã tạo mẫu báo cáo phiên bản 2 \(32 câu hỏi trong 8 phần\)/);
+    expect(out).toContain('Lưu ý: so với phiên bản 1, mẫu mới không còn 1 câu hỏi');
+    expect(cli.lines).toContain('  portal_other · Các chuyên mục khác');
+    expect(cli.lines).toContain('Lưu ý: câu hỏi campaign_activities đổi loại từ count sang text.');
+    expect(versions()).toBe(2);
+  });
+
+  it('rows are named with the sheet the office sees, and Vietnamese words for types and yes/no are understood', async () => {
+    const file = ws.path('mau.xlsx');
+    await writeRowsXlsx(file, [
+      {
+        name: 'Mẫu báo cáo',
+        rows: [
+          ['section', 'key', 'label', 'type', 'unit', 'required', 'min', 'max', 'help'],
+          ['chung', null, 'Thông tin chung', 'section'],
+          ['chung', 'so_lop', 'Số lớp học', 'số', 'lớp', 'có', 0, '5.000'],
+          ['chung', 'kinh_phi', 'Kinh phí', 'tiền', 'đồng', 'Không'],
+          ['chung', 'ghi_chu', 'Ghi chú', 'chữ', null, 'không', null, 500],
+          ['chung', 'sai', 'Câu sai', 'ngày', null, 'có'],
+        ],
+      },
+      { name: 'settings', rows: [['form_title'], ['Báo cáo thử nghiệm']] },
+    ]);
+    await expect(formCommand.run(['import', file], cli)).rejects.toThrow('Trang “Mẫu báo cáo”, dòng 6 (cột type): loại “ngày” không hợp lệ');
+    await writeRowsXlsx(file, [
+      {
+        name: 'Mẫu báo cáo',
+        rows: [
+          ['section', 'key', 'label', 'type', 'unit', 'required', 'min', 'max', 'help'],
+          ['chung', null, 'Thông tin chung', 'section'],
+          ['chung', 'so_lop', 'Số lớp học', 'số', 'lớp', 'có', 0, '5.000'],
+          ['chung', 'kinh_phi', 'Kinh phí', 'tiền', 'đồng', 'Không'],
+          ['chung', 'ghi_chu', 'Ghi chú', 'chữ', null, 'không', null, 500],
+        ],
+      },
+      { name: 'settings', rows: [['form_title'], ['Báo cáo thử nghiệm']] },
+    ]);
+    await formCommand.run(['import', file], cli);
+    expect(latestFormVersion(cli.db).form).toStrictEqual({
+      title: 'Báo cáo thử nghiệm',
+      sections: [
+        {
+          key: 'chung',
+          title: 'Thông tin chung',
+          questions: [
+            { key: 'so_lop', label: 'Số lớp học', type: 'count', unit: 'lớp', required: true, min: 0, max: 5000 },
+            { key: 'kinh_phi', label: 'Kinh phí', type: 'money', unit: 'đồng', required: false },
+            { key: 'ghi_chu', label: 'Ghi chú', type: 'text', required: false, max: 500 },
+          ],
+        },
+      ],
+    });
   });
 
   it('a form typed from scratch as CSV keeps the title of the current form', async () => {

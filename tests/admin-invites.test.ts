@@ -47,19 +47,22 @@ describe('cli invites export', () => {
     const codeShape = new RegExp(`^[${INVITE_ALPHABET}]{4}-[${INVITE_ALPHABET}]{4}$`);
     for (const [code, name, , , invite, link] of rows) {
       expect(invite).toMatch(codeShape);
+      // Telegram passes a deep-link parameter of 1-64 characters of A-Z, a-z, 0-9, _ and - only.
+      expect(new URL(String(link)).searchParams.get('start')).toMatch(/^[A-Za-z0-9_-]{1,64}$/);
       expect(link).toBe(`https://t.me/sogd_baocao_bot?start=${String(invite).replace('-', '')}`);
       expect(findUnitByCode(cli.db, String(code))!.name).toBe(name);
     }
     expect(new Set(rows.map((r) => r[4])).size).toBe(40);
 
-    // A principal taps the link: Telegram sends "/start <parameter>" to the bot.
-    const row = rows[7]!;
-    const parameter = new URL(String(row[5])).searchParams.get('start')!;
+    // Every principal taps their link: Telegram sends "/start <parameter>" to the bot, which links the unit.
     const deps = appDeps(cli.db, () => NOW);
-    const replies = await say(deps, '5550001', `/start ${parameter}`, 'Cô Hạnh');
-    expect(texts(replies)).toContain(`Đã liên kết tài khoản với ${row[1]}`);
-    const contact = findContact(cli.db, 'console', '5550001')!;
-    expect(contact).toMatchObject({ active: true, role: 'contact', unitId: findUnitByCode(cli.db, String(row[0]))!.id });
+    for (const [i, row] of rows.entries()) {
+      const parameter = new URL(String(row[5])).searchParams.get('start')!;
+      const replies = await say(deps, `55500${i}`, `/start ${parameter}`, 'Hiệu trưởng');
+      expect(texts(replies)).toContain(`Đã liên kết tài khoản với ${row[1]}`);
+      const contact = findContact(cli.db, 'console', `55500${i}`)!;
+      expect(contact).toMatchObject({ active: true, role: 'contact', unitId: findUnitByCode(cli.db, String(row[0]))!.id });
+    }
 
     // A second export hands out the same still-valid codes (what was mailed keeps working).
     const again = ws.path('invites-2.xlsx');
@@ -152,5 +155,49 @@ describe('office accounts', () => {
     expect(texts(await say(deps, 'vp1', `/huylienket ${teacher.id}`))).toMatch(/Không có tài khoản số/);
     expect(cli.db.select().from(auditLog).all().some((a) => a.action === 'contact_unbound')).toBe(true);
     expect(texts(await say(deps, 'vp1', '/trogiup'))).toMatch(/\/donvi[\s\S]*\/moi[\s\S]*\/huylienket N[\s\S]*\/xuat/);
+  });
+});
+
+describe('the office manages a large province from chat', () => {
+  it('/donvi sends the whole list as a workbook, shows a unit’s code; /moi MÃ renews a leaked code; /huylienket says how to stop a relink', async () => {
+    cli = cliContext(ws.path('baocao.db'));
+    const deps = appDeps(cli.db, () => NOW);
+    for (const u of generateUnits(80)) upsertUnit(cli.db, u, NOW);
+    const unit = findUnitByCode(cli.db, 'DV0007')!;
+    const old = currentInviteForUnit(cli.db, unit.id, NOW).code;
+    await say(deps, 'thay-binh', `/start ${old}`, 'Thầy Bình');
+    await officeCommand.run(['invite'], cli);
+    await say(deps, 'vp', `/start ${codeIn(cli.lines.join('\n'))}`, 'Chị Lan');
+
+    const [list] = await say(deps, 'vp', '/donvi');
+    expect(list!.text).toContain('DANH SÁCH ĐƠN VỊ: 80 đơn vị, 1 đơn vị đã có người liên hệ, 79 đơn vị chưa có.');
+    expect(list!.text).toContain('Trường trung học phổ thông: 52 đơn vị, 51 chưa có người liên hệ');
+    expect(list!.document?.filename).toBe('danh-sach-don-vi.xlsx');
+    const [head, ...rows] = sheetValues((await loadXlsx(list!.document!.bytes)).worksheets[0]!);
+    expect(head).toEqual(['Mã đơn vị', 'Tên đơn vị', 'Loại đơn vị', 'Quận/huyện', 'Số người liên hệ', 'Hoạt động gần nhất', 'Người liên hệ']);
+    expect(rows).toHaveLength(80);
+    const binh = findContact(cli.db, 'console', 'thay-binh')!;
+    expect(rows.find((r) => r[0] === 'DV0007')).toEqual(['DV0007', unit.name, 'Trường trung học phổ thông', unit.district, 1, '10:00 ngày 01/5/2026', `#${binh.id} Thầy Bình (màn hình thử)`]);
+    expect(rows.find((r) => r[0] === 'DV0008')!.slice(4)).toEqual([0, null, null]);
+
+    // A principal lost the letter: the office reads the current code out from /donvi.
+    expect(texts(await say(deps, 'vp', '/donvi dv0007'))).toContain(`Mã mời của đơn vị: ${old.slice(0, 4)}-${old.slice(4)} (còn 9 lượt, hết hạn ngày 01/5/2027). Đổi mã (mã cũ hết hiệu lực): /moi DV0007`);
+    expect(texts(await say(deps, 'vp', '/donvi DV0008'))).toContain('Đơn vị chưa có mã mời còn hiệu lực. Tạo mã: /moi DV0008');
+
+    // A code leaked: /moi MÃ-ĐƠN-VỊ gives a new one; the old one links nobody any more, linked accounts stay.
+    expect(texts(await say(deps, 'thay-binh', '/moi DV0007'))).toBe('Lệnh này chỉ dành cho tài khoản Văn phòng Sở.');
+    const renewed = texts(await say(deps, 'vp', '/moi dv0007'));
+    expect(renewed).toMatch(new RegExp(`^Mã mời mới của ${unit.name}: [A-Z2-9]{4}-[A-Z2-9]{4}\\nDùng được 10 lần, hết hạn ngày 01/5/2027`));
+    expect(renewed).toContain('Mã cũ của đơn vị không dùng được nữa; các tài khoản đã liên kết vẫn giữ nguyên.');
+    const fresh = codeIn(renewed)!;
+    expect(texts(await say(deps, 'nguoi-la', `/start ${old}`))).toMatch(/thu hồi|không còn|không dùng/i);
+    expect(findContact(cli.db, 'console', 'nguoi-la')!.active).toBe(false);
+    expect(findContact(cli.db, 'console', 'thay-binh')!.active).toBe(true);
+    expect(texts(await say(deps, 'co-mai', fresh))).toContain(`Đã liên kết tài khoản với ${unit.name}`);
+    expect(texts(await say(deps, 'vp', '/moi KHONG-CO'))).toBe('Không có đơn vị mã “KHONG-CO”. Tìm mã đơn vị bằng /donvi <tên đơn vị>.');
+    expect(cli.db.select().from(auditLog).all().filter((a) => a.action === 'unit_invite_renewed')).toHaveLength(1);
+
+    const unbound = texts(await say(deps, 'vp', `/huylienket ${binh.id}`));
+    expect(unbound).toContain('muốn chặn, đổi mã của đơn vị bằng /moi DV0007');
   });
 });

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startProgress } from '../bot/cli/progress';
 import { unitsCommand } from '../bot/cli/units';
 import { auditLog, units } from '../storage/schema';
-import { findUnitByCode } from '../storage/repositories/units';
+import { activeUnits, findUnitByCode } from '../storage/repositories/units';
 import { cliContext, generateUnits, workspace, writeRowsXlsx, type TestCli, type Workspace } from './fixtures/admin-helpers';
 
 const run = promisify(execFile);
@@ -30,7 +30,7 @@ const snapshot = (c: TestCli) => ({
 });
 const count = (label: string) => {
   const line = cli.lines.find((l) => l.trim().startsWith(label));
-  return line ? Number(line.split(':')[1]!.trim().replace(/\./g, '')) : NaN;
+  return line ? Number(/:\s*([\d.]+)/.exec(line)![1]!.replace(/\./g, '')) : NaN;
 };
 
 describe('terminal progress', () => {
@@ -78,36 +78,66 @@ describe('cli units import', () => {
     expect(findUnitByCode(cli.db, u77.code)).toMatchObject({ name: u77.name, type: u77.type, district: u77.district });
     expect(u77.name).toMatch(/[ăâđêôơưạảấầẩẫậắằẳẵặẹẻẽếềểễệỉịọỏốồổỗộớờởỡợụủứừửữựỳỵỷỹ]/);
 
-    // Next year's list: 25 renamed, 5 retyped, 10 new units, 3 bad rows, the rest as before.
-    const next = province.map((u, i) => {
+    // Next year's list: 25 renamed, 5 retyped, 10 with the type written the Vietnamese way, the last 5
+    // units gone (merged), 10 new units, 3 bad rows, a code on two rows, a note column and a note row.
+    const spelled: Record<string, string> = { 'phong-gddt': 'Phòng GD&ĐT', thpt: 'Trường THPT', 'gdnn-gdtx': 'TT GDNN-GDTX', 'truc-thuoc': 'Đơn vị trực thuộc Sở', 'phong-so': 'Phòng thuộc Sở' };
+    const next = province.slice(0, 1595).map((u, i) => {
       if (i < 25) return { ...u, name: `${u.name} (đổi tên)` };
       if (i < 30) return { ...u, type: u.type === 'thpt' ? 'gdnn-gdtx' : 'thpt' };
+      if (i < 40) return { ...u, type: spelled[u.type]! };
       return u;
     });
-    const rows: unknown[][] = [header, ...next.map((u) => [u.code.toLowerCase(), u.name, u.type.toUpperCase(), u.district])];
-    for (let i = 1; i <= 10; i++) rows.push([`MOI${i}`, `Trường Mầm non Hoa Hồng số ${i}`, 'truc-thuoc', 'Đà Lạt']);
-    rows.push(['BAD1', '', 'thpt', null]); // row 1612: no name
-    rows.push(['BAD2', 'Trường Ánh Dương', 'tieu-hoc', null]); // row 1613: unknown type
-    rows.push(['DV0001', 'Trùng mã', 'thpt', null]); // row 1614: duplicate of row 2
+    const rows: unknown[][] = [[...header, 'Ghi chú'], ...next.map((u) => [u.code.toLowerCase(), u.name, u.type.toUpperCase(), u.district, null])];
+    for (let i = 1; i <= 10; i++) rows.push([`MOI${i}`, `Trường Mầm non Hoa Hồng số ${i}`, 'truc-thuoc', 'Đà Lạt', 'mới thành lập']);
+    rows.push(['BAD1', '', 'thpt', null]); // row 1607: no name
+    rows.push(['BAD2', 'Trường Ánh Dương', 'Tiểu học', null]); // row 1608: a type the bot does not report on
+    rows.push(['DV0001', 'Trùng mã', 'thpt', null]); // row 1609: the code of row 2 again
+    rows.push([null, null, null, null, 'Danh sách do phòng Tổ chức cán bộ lập']); // row 1610: a note, not a unit
     await writeRowsXlsx(file, [{ name: 'Đơn vị', rows }]);
 
     cli.lines.length = 0;
-    await unitsCommand.run(['import', file], cli);
+    await unitsCommand.run(['import', file, '--deactivate-missing'], cli);
     expect(count('Thêm mới')).toBe(10);
-    expect(count('Cập nhật')).toBe(30);
-    expect(count('Không đổi')).toBe(1570);
-    expect(count('Bị từ chối')).toBe(3);
-    expect(cli.lines).toContain('  Dòng 1612: thiếu tên đơn vị');
-    expect(cli.lines.find((l) => l.includes('Dòng 1613'))).toMatch(/loại đơn vị “tieu-hoc” không hợp lệ/);
-    expect(cli.lines.find((l) => l.includes('Dòng 1614'))).toMatch(/trùng với dòng 2/);
+    expect(count('Cập nhật')).toBe(29);
+    expect(count('Không đổi')).toBe(1565);
+    expect(count('Bị từ chối')).toBe(4);
+    expect(count('Không có trong tệp')).toBe(5);
+    expect(cli.lines).toContain('Các cột không dùng: “Ghi chú”.');
+    expect(cli.lines).toContain('  Dòng 1607: thiếu tên đơn vị');
+    expect(cli.lines.find((l) => l.includes('Dòng 1608'))).toMatch(/loại đơn vị “Tiểu học” không hợp lệ; dùng một trong: phong-gddt, thpt/);
+    // Which of two rows with one code is right cannot be known: both are refused, the unit keeps its name.
+    expect(cli.lines.find((l) => l.includes('Dòng 2:'))).toMatch(/mã đơn vị DV0001 trùng với dòng 1609/);
+    expect(cli.lines.find((l) => l.includes('Dòng 1609'))).toMatch(/trùng với dòng 2/);
+    expect(cli.lines.some((l) => l.includes('Dòng 1610'))).toBe(false);
+    // With rows still refused, --deactivate-missing waits: a refused row may be a unit with a mistyped code.
+    expect(cli.lines.join('\n')).toMatch(/Chưa ngừng theo dõi đơn vị nào vì tệp còn dòng bị từ chối/);
+    expect(cli.lines).toContain(`  ${province[1599]!.code} · ${province[1599]!.name}`);
     expect(cli.db.select().from(units).all()).toHaveLength(1610);
-    expect(findUnitByCode(cli.db, 'DV0001')!.name).toBe(`${province[0]!.name} (đổi tên)`);
+    expect(activeUnits(cli.db)).toHaveLength(1610);
+    expect(findUnitByCode(cli.db, 'DV0001')!.name).toBe(province[0]!.name);
     expect(findUnitByCode(cli.db, 'MOI3')!.name).toBe('Trường Mầm non Hoa Hồng số 3');
+    expect(findUnitByCode(cli.db, next[35]!.code)!.type).toBe(province[35]!.type);
 
-    // The same file once more changes nothing.
+    // The file corrected: the merged units stop being followed (still in the database, inactive).
+    await writeRowsXlsx(file, [{ name: 'Đơn vị', rows: rows.slice(0, 1606) }]);
+    cli.lines.length = 0;
+    await unitsCommand.run(['import', file, '--deactivate-missing'], cli);
+    expect([count('Thêm mới'), count('Cập nhật'), count('Không đổi'), count('Bị từ chối'), count('Ngừng theo dõi')]).toEqual([0, 1, 1604, 0, 5]);
+    expect(findUnitByCode(cli.db, 'DV0001')!.name).toBe(`${province[0]!.name} (đổi tên)`);
+    expect(cli.db.select().from(units).all()).toHaveLength(1610);
+    expect(activeUnits(cli.db)).toHaveLength(1605);
+    expect(findUnitByCode(cli.db, province[1597]!.code)!.active).toBe(false);
+
+    // The same file once more changes nothing; a later list that has a merged unit again follows it again.
     cli.lines.length = 0;
     await unitsCommand.run(['import', file], cli);
-    expect([count('Thêm mới'), count('Cập nhật'), count('Không đổi')]).toEqual([0, 0, 1610]);
+    expect([count('Thêm mới'), count('Cập nhật'), count('Không đổi')]).toEqual([0, 0, 1605]);
+    const back = province[1597]!;
+    await writeRowsXlsx(file, [{ name: 'Đơn vị', rows: [...rows.slice(0, 1606), [back.code, back.name, back.type, back.district]] }]);
+    cli.lines.length = 0;
+    await unitsCommand.run(['import', file], cli);
+    expect(count('Cập nhật')).toBe(1);
+    expect(findUnitByCode(cli.db, back.code)!.active).toBe(true);
   });
 
   it('reads a .csv with Vietnamese names: diacritics survive (UTF-8 with BOM, ";" separators, decomposed letters)', async () => {
@@ -136,6 +166,37 @@ describe('cli units import', () => {
     expect([count('Thêm mới'), count('Cập nhật'), count('Không đổi')]).toEqual([0, 1, 3]);
     expect(findUnitByCode(cli.db, 'THPT-TL')!.name).toBe('Trường THPT Chuyên Thăng Long - Đà Lạt');
     expect(cli.db.select().from(units).all()).toHaveLength(4);
+  });
+
+  it('reads a list the way offices lay it out: an instructions sheet first, a title above the table, wrapped names', async () => {
+    const file = ws.path('danh-sach.xlsx');
+    await writeRowsXlsx(file, [
+      { name: 'Hướng dẫn', rows: [['Điền mỗi đơn vị một dòng ở trang “Danh sách”.']] },
+      {
+        name: 'Danh sách',
+        rows: [
+          ['DANH SÁCH ĐƠN VỊ BÁO CÁO NĂM HỌC 2026-2027'],
+          [],
+          ['STT', 'Mã đơn vị', 'Tên đơn vị', 'Loại đơn vị', 'Xã/Phường'],
+          [1, 'PGD-DL', 'Phòng Giáo dục và Đào tạo\nthành phố  Đà Lạt', 'Phòng GD&ĐT', 'Phường 1'],
+          [2, 'THPT-BTX', 'Trường THPT Bùi Thị Xuân', 'THPT', ' Phường   Xuân Hương '],
+          [3, 'GDTX-DT', 'Trung tâm GDNN-GDTX huyện Đức Trọng', 'Trung tâm Giáo dục nghề nghiệp - Giáo dục thường xuyên', null],
+          [4, 'TH-DL', 'Trường Tiểu học Đa Lộc', 'Tiểu học', null],
+        ],
+      },
+    ]);
+    await unitsCommand.run(['import', file], cli);
+    expect(cli.lines[0]).toBe(`Danh sách đơn vị từ ${file} (trang “Danh sách”): 4 dòng.`);
+    expect(count('Thêm mới')).toBe(3);
+    expect(cli.lines).toContain('Các cột không dùng: “STT”.');
+    expect(cli.lines.find((l) => l.startsWith('  Dòng 7:'))).toMatch(/loại đơn vị “Tiểu học” không hợp lệ/);
+    expect(findUnitByCode(cli.db, 'PGD-DL')).toMatchObject({ name: 'Phòng Giáo dục và Đào tạo thành phố Đà Lạt', type: 'phong-gddt', district: 'Phường 1' });
+    expect(findUnitByCode(cli.db, 'THPT-BTX')).toMatchObject({ type: 'thpt', district: 'Phường Xuân Hương' });
+    expect(findUnitByCode(cli.db, 'GDTX-DT')).toMatchObject({ type: 'gdnn-gdtx', district: null });
+
+    // A workbook without any unit list names the sheet it looked at.
+    await writeRowsXlsx(file, [{ name: 'Hướng dẫn', rows: [['Ghi chú']] }, { name: 'Trang 2', rows: [['a', 'b']] }]);
+    await expect(unitsCommand.run(['import', file], cli)).rejects.toThrow(/^Trang “Hướng dẫn”: Dòng 1: thiếu cột code, name, type/);
   });
 
   describe('bad files are refused with a clear message and change nothing', () => {
@@ -176,6 +237,9 @@ describe('cli units import', () => {
       await refuses('anh.xlsx', png, /không phải bảng tính/);
       await refuses('baocao.pdf', '%PDF-1.4\n%âãÏÓ\n1 0 obj\n', /không phải bảng tính/);
       await refuses('nhiphan.csv', Buffer.concat([png, Buffer.alloc(64)]), /không phải bảng tính/);
+      // Whatever the name says: a PDF or a photo saved as .csv is not read as text.
+      await refuses('baocao-that.csv', '%PDF-1.7\ncode,name,type\n', /“baocao-that.csv” không phải bảng tính/);
+      await refuses('anh-chup.csv', Buffer.from('ffd8ffe000104a46494600', 'hex'), /không phải bảng tính/);
       const docx = new JSZip();
       docx.file('[Content_Types].xml', '<Types/>');
       docx.file('word/document.xml', '<w:document/>');
@@ -188,7 +252,7 @@ describe('cli units import', () => {
 
     it('100,000 rows: over the default limit; a smaller --max-rows is honoured too', async () => {
       const big = ['code,name,type', ...Array.from({ length: 100_000 }, (_, i) => `X${i},Trường số ${i},thpt`)].join('\n');
-      await refuses('khong-lo.csv', big, /hơn 10000 dòng dữ liệu/);
+      await refuses('khong-lo.csv', big, /hơn 10\.000 dòng dữ liệu/);
       const bigXlsx = ws.path('khong-lo.xlsx');
       const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ filename: bigXlsx, useSharedStrings: true });
       const sheet = writer.addWorksheet('x');
@@ -197,7 +261,7 @@ describe('cli units import', () => {
       sheet.commit();
       await writer.commit();
       const before100k = snapshot(cli);
-      await expect(unitsCommand.run(['import', bigXlsx], cli)).rejects.toThrow(/hơn 10000 dòng dữ liệu/);
+      await expect(unitsCommand.run(['import', bigXlsx], cli)).rejects.toThrow(/hơn 10\.000 dòng dữ liệu/);
       expect(snapshot(cli)).toEqual(before100k);
       const xlsx = ws.path('vua.xlsx');
       await writeRowsXlsx(xlsx, [{ name: 'x', rows: [header, ...generateUnits(300).map((u) => [u.code, u.name, u.type, u.district])] }]);

@@ -59,7 +59,7 @@ describe('runConsole', () => {
         '12',
         '1.593',
         '2 hoặc 3',
-        '2',
+        '3',
         '',
         '.as vanphong',
         `/start ${seed.officeInvite.code}`,
@@ -77,8 +77,9 @@ describe('runConsole', () => {
     expect(out).toContain('Câu 1/');
     expect(out).toContain('✓ Câu 1: đã ghi 12 cơ sở.');
     expect(out).toContain('✓ Câu 2: đã ghi 1.593 học sinh.');
-    // A choice is numbered for a channel without buttons.
-    expect(out).toContain('Trả lời 1 để chọn 2 lớp, 2 để chọn 3 lớp.');
+    // Readings that look like option numbers are asked for by value ("3" means 3, never option 3).
+    expect(out).toContain('Vui lòng gửi lại đúng một số: 2 hoặc 3.');
+    expect(out).not.toContain('Trả lời 1 để chọn 2 lớp');
     expect(out).toContain('✓ Câu 3: đã ghi 3 lớp.');
     // Other actions are shown as the commands to type.
     expect(out).toMatch(/\/quaylai: quay lại · \/xem: xem lại/);

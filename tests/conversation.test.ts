@@ -209,11 +209,21 @@ const cases: Case[] = [
   {
     name: 'an ambiguous figure asks back with one choice per reading',
     state: Q('posts'),
+    input: '12 hoặc 13',
+    expect: {
+      state: Q('posts', { pending: { raw: '12 hoặc 13', candidates: [12, 13] } }),
+      effects: [],
+      replyIncludes: ['Chưa rõ “12 hoặc 13” là bao nhiêu', 'Bạn muốn ghi số nào?'],
+    },
+  },
+  {
+    name: 'readings that look like choice numbers ("2 hoặc 3") are asked for by value, not by number',
+    state: Q('posts'),
     input: '2 hoặc 3',
     expect: {
       state: Q('posts', { pending: { raw: '2 hoặc 3', candidates: [2, 3] } }),
       effects: [],
-      replyIncludes: ['Chưa rõ ý bạn là 2 hay 3', 'Bạn muốn ghi số nào?'],
+      replyIncludes: ['Chưa rõ “2 hoặc 3” là bao nhiêu', 'Vui lòng gửi lại đúng một số: 2 hoặc 3.'],
     },
   },
   {
@@ -230,14 +240,32 @@ const cases: Case[] = [
   },
   {
     name: '"1" picks the first reading, with the typed text as raw',
-    state: Q('posts', { pending: { raw: '2 hoặc 3', candidates: [2, 3] } }),
+    state: Q('posts', { pending: { raw: '12 hoặc 13', candidates: [12, 13] } }),
     input: '1',
-    expect: { state: Q('views'), effects: [set('posts', 2, '2 hoặc 3')], replyIncludes: ['đã ghi 2 tin, bài'] },
+    expect: { state: Q('views'), effects: [set('posts', 12, '12 hoặc 13')], replyIncludes: ['đã ghi 12 tin, bài'] },
   },
   {
     name: '"2" picks the second reading',
+    state: Q('posts', { pending: { raw: '12 hoặc 13', candidates: [12, 13] } }),
+    input: '2',
+    expect: { state: Q('views'), effects: [set('posts', 13, '12 hoặc 13')] },
+  },
+  {
+    name: 'typing the full reading also picks it, keeping the first text as raw',
+    state: Q('posts', { pending: { raw: '12 hoặc 13', candidates: [12, 13] } }),
+    input: '13',
+    expect: { state: Q('views'), effects: [set('posts', 13, '12 hoặc 13')] },
+  },
+  {
+    name: 'after "2 hoặc 3", "2" means 2 (not option 2 = 3)',
     state: Q('posts', { pending: { raw: '2 hoặc 3', candidates: [2, 3] } }),
     input: '2',
+    expect: { state: Q('views'), effects: [set('posts', 2, '2 hoặc 3')], replyIncludes: ['đã ghi 2 tin, bài'] },
+  },
+  {
+    name: 'after "2 hoặc 3", "3" means 3',
+    state: Q('posts', { pending: { raw: '2 hoặc 3', candidates: [2, 3] } }),
+    input: '3',
     expect: { state: Q('views'), effects: [set('posts', 3, '2 hoặc 3')] },
   },
   {
@@ -411,7 +439,7 @@ const cases: Case[] = [
     state: REVIEW,
     input: '2',
     ctx: { answers: COMPLETE },
-    expect: { state: { mode: 'pick_edit', periodId: PERIOD }, effects: [], replyIncludes: ['Bạn muốn sửa câu số mấy?', 'từ 1 đến 5'] },
+    expect: { state: { mode: 'pick_edit', periodId: PERIOD, returnToReview: true }, effects: [], replyIncludes: ['Bạn muốn sửa câu số mấy?', 'từ 1 đến 5'] },
   },
   {
     name: 'in the review, other text explains the choice',
@@ -513,12 +541,22 @@ describe('step: cases as data', () => {
 
 describe('step: replies for channels', () => {
   it('an ambiguous figure offers numbered choices "1", "2" with the unit', () => {
-    const { replies } = step(Q('posts'), input('2 hoặc 3'), makeCtx());
+    const { replies } = step(Q('posts'), input('12 hoặc 13'), makeCtx());
     const r = replies.at(-1)!;
     expect(r.choice).toBe(true);
     expect(r.actions).toEqual([
-      { label: 'Chọn 2 tin, bài', command: '1' },
-      { label: 'Chọn 3 tin, bài', command: '2' },
+      { label: 'Chọn 12 tin, bài', command: '1' },
+      { label: 'Chọn 13 tin, bài', command: '2' },
+    ]);
+  });
+
+  it('readings that could be read as choice numbers get buttons sending the number itself, not numbered options', () => {
+    const { replies } = step(Q('posts'), input('2 hoặc 3'), makeCtx());
+    const r = replies.at(-1)!;
+    expect(r.choice).toBeFalsy();
+    expect(r.actions).toEqual([
+      { label: 'Chọn 2 tin, bài', command: '2' },
+      { label: 'Chọn 3 tin, bài', command: '3' },
     ]);
   });
 

@@ -9,6 +9,8 @@ import { storeSeedFixture } from './helpers/seed-fixture';
 import { SEED_MISSING_CODES, SEED_UNITS } from './fixtures/seed-h1';
 import type { AppDeps } from '../handlers/types';
 import { createInvite } from '../storage/repositories/invites';
+import { inTransaction } from '../storage/db';
+import { upsertUnit } from '../storage/repositories/units';
 
 /**
  * The office's side end to end: /baocao and /tiendo through the real bot and a fake Bot API server,
@@ -79,6 +81,7 @@ describe('/baocao', () => {
     await fake.waitForMessage(OFFICE, (t) => t.includes('Chưa có đơn vị nào gửi báo cáo'), 15_000);
     const doc = await fake.waitForDocument(OFFICE, () => true, 15_000);
     expect(doc.filename).toBe('Bao-cao-TTDN-2026-Q1-du-thao.docx');
+    expect(doc.caption).toBe('Dự thảo báo cáo quý I năm 2026');
     expect((await readDocx(doc.bytes)).paragraphs.join('\n')).toContain('Chưa có đơn vị nào gửi báo cáo');
   });
 
@@ -96,8 +99,26 @@ describe('/tiendo', () => {
     fake.pushText(OFFICE, '/tiendo 2026-H1');
     const text = await fake.waitForMessage(OFFICE, (t) => t.includes('TIẾN ĐỘ BÁO CÁO'));
     expect(text).toContain('Đã xác nhận: 8/10 đơn vị · Đang nhập: 1 · Chưa bắt đầu: 1');
-    expect(text).toMatch(/Phòng Giáo dục và Đào tạo: đã xác nhận 3\/4\n Đang nhập \(chưa xác nhận\):\n   - Phòng Giáo dục và Đào tạo huyện Di Linh/);
-    expect(text).toMatch(/Trường trung học phổ thông: đã xác nhận 2\/3\n Chưa bắt đầu:\n   - Trường THPT Lê Quý Đôn/);
+    expect(text).toMatch(/Phòng Giáo dục và Đào tạo: đã xác nhận 3\/4\n Đang nhập \(chưa xác nhận\): 1\n   - Phòng Giáo dục và Đào tạo huyện Di Linh/);
+    expect(text).toMatch(/Trường trung học phổ thông: đã xác nhận 2\/3\n Chưa bắt đầu: 1\n   - Trường THPT Lê Quý Đôn/);
+    // Every name fits: no pointer to the full list.
+    expect(text).not.toContain('/xuat');
+  });
+
+  test('a large province: a sample of names per group and a pointer to the full list, in one message', async () => {
+    inTransaction(deps.db, (db) => {
+      for (let i = 1; i <= 120; i++) upsertUnit(db, { code: `THPT-X${i}`, name: `Trường THPT số ${i}`, type: 'thpt', district: null }, CLOCK);
+    });
+    await bindOffice();
+    const before = fake.messagesTo(OFFICE).length;
+    fake.pushText(OFFICE, '/tiendo 2026-H1');
+    const text = await fake.waitForMessage(OFFICE, (t) => t.includes('TIẾN ĐỘ BÁO CÁO'));
+    expect(text).toContain('Đã xác nhận: 8/130 đơn vị · Đang nhập: 1 · Chưa bắt đầu: 121');
+    expect(text).toMatch(/Trường trung học phổ thông: đã xác nhận 2\/123\n Chưa bắt đầu: 121\n {3}- Trường THPT Lê Quý Đôn\n {3}- Trường THPT số 1\n/);
+    expect(text).toMatch(/… và \d+ đơn vị khác/);
+    expect(text).toContain('Danh sách đầy đủ, có trạng thái của từng đơn vị: /xuat 2026-H1 (tệp Excel).');
+    await fake.waitForIdle();
+    expect(fake.messagesTo(OFFICE).length - before).toBe(1);
   });
 });
 

@@ -98,7 +98,7 @@ describe('/nhacnho and the digest', () => {
     expect(reminder).toContain('Kính gửi Trường THPT Chuyên Thăng Long');
     expect(reminder).toContain('có hạn nộp 05/5/2026 (còn 4 ngày)');
     expect(reminder).toContain('Đơn vị còn 32/33 câu hỏi chưa trả lời.');
-    expect(reminder).toContain('Gõ /nhap để tiếp tục nhập');
+    expect(reminder).toContain('Vui lòng gõ /nhap để tiếp tục nhập');
     expect(fake.lastMessage(PRINCIPAL)!.inlineKeyboard?.flat().map((b) => b.callback_data)).toEqual(['/nhap']);
 
     const digest = await fake.waitForMessage(OFFICE, (t) => t.includes('TỔNG HỢP NHẮC BÁO CÁO'));
@@ -110,7 +110,7 @@ describe('/nhacnho and the digest', () => {
     expect(digest).toContain('. Trường THPT Chuyên Thăng Long\n');
     expect(digest).toContain('. Văn phòng Sở (chưa có tài khoản nhận được tin nhắc)');
     expect(digest).not.toContain('Bảo Lộc');
-    expect(digest).toContain('Tài khoản không nhận được tin (đã chặn bot) (2):');
+    expect(digest).toContain('Tài khoản đã chặn bot, không nhận được tin (2):');
     expect(digest).toContain(`- User${BLOCKER} — Phòng Giáo dục và Đào tạo thành phố Đà Lạt (Telegram)`);
     expect(digest).toContain(`- User${SILENT_BLOCKER} — Trường THPT Bùi Thị Xuân (Telegram)`);
 
@@ -143,13 +143,13 @@ describe('/nhacnho and the digest', () => {
     // 01/5 10:00: the latest slot of 2026-H1 is before-7 (28/4). One contact blocked the bot silently.
     fake.setBlocked(BLOCKER, true);
     const reports = await scheduler.tick();
-    expect(reports).toEqual([{ periodId: '2026-H1', kind: 'scheduled', planned: 3, sent: 2, failed: 0, unreachable: 1, skipped: 0 }]);
+    expect(reports).toEqual([{ periodId: '2026-H1', kind: 'scheduled', planned: 3, sent: 2, failed: 0, unreachable: 1, skipped: 0, deferred: 0 }]);
     for (const chat of [PRINCIPAL, SILENT_BLOCKER]) await fake.waitForMessage(chat, (t) => t.startsWith('🔔'));
     const digest = await fake.waitForMessage(OFFICE, (t) => t.includes('TỔNG HỢP NHẮC BÁO CÁO'));
     expect(digest).toContain('Lượt nhắc tự động lúc 10:00 ngày 01/5/2026: đã gửi 2 tin, 1 tài khoản đã chặn bot.');
     expect(digest).toContain('Đã xác nhận: 1/7 đơn vị.');
     // A second tick: nothing due, no digest.
-    expect(await scheduler.tick()).toEqual([{ periodId: '2026-H1', kind: 'scheduled', planned: 0, sent: 0, failed: 0, unreachable: 0, skipped: 0 }]);
+    expect(await scheduler.tick()).toEqual([{ periodId: '2026-H1', kind: 'scheduled', planned: 0, sent: 0, failed: 0, unreachable: 0, skipped: 0, deferred: 0 }]);
   });
 });
 

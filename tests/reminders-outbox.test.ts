@@ -1,7 +1,16 @@
-import { describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test } from 'vitest';
 import fc from 'fast-check';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { HttpError } from 'grammy';
 import { createRateLimitedSender, createRateLimiter, type LimiterClock } from '../bot/outbox/rate-limiter';
-import { throttlerOptions, TELEGRAM_LIMITS } from '../bot/outbox/telegram';
+import { throttlerOptions, TELEGRAM_LIMITS, TELEGRAM_RETRY } from '../bot/outbox/telegram';
+import { telegramReminderSender } from '../bot/outbox/telegram-sender';
+import { createTelegramBot } from '../bot/telegram/bot';
+import type { AppDeps } from '../handlers/types';
+import type { ContactRow } from '../storage/schema';
+import { startFakeTelegram, type FakeTelegram } from './fakes/telegram-server';
+import { closeDeps, makeDeps, tempDir } from './helpers/harness';
 
 /**
  * The generic outgoing queue (used by Zalo): spacing overall and per chat, order per chat, bounded
@@ -182,5 +191,82 @@ describe('Telegram throttler settings', () => {
     expect(o.global.minTime * 30).toBeLessThanOrEqual(1000 * 1.05);
     expect(o.group).toMatchObject({ reservoir: 20, reservoirRefreshAmount: 20, reservoirRefreshInterval: 60_000, maxConcurrent: 1 });
     expect(o.out).toEqual({ maxConcurrent: 1 });
+  });
+});
+
+describe('the Telegram outgoing queue against the fake Bot API server', () => {
+  let fake: FakeTelegram | undefined;
+  let tmp: ReturnType<typeof tempDir> | undefined;
+  let deps: AppDeps | undefined;
+  afterEach(async () => {
+    await fake?.close();
+    if (deps) closeDeps(deps);
+    tmp?.cleanup();
+    fake = tmp = deps = undefined;
+  });
+
+  async function bot() {
+    tmp = tempDir();
+    deps = makeDeps(`${tmp.dir}/bot.db`);
+    fake = await startFakeTelegram({ rateLimit: { global: 30, perChat: 1 } });
+    return createTelegramBot({ token: fake.token, apiRoot: fake.apiRoot, deps });
+  }
+
+  test('auto-retry honours retry_after, but at most 3 retries, and never a wait longer than 30 s', async () => {
+    const b = await bot();
+    const f = fake!;
+    f.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 0', retry_after: 0 }, 2);
+    await b.api.sendMessage(42, 'sau hai lần 429');
+    expect(f.messagesTo(42)).toEqual(['sau hai lần 429']);
+
+    f.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 0', retry_after: 0 }, 10);
+    const before = f.rejected.length;
+    await expect(b.api.sendMessage(43, 'không bao giờ tới')).rejects.toMatchObject({ error_code: 429 });
+    expect(f.rejected.length - before).toBe(1 + TELEGRAM_RETRY.maxRetryAttempts);
+
+    f.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 60', retry_after: 60 }, 1);
+    const t0 = Date.now();
+    await expect(b.api.sendMessage(44, 'chờ quá lâu')).rejects.toMatchObject({ error_code: 429 });
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    expect(f.messagesTo(43)).toEqual([]);
+    expect(f.messagesTo(44)).toEqual([]);
+  });
+
+  test('a network failure is retried twice, then reported', async () => {
+    let attempts = 0;
+    const dead = http.createServer((req) => {
+      attempts++;
+      req.socket.destroy();
+    });
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
+    try {
+      tmp = tempDir();
+      deps = makeDeps(`${tmp.dir}/bot.db`);
+      const b = createTelegramBot({ token: '123456:ABCDEFGHIJKLMNOPQRSTUVWXYZ', apiRoot: `http://127.0.0.1:${(dead.address() as AddressInfo).port}`, deps });
+      await expect(b.api.sendMessage(45, 'mạng hỏng')).rejects.toBeInstanceOf(HttpError);
+      expect(attempts).toBe(1 + TELEGRAM_RETRY.networkRetries);
+    } finally {
+      await new Promise((r) => dead.close(r));
+    }
+  });
+
+  test('messages the bot sends on its own: one per second to a chat, other chats meanwhile, no 429', async () => {
+    const b = await bot();
+    const f = fake!;
+    const send = telegramReminderSender(b);
+    const contact = (chat: number) => ({ externalId: String(chat) }) as ContactRow;
+    const t0 = Date.now();
+    await Promise.all([
+      send(contact(50), [{ text: 'một' }, { text: 'hai' }, { text: 'ba' }]),
+      ...Array.from({ length: 20 }, (_, i) => send(contact(100 + i), [{ text: `tin ${i}` }])),
+    ]);
+    const times = f.callsOf('sendMessage').filter((c) => Number(c.chat_id) === 50).map((c) => c.time);
+    expect(f.messagesTo(50)).toEqual(['một', 'hai', 'ba']);
+    expect(times[1]! - times[0]!).toBeGreaterThanOrEqual(950);
+    expect(times[2]! - times[1]!).toBeGreaterThanOrEqual(950);
+    // The twenty other chats did not wait for chat 50's spacing.
+    const others = f.callsOf('sendMessage').filter((c) => Number(c.chat_id) !== 50).map((c) => c.time);
+    expect(Math.max(...others) - t0).toBeLessThan(1_500);
+    expect(f.tooManyRequests).toBe(0);
   });
 });

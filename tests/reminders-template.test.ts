@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { periodInfo } from '../domain/periods';
 import { buildDigest, daysToDeadline } from '../domain/reminder-digest';
-import { DIGEST_MAX_NAMES, digestText, periodListText, reminderReply } from '../templates/reminders';
+import { DIGEST_MAX_NAMES, digestText, outsideWorkingHours, periodListText, reminderReply } from '../templates/reminders';
 
 const TZ = 'Asia/Ho_Chi_Minh';
 const H1 = periodInfo('2026-H1');
@@ -18,7 +18,7 @@ describe('reminder text', () => {
         '🔔 Kính gửi Trường THPT Bùi Thị Xuân,',
         'Báo cáo công tác thông tin đối ngoại 6 tháng đầu năm 2026 có hạn nộp 05/5/2026 (còn 7 ngày).',
         'Đơn vị còn 12/33 câu hỏi chưa trả lời.',
-        'Gõ /nhap để tiếp tục nhập; câu trả lời được lưu ngay, có thể dừng và làm tiếp bất cứ lúc nào.',
+        'Vui lòng gõ /nhap để tiếp tục nhập; câu trả lời được lưu ngay, có thể dừng và làm tiếp bất cứ lúc nào.',
         'Trân trọng cảm ơn!',
       ].join('\n'),
     );
@@ -32,13 +32,34 @@ describe('reminder text', () => {
     expect(reminderReply({ ...base, now: local('2026-05-05T19:59:00'), remaining: 0 }).text).toContain(
       'có hạn nộp hôm nay, 05/5/2026.\nĐơn vị đã trả lời đủ các câu hỏi, chỉ còn bước kiểm tra lại và xác nhận.',
     );
+
+    // The command's purpose follows where /nhap takes the unit: the first question, the next one, the review.
+    expect(reminderReply({ ...base, now: local('2026-05-04T07:30:00'), remaining: 33 }).text).toContain('Vui lòng gõ /nhap để bắt đầu nhập;');
+    expect(reminderReply({ ...base, now: local('2026-05-05T19:59:00'), remaining: 0 }).text).toContain('Vui lòng gõ /nhap để kiểm tra lại và xác nhận;');
+    expect(reminderReply({ ...base, now: local('2026-05-07T07:30:00'), remaining: 33 }).text).toContain('Vui lòng gõ /nhap để bắt đầu nhập.');
+  });
+
+  test('every reminder: correct diacritics, no unaccented Vietnamese, the date written the official ways', () => {
+    const texts = [
+      reminderReply({ ...base, now: local('2026-04-28T07:30:00'), remaining: 12 }).text,
+      reminderReply({ ...base, now: local('2026-05-07T07:30:00'), remaining: 12 }).text,
+    ];
+    for (const text of texts) {
+      expect(text.normalize('NFC')).toBe(text);
+      expect(text).toMatch(/^🔔 Kính gửi /);
+      expect(text).toContain('Trân trọng cảm ơn!');
+      // Words a keyboard without Telex would leave bare.
+      expect(text).not.toMatch(/\b(Kinh gui|bao cao|han nop|don vi|cau hoi|Van phong)\b/i);
+    }
+    expect(texts[0]).toMatch(/05\/5\/2026/);
+    expect(texts[1]).toContain('ngày 05 tháng 5 năm 2026');
   });
 
   test('after the deadline: worded as overdue, with the official date', () => {
     const text = reminderReply({ ...base, now: local('2026-05-07T07:30:00'), remaining: 1 }).text;
     expect(text).toContain('6 tháng đầu năm 2026 đã quá hạn nộp (hạn ngày 05 tháng 5 năm 2026).');
     expect(text).toContain('Đơn vị còn 1/33 câu hỏi chưa trả lời.');
-    expect(text).toContain('Văn phòng Sở rất mong đơn vị hoàn thành và xác nhận báo cáo trong thời gian sớm nhất. Gõ /nhap để tiếp tục nhập.');
+    expect(text).toContain('Văn phòng Sở kính đề nghị đơn vị hoàn thành và xác nhận báo cáo trong thời gian sớm nhất. Vui lòng gõ /nhap để tiếp tục nhập.');
     expect(text).not.toContain('còn 7 ngày');
   });
 
@@ -83,7 +104,7 @@ describe('digest', () => {
         '2. Trường số 003',
         '3. Trường số 004 (chưa có tài khoản nhận được tin nhắc)',
         '',
-        'Tài khoản không nhận được tin (đã chặn bot) (1):',
+        'Tài khoản đã chặn bot, không nhận được tin (1):',
         '- Nguyễn Thị Hoa — Trường số 004 (Zalo)',
         'Đề nghị liên hệ trực tiếp các đơn vị này; khi người dùng nhắn lại cho bot, bot sẽ nhắc bình thường.',
       ].join('\n'),
@@ -118,6 +139,20 @@ describe('digest', () => {
     expect(digestText(none, TZ)).toContain('Đã xác nhận: 130/130 đơn vị.\nLượt nhắc theo yêu cầu');
     expect(digestText(none, TZ)).toContain('\n\nTất cả các đơn vị đã xác nhận báo cáo.');
   });
+
+  test('a round cut short by the end of working hours says how many reminders wait for the next day', () => {
+    const d = buildDigest({
+      periodTitle: H1.title,
+      deadline: H1.deadline,
+      now: local('2026-05-04T19:59:00'),
+      units: units.slice(0, 2),
+      confirmedUnitIds: new Set(),
+      reachableUnitIds: new Set([1, 2]),
+      unreachable: [],
+      round: { kind: 'scheduled', sent: 40, failed: 0, unreachable: 0, deferred: 12 },
+    });
+    expect(digestText(d, TZ)).toContain('Lượt nhắc tự động lúc 19:59 ngày 04/5/2026: đã gửi 40 tin, 12 tin chưa gửi vì đã hết giờ làm việc.');
+  });
 });
 
 describe('/ky list', () => {
@@ -134,5 +169,14 @@ describe('/ky list', () => {
       '• 2026-Q1 — Quý I năm 2026: hạn 05/4/2026, đã đóng (Văn phòng Sở đóng), đã xác nhận 1.200/1.593 đơn vị',
       '• 2026-H1 — 6 tháng đầu năm 2026: hạn 05/5/2026, đang mở, đã xác nhận 3/10 đơn vị',
     ]);
+  });
+});
+
+describe('/nhacnho outside working hours', () => {
+  test('names the hours and Sunday, and what to do', () => {
+    expect(outsideWorkingHours('07:30', '20:00', true)).toBe(
+      'Bây giờ ngoài giờ gửi tin nhắc (07:30–20:00, trừ Chủ nhật), nên bot không nhắn cho các đơn vị lúc này. Vui lòng gửi lại lệnh /nhacnho trong giờ làm việc.',
+    );
+    expect(outsideWorkingHours('08:00', '17:00', false)).toContain('(08:00–17:00)');
   });
 });

@@ -187,3 +187,35 @@ describe('scheduled rounds over time', () => {
     expect(fake.messagesTo(chatOf(b))).toHaveLength(1);
   });
 });
+
+describe('two schedulers on one database', () => {
+  test('ticking at the same time (two connections, as two processes would), each reminder goes out once', async () => {
+    fake = await startFakeTelegram({ rateLimit: { global: 30, perChat: 1 } });
+    const p = populateProvince(deps.db, { units: 40, confirmed: (i) => i % 4 === 0, periodId: H1, now });
+    const due = p.contacts.filter((c) => !p.confirmedUnitIds.has(c.unitId!));
+    // A second connection to the same SQLite file: what a second bot process would hold.
+    const other = makeDeps(`${tmp.dir}/bot.db`, () => now, { PERIOD_KINDS: 'half,year' });
+    try {
+      const botA = createTelegramBot({ token: fake.token, apiRoot: fake.apiRoot, deps });
+      const botB = createTelegramBot({ token: fake.token, apiRoot: fake.apiRoot, deps: other });
+      const a = createReminderScheduler(deps, { telegram: telegramReminderSender(botA) }, { concurrency: 4 });
+      const b = createReminderScheduler(other, { telegram: telegramReminderSender(botB) }, { concurrency: 4 });
+      const [[ra], [rb]] = await Promise.all([a.tick(), b.tick()]);
+      // Each planned from what it saw (the other's claims under way are left out); between them every due
+      // reminder was sent once, and whatever both planned, one of them skipped.
+      expect(ra!.planned).toBe(due.length);
+      expect(rb!.planned).toBeGreaterThan(0);
+      expect(ra!.sent + rb!.sent).toBe(due.length);
+      expect(rb!.sent).toBeGreaterThan(0);
+      expect(ra!.skipped + rb!.skipped).toBe(ra!.planned + rb!.planned - due.length);
+      const perChat = new Map<number, number>();
+      for (const c of fake.callsOf('sendMessage').filter((x) => String(x.body.text).startsWith('🔔'))) {
+        perChat.set(Number(c.chat_id), (perChat.get(Number(c.chat_id)) ?? 0) + 1);
+      }
+      expect(new Set(perChat.keys())).toEqual(new Set(due.map(chatOf)));
+      expect([...perChat.values()].every((n) => n === 1)).toBe(true);
+    } finally {
+      closeDeps(other);
+    }
+  }, 30_000);
+});

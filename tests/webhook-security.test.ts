@@ -55,6 +55,30 @@ function postChunked(url: string, headers: Record<string, string>, chunks: numbe
   });
 }
 
+/**
+ * Sends the headers of a POST announcing a body, and never the body: the answer can only come from the
+ * headers. Resolves with the status, or 'no answer' when none came within `ms`.
+ */
+function headersOnly(url: string, headers: Record<string, string>, ms = 3000): Promise<number | 'no answer'> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', headers: { ...headers, 'content-length': '4096' } }, (res) => {
+      res.resume();
+      clearTimeout(timer);
+      resolve(res.statusCode ?? 0);
+      req.destroy();
+    });
+    const timer = setTimeout(() => {
+      resolve('no answer');
+      req.destroy();
+    }, ms);
+    req.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    req.flushHeaders();
+  });
+}
+
 /** A bound Zalo contact who answered question 1, so "answers unchanged" means something. */
 async function boundZaloUser(a: App, chatId: string): Promise<void> {
   const chat = zaloChat(a, chatId);
@@ -111,6 +135,18 @@ describe('Zalo webhook: forged calls are refused and change nothing', () => {
     expect(ok.status).toBe(200);
     await a.runtime.idle();
     expect(a.answersOf('PGD-DALAT')).toEqual({ profile_institutions: 560, profile_pupils: 285_000 });
+  });
+
+  test('a wrong secret or content type is refused on the headers alone, before any byte of the body', async () => {
+    app = await startApp({ zalo: 'webhook' });
+    const url = `${app.baseUrl}/webhook/zalo`;
+    const secret = app.zalo!.webhook.secret_token!;
+    const json = { 'content-type': 'application/json' };
+    expect(await headersOnly(url, json)).toBe(401);
+    expect(await headersOnly(url, { ...json, 'x-bot-api-secret-token': 'not-the-secret' })).toBe(403);
+    expect(await headersOnly(url, { 'content-type': 'text/plain', 'x-bot-api-secret-token': secret })).toBe(415);
+    // With everything right the server does wait for the body: the refusals above did not.
+    expect(await headersOnly(url, { ...json, 'x-bot-api-secret-token': secret }, 500)).toBe('no answer');
   });
 
   test('a duplicated event (flat, then wrapped, then three at once) is handled once', async () => {
@@ -180,6 +216,17 @@ describe('Telegram webhook: forged calls are refused and change nothing', () => 
     await a.runtime.idle();
     await new Promise((r) => setTimeout(r, 100));
     expect(snapshot(a)).toEqual(before);
+  });
+
+  test('a wrong secret or content type is refused on the headers alone, before any byte of the body', async () => {
+    app = await startApp({ telegram: 'webhook' });
+    const url = `${app.baseUrl}/webhook/telegram`;
+    const secret = app.tg!.webhook!.secret_token!;
+    const json = { 'content-type': 'application/json' };
+    expect(await headersOnly(url, json)).toBe(401);
+    expect(await headersOnly(url, { ...json, 'x-telegram-bot-api-secret-token': `${secret}x` })).toBe(401);
+    expect(await headersOnly(url, { 'content-type': 'text/plain', 'x-telegram-bot-api-secret-token': secret })).toBe(415);
+    expect(await headersOnly(url, { ...json, 'x-telegram-bot-api-secret-token': secret }, 500)).toBe('no answer');
   });
 
   test('a duplicated update_id is handled once', async () => {

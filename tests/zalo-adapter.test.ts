@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { silentLogger } from '../log';
 import { ZaloClient } from '../bot/zalo/client';
 import type { ZaloUpdate } from '../bot/zalo/types';
@@ -155,6 +157,29 @@ describe('Zalo long polling', () => {
     // The waits between failures grew: 20, 40, 80 ms (at least).
     const times = fake.requests.filter((r) => r.method === 'getUpdates').map((r) => r.at);
     expect(times[3]! - times[0]!).toBeGreaterThanOrEqual(20 + 40 + 80 - 15);
+  });
+
+  test('a platform answering "nothing" at once is not polled in a tight loop', async () => {
+    // Answers every getUpdates immediately with an empty result, ignoring the long-poll timeout.
+    let polls = 0;
+    const instant = http.createServer((req, res) => {
+      polls++;
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, result: null }));
+    });
+    await new Promise<void>((r) => instant.listen(0, '127.0.0.1', r));
+    const c = new ZaloClient({ token: ZALO_TOKEN, apiRoot: `http://127.0.0.1:${(instant.address() as AddressInfo).port}` });
+    const poller = startZaloPolling({ client: c, log: silentLogger, pollTimeoutS: 30, minEmptyPollMs: 200, onUpdate: () => undefined });
+    cleanups.push(() => new Promise<void>((r) => instant.close(() => r())), () => c.close());
+    await new Promise((r) => setTimeout(r, 1000));
+    const t0 = Date.now();
+    await poller.stop();
+    // One poll per 200 ms at most (a tight loop would have made thousands), and stop() cuts the wait short.
+    expect(polls).toBeGreaterThanOrEqual(3);
+    expect(polls).toBeLessThanOrEqual(6);
+    expect(Date.now() - t0).toBeLessThan(150);
+    expect(poller.failures).toBe(0);
   });
 
   test('stop() ends a pending long poll at once and no poll follows', async () => {

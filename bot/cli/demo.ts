@@ -13,7 +13,8 @@ export const demoCommand: CliCommand = {
     const seed = seedDemo(db, new Date(), config.calendar);
     out('Unit code\tInvite code\tUnit name');
     for (const { unit, invite } of seed.units) out(`${unit.code}\t${displayInviteCode(invite.code)}\t${unit.name}`);
-    out(`OFFICE\t${displayInviteCode(seed.officeInvite.code)}\tVăn phòng Sở (office account)`);
+    // Not to be confused with the unit "Văn phòng Sở" above: this code makes an office account (/baocao, /tiendo…).
+    out(`OFFICE\t${displayInviteCode(seed.officeInvite.code)}\tTài khoản Văn phòng Sở (office account: /baocao, /tiendo, /nhacnho)`);
     for (const p of seed.openPeriods) out(`Open period: ${p.id} (${p.title}), deadline ${formatShortDate(p.deadline, config.timeZone)}`);
   },
 };
@@ -21,8 +22,10 @@ export const demoCommand: CliCommand = {
 export const inviteCommand: CliCommand = {
   usage: 'invite --unit <code> [--days N] [--uses N]   print a fresh invite code for one unit',
   run: (args, { db, out }) => {
-    const { values } = parseArgs({ args, options: { unit: { type: 'string' }, days: { type: 'string' }, uses: { type: 'string' } } });
-    if (!values.unit) throw new UsageError('invite needs --unit <unit code>');
+    const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { unit: { type: 'string' }, days: { type: 'string' }, uses: { type: 'string' } } });
+    // "invite PGD-DALAT" is what people type first: accept it like --unit.
+    const unitCode = (values.unit ?? positionals[0])?.trim();
+    if (!unitCode || positionals.length > (values.unit ? 0 : 1)) throw new UsageError('invite needs --unit <unit code>');
     const positive = (name: string, v: string | undefined) => {
       if (v === undefined) return undefined;
       const n = Number(v);
@@ -32,11 +35,12 @@ export const inviteCommand: CliCommand = {
     const ttlDays = positive('days', values.days);
     const maxUses = positive('uses', values.uses);
     const invite = inTransaction(db, (tx) => {
-      const unit = findUnitByCode(tx, values.unit!);
-      if (!unit) throw new UsageError(`no unit with code "${values.unit}"`);
-      if (!unit.active) throw new UsageError(`unit "${values.unit}" is inactive`);
-      return createInvite(tx, { unitId: unit.id, role: 'contact', now: new Date(), ttlDays, maxUses });
+      // Unit codes are stored upper case (units import), people type them in any case.
+      const unit = findUnitByCode(tx, unitCode) ?? findUnitByCode(tx, unitCode.toUpperCase());
+      if (!unit) throw new UsageError(`no unit with code "${unitCode}"`);
+      if (!unit.active) throw new UsageError(`unit "${unit.code}" is inactive`);
+      return { ...createInvite(tx, { unitId: unit.id, role: 'contact', now: new Date(), ttlDays, maxUses }), unitCode: unit.code };
     });
-    out(`${values.unit}\t${displayInviteCode(invite.code)}\texpires ${invite.expiresAt?.toISOString() ?? 'never'}\tuses ${invite.maxUses}`);
+    out(`${invite.unitCode}\t${displayInviteCode(invite.code)}\texpires ${invite.expiresAt?.toISOString() ?? 'never'}\tuses ${invite.maxUses}`);
   },
 };

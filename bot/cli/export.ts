@@ -1,10 +1,10 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, extname, join, resolve } from 'node:path';
 import { formatNumber } from '../../domain/format';
 import { PeriodIdSchema } from '../../domain/periods';
 import { buildPeriodExport, exportFileName } from '../../handlers/office/export';
 import { UsageError, type CliCommand } from './context';
-import { parseOptions, startProgress, stderrSink } from './progress';
+import { parseOptions, startProgress, stderrSink, type Progress } from './progress';
 
 const USAGE = 'export --period ID [--out FILE.xlsx]          figures of a period: one row per unit, one column per question, texts, history';
 
@@ -22,13 +22,16 @@ export const exportCommand: CliCommand = {
     if (positionals.length > 0) throw new UsageError(`Usage: ${USAGE}`);
     const periodId = periodOption(values.period, 'export');
     const out = values.out ?? join(ctx.config.outputDir, exportFileName(periodId));
-    const progress = startProgress(stderrSink(ctx.err), 'Đang ghi tệp (dòng)', null);
-    let rows = 0;
+    // Three sheets cannot go into one CSV, and a CSV would lose the period mark the import checks.
+    if (extname(out).toLowerCase() !== '.xlsx') throw new UsageError(`export writes an Excel workbook: use --out FILE.xlsx (not “${out}”)`);
+    const sink = stderrSink(ctx.err);
+    // Started at the first row, when the number of rows is known.
+    let progress = null as Progress | null;
     const result = await buildPeriodExport(ctx.db, periodId, ctx.config, (done, total) => {
-      rows = total;
+      progress ??= startProgress(sink, 'Đang ghi tệp (dòng)', total);
       progress.update(done);
     });
-    progress.finish(rows);
+    progress?.finish();
     await mkdir(dirname(resolve(out)), { recursive: true });
     await writeFile(out, result.bytes);
     ctx.out(

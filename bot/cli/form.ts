@@ -7,7 +7,7 @@ import { inTransaction } from '../../storage/db';
 import { periodFormVersions } from '../../storage/repositories/admin';
 import { audit } from '../../storage/repositories/audit';
 import { addFormVersion, formVersion, latestFormVersion, type FormVersion } from '../../storage/repositories/forms';
-import { findPeriod } from '../../storage/repositories/periods';
+import { findPeriod, openPeriods } from '../../storage/repositories/periods';
 import { readSpreadsheetFile, SpreadsheetError } from '../../templates/spreadsheet/read';
 import { writeSpreadsheetFile } from '../../templates/spreadsheet/write';
 import { UsageError, type CliCommand, type CliContext } from './context';
@@ -58,6 +58,24 @@ export async function importForm(ctx: CliContext, file: string, note: string | n
 
 const describe = (form: FormDefinition) => `${flattenForm(form).length} câu hỏi trong ${form.sections.length} phần`;
 
+/**
+ * What a new version drops or retypes compared with the previous one: the compiled report and the
+ * period-to-period comparisons find figures by question key, so a renamed key is a lost figure.
+ */
+export function formChangeWarnings(previous: FormVersion, next: FormDefinition): string[] {
+  const before = new Map(flattenForm(previous.form).map((q) => [q.key, q]));
+  const after = new Map(flattenForm(next).map((q) => [q.key, q]));
+  const removed = [...before.values()].filter((q) => !after.has(q.key));
+  const retyped = [...before.values()].filter((q) => after.has(q.key) && after.get(q.key)!.type !== q.type);
+  const lines: string[] = [];
+  if (removed.length > 0) {
+    lines.push(`Lưu ý: so với phiên bản ${previous.id}, mẫu mới không còn ${removed.length} câu hỏi (số liệu các kỳ cũ vẫn giữ; báo cáo các kỳ dùng mẫu mới sẽ không có các số liệu này):`);
+    for (const q of removed) lines.push(`  ${q.key} · ${q.label}`);
+  }
+  for (const q of retyped) lines.push(`Lưu ý: câu hỏi ${q.key} đổi loại từ ${q.type} sang ${after.get(q.key)!.type}.`);
+  return lines;
+}
+
 export const formCommand: CliCommand = {
   usage: USAGE,
   run: async (args, ctx) => {
@@ -78,9 +96,15 @@ export const formCommand: CliCommand = {
       return;
     }
     ctx.out(`Đã tạo mẫu báo cáo phiên bản ${result.version.id} (${describe(result.version.form)}). Các kỳ báo cáo bắt đầu từ nay dùng mẫu này.`);
-    const started = periodFormVersions(ctx.db).filter((p) => p.formVersionId !== result.version.id);
+    for (const line of formChangeWarnings(result.previous, result.version.form)) ctx.out(line);
+    const versions = periodFormVersions(ctx.db);
+    const started = versions.filter((p) => p.formVersionId !== result.version.id);
     if (started.length > 0) {
       ctx.out(`Các kỳ đã bắt đầu giữ nguyên mẫu cũ: ${started.map((p) => `${p.periodId} (phiên bản ${p.formVersionId})`).join(', ')}.`);
     }
+    // A period open on the calendar that nobody has touched yet takes its form when first used.
+    const known = new Set(versions.map((p) => p.periodId));
+    const fresh = openPeriods(ctx.db, new Date(), ctx.config.calendar).filter((p) => !known.has(p.id));
+    if (fresh.length > 0) ctx.out(`Kỳ đang mở chưa có đơn vị nào nhập, sẽ dùng mẫu mới: ${fresh.map((p) => p.id).join(', ')}.`);
   },
 };

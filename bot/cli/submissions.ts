@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { parseFigureSheets, planUnitImport, type ImportProblem } from '../../domain/export-layout';
+import { parseFigureSheets, periodFromKeywords, planUnitImport, type ImportProblem } from '../../domain/export-layout';
 import { formatNumber } from '../../domain/format';
 import { inTransaction } from '../../storage/db';
 import { applyOfficeImport, unitIdsByCode } from '../../storage/repositories/admin';
@@ -7,7 +7,7 @@ import { findContactById } from '../../storage/repositories/contacts';
 import { formVersion } from '../../storage/repositories/forms';
 import { ensurePeriod } from '../../storage/repositories/periods';
 import { currentAnswers, findSubmission } from '../../storage/repositories/submissions';
-import { readSpreadsheetFile, SpreadsheetError } from '../../templates/spreadsheet/read';
+import { readWorkbookFile, SpreadsheetError } from '../../templates/spreadsheet/read';
 import { UsageError, type CliCommand, type CliContext } from './context';
 import { periodOption } from './export';
 import { parseOptions, positiveInt, startProgress, stderrSink } from './progress';
@@ -34,12 +34,20 @@ export async function importFigures(
   periodId: string,
   opts: { by?: number | null; dryRun?: boolean; now?: Date } = {},
 ): Promise<FiguresImportReport> {
-  let sheets;
+  let workbook;
   try {
-    sheets = await readSpreadsheetFile(file, { maxDataRows: MAX_ROWS });
+    workbook = await readWorkbookFile(file, { maxDataRows: MAX_ROWS });
   } catch (err) {
     if (err instanceof SpreadsheetError) throw new Error(err.message);
     throw err;
+  }
+  const { sheets } = workbook;
+  const exportedFor = periodFromKeywords(workbook.properties.keywords);
+  if (exportedFor !== null && exportedFor !== periodId) {
+    throw new Error(
+      `Tệp ${basename(file)} là số liệu kỳ ${exportedFor} (xuất từ bot), không phải kỳ ${periodId}; không có gì được thay đổi. ` +
+        `Nếu đúng là số liệu kỳ ${exportedFor}, chạy lại với --period ${exportedFor}; để nhập cho kỳ ${periodId}, xuất tệp của kỳ đó (npm run cli -- export --period ${periodId}) và điền vào tệp đó.`,
+    );
   }
   const now = opts.now ?? new Date();
   const by = opts.by ?? null;
@@ -64,7 +72,7 @@ export async function importFigures(
         const unitId = idByCode.get(code)!;
         const existing = findSubmission(tx, unitId, periodId);
         const plan = planUnitImport(form, entry.values, existing ? { status: existing.status, answers: currentAnswers(tx, existing.id) } : null);
-        if (plan.kind === 'rejected') report.rejected.push({ where: entry.rows.join(', '), unitCode: code, reason: plan.reason });
+        if (plan.kind === 'rejected') report.rejected.push({ where: entry.rows.join(', '), unitCode: code, reason: plan.reason, order: entry.order });
         else if (plan.kind === 'unchanged') report.unchanged++;
         else {
           applyOfficeImport(tx, { unitId, periodId, formVersionId: period.formVersionId, changes: plan.changes, contactId: by, file: basename(file), now });
@@ -73,6 +81,7 @@ export async function importFigures(
         progress.update(++done);
       }
       progress.finish();
+      report.rejected.sort((x, y) => x.order - y.order);
       if (opts.dryRun) throw new DryRun();
     });
   } catch (err) {

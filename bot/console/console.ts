@@ -30,8 +30,9 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
   for await (const line of rl) {
     const text = line.trim();
     if (text === '.quit' || text === '.thoat') break;
-    if (text.startsWith('.as ')) {
-      user = text.slice(4).trim() || user;
+    // ".as" alone (the line is trimmed) names the current person instead of being sent to the bot.
+    if (text === '.as' || text.startsWith('.as ')) {
+      user = text.slice(3).trim() || user;
       print(`(Đang đóng vai người dùng “${user}”.)`);
       prompt();
       continue;

@@ -3,8 +3,9 @@ import type { Bot } from 'grammy';
 import type { Update } from 'grammy/types';
 import type { RunnerHandle } from '@grammyjs/runner';
 import type { AppDeps } from '../../handlers/types';
+import { redactInLogs } from '../../log';
 import { createTelegramBot, startTelegramPolling, startTelegramWebhook } from '../telegram/bot';
-import { ZaloClient, parseZaloUpdatePayload } from '../zalo/client';
+import { ZaloApiError, ZaloClient, parseZaloUpdatePayload } from '../zalo/client';
 import type { ZaloUpdate } from '../zalo/types';
 import { ZaloChannel, zaloSender, zaloUpdateKey } from '../zalo/adapter';
 import { startZaloPolling, type ZaloPoller } from '../zalo/polling';
@@ -50,10 +51,12 @@ export async function startRuntime(deps: AppDeps): Promise<Runtime> {
 
   let telegram: Bot | undefined;
   if (config.telegram.token) {
+    redactInLogs(config.telegram.token);
     const bot = createTelegramBot({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, deps });
     telegram = bot;
     if (config.telegram.mode === 'webhook') {
       const secret = config.telegram.webhookSecret ?? randomSecret();
+      redactInLogs(secret);
       await bot.init();
       const intake = new Intake<Update>({
         db,
@@ -101,6 +104,7 @@ export async function startRuntime(deps: AppDeps): Promise<Runtime> {
     if (!publicUrl) log.warn('PUBLIC_URL is not set: reports cannot be handed over on Zalo (it has no file upload)');
     if (config.zalo.mode === 'webhook') {
       const secret = config.zalo.webhookSecret ?? randomSecret();
+      redactInLogs(secret);
       routes.push({ methods: ['POST'], path: WEBHOOK_PATHS.zalo, handler: zaloWebhookRoute({ secret, intake, log }) });
       afterListen.push(async () => {
         const me = await client.getMe();
@@ -111,7 +115,14 @@ export async function startRuntime(deps: AppDeps): Promise<Runtime> {
     } else {
       afterListen.push(async () => {
         const me = await client.getMe();
-        await client.deleteWebhook();
+        try {
+          await client.deleteWebhook();
+        } catch (err) {
+          // Some answer "no webhook" with ok:false. If one is really still set, getUpdates fails and the
+          // poller says so in the log while it backs off; the bot does not refuse to start over it.
+          if (!(err instanceof ZaloApiError)) throw err;
+          log.warn('zalo deleteWebhook refused, polling anyway', { errorCode: err.error_code, description: err.description });
+        }
         intake.recover();
         poller = startZaloPolling({ client, log, onUpdate: (u) => void intake.accept(zaloUpdateKey(u), u) });
         log.info('zalo polling started', { bot: me.account_name ?? me.id });

@@ -101,7 +101,8 @@ export function installTelegramOutbox(api: Api, limits: TelegramLimits = TELEGRA
  */
 export function initiatedApi(bot: Pick<Bot, 'token' | 'api'>, limits: TelegramLimits = TELEGRAM_LIMITS): Api {
   const api = new Api(bot.token, bot.api.options);
-  const perChat = createRateLimiter({ perSecond: Infinity, perChatPerSecond: limits.perChatPerSecond });
+  // The same margin as the global spacing: two sends that leave exactly one second apart may arrive closer.
+  const perChat = createRateLimiter({ perSecond: Infinity, perChatPerSecond: limits.perChatPerSecond / (1 + SPACING_MARGIN) });
   const spacing: Transformer = (prev, method, payload, signal) => {
     const chatId = payload && 'chat_id' in payload ? Number(payload.chat_id) : NaN;
     // Groups have their own limit in the throttler; calls without a chat are not messages.

@@ -9,6 +9,7 @@ import type { Reply } from '../../domain/replies';
 import { splitText } from '../render-text';
 import { installTelegramOutbox, isRecipientGone } from '../outbox/telegram';
 import { markUnreachable } from '../../handlers/reminders/reachability';
+import { editedMessageIgnored, staleButton } from '../../templates/onboarding';
 
 /** Telegram's limits: a message holds 4096 characters, callback data 64 bytes. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -54,14 +55,18 @@ function keyboardFor(r: Reply): InlineKeyboard | undefined {
   return kb;
 }
 
-/** Sends replies in order. Plain text without parse mode: nothing a user typed can break formatting. */
-export async function sendReplies(api: Api, chatId: number | string, replies: Reply[]): Promise<void> {
+/**
+ * Sends replies in order. Plain text without parse mode: nothing a user typed can break formatting.
+ * `onKeyboard` learns the id of each message sent with buttons.
+ */
+export async function sendReplies(api: Api, chatId: number | string, replies: Reply[], onKeyboard?: (messageId: number) => void): Promise<void> {
   for (const r of replies) {
     const parts = splitText(r.text, TELEGRAM_TEXT_LIMIT);
     for (const [i, part] of parts.entries()) {
       const last = i === parts.length - 1;
       const kb = last ? keyboardFor(r) : undefined;
-      await api.sendMessage(chatId, part, kb ? { reply_markup: kb } : {});
+      const sent = await api.sendMessage(chatId, part, kb ? { reply_markup: kb } : {});
+      if (kb) onKeyboard?.(sent.message_id);
     }
     if (r.document) {
       await api.sendDocument(chatId, new InputFile(r.document.bytes, r.document.filename), r.document.caption ? { caption: r.document.caption.slice(0, 1024) } : {});
@@ -76,15 +81,23 @@ export function createTelegramBot(opts: TelegramOptions): Bot {
   installTelegramOutbox(bot.api);
   // One user's messages are handled in order; different users never wait for each other.
   bot.use(sequentialize((ctx: Context) => ctx.from?.id.toString()));
+  // Per chat, the newest message sent with buttons (in memory: after a restart every button works again).
+  const newestKeyboard = new Map<number, number>();
   bot.on('callback_query', async (ctx, next) => {
+    const stale = isStalePress(ctx, newestKeyboard);
     // Answer at once so the button stops spinning, whatever happens next.
-    await ctx.answerCallbackQuery().catch((err) => deps.log.warn('answerCallbackQuery failed', { err }));
-    await next();
+    await ctx.answerCallbackQuery(stale ? { text: staleButton() } : undefined).catch((err) => deps.log.warn('answerCallbackQuery failed', { err }));
+    if (!stale) await next();
   });
   const officeMenu = createOfficeMenu(deps);
   bot.use(async (ctx) => {
     if (ctx.message && ctx.message.chat.type !== 'private') {
       if (ctx.message.text?.startsWith('/')) await ctx.reply('Vui lòng nhắn riêng cho bot để báo cáo.');
+      return;
+    }
+    // Phones make it easy to edit a sent answer; the edit changes nothing stored, so say so.
+    if (ctx.editedMessage) {
+      if (ctx.editedMessage.chat.type === 'private' && ctx.editedMessage.text !== undefined) await ctx.reply(editedMessageIgnored());
       return;
     }
     const incoming = toIncoming(ctx);
@@ -93,7 +106,7 @@ export function createTelegramBot(opts: TelegramOptions): Bot {
     const chatId = ctx.chat?.id ?? ctx.from!.id;
     await officeMenu(ctx.api, incoming.userId, chatId);
     try {
-      await sendReplies(ctx.api, chatId, replies);
+      await sendReplies(ctx.api, chatId, replies, (id) => newestKeyboard.set(chatId, id));
     } catch (err) {
       if (!isRecipientGone(err)) throw err;
       markUnreachable(deps, 'telegram', incoming.userId, err.description);
@@ -109,7 +122,22 @@ export function createTelegramBot(opts: TelegramOptions): Bot {
   return bot;
 }
 
-const ALLOWED_UPDATES = ['message', 'callback_query', 'my_chat_member'] as const;
+/**
+ * A button whose meaning depends on the question being asked (skip, back, a reading of an ambiguous
+ * figure), pressed on a message older than the newest one with buttons: a double tap, or an old question
+ * scrolled back to. Acting on it would skip or answer the question asked now, so it is refused.
+ */
+function isStalePress(ctx: Context, newestKeyboard: Map<number, number>): boolean {
+  const data = ctx.callbackQuery?.data;
+  const pressed = ctx.callbackQuery?.message?.message_id;
+  const chatId = ctx.chat?.id;
+  if (data === undefined || pressed === undefined || chatId === undefined) return false;
+  if (!(data === '/boqua' || data === '/quaylai' || /^\d+$/.test(data))) return false;
+  const newest = newestKeyboard.get(chatId);
+  return newest !== undefined && pressed < newest;
+}
+
+const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
 
 /** Long polling through the runner: updates are fetched while earlier ones are still being handled. */
 export async function startTelegramPolling(bot: Bot, deps: AppDeps): Promise<RunnerHandle> {

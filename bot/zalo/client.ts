@@ -9,6 +9,7 @@
  */
 import { Pool } from 'undici';
 import type { z } from 'zod';
+import { redactInLogs } from '../../log';
 import {
   ZALO_TEXT_LIMIT,
   getUpdatesParamsSchema,
@@ -52,9 +53,11 @@ const knownSecrets = new Set<string>();
 /** Anything shaped like a bot token (`<digits>:<secret>`), raw or URL-encoded, even one we were never told about. */
 const TOKEN_SHAPE = /\d{3,}(?::|%3A)[A-Za-z0-9_-]{8,}/gi;
 
-/** Makes {@link scrubToken} (without explicit secrets) remove this secret from any text, from now on. */
+/** Makes {@link scrubToken} (without explicit secrets) and every log line drop this secret, from now on. */
 export function registerSecret(secret: string): void {
-  if (secret.length > 0) knownSecrets.add(secret);
+  if (secret.length === 0) return;
+  knownSecrets.add(secret);
+  redactInLogs(secret);
 }
 
 function variantsOf(secret: string): string[] {

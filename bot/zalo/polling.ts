@@ -5,8 +5,9 @@ import type { ZaloUpdate } from './types';
 
 /**
  * Long polling: getUpdates in a loop. After a failure (network, 5xx, a webhook still set) the loop waits,
- * doubling the wait up to a ceiling, and goes on; the first success resets the wait. stop() cancels the
- * poll under way and resolves once the loop has ended.
+ * doubling the wait up to a ceiling, and goes on; the first success resets the wait. Empty answers that
+ * come back at once are spaced too. stop() cancels the poll or the wait under way and resolves once the
+ * loop has ended.
  */
 
 export interface ZaloPollingOptions {
@@ -18,6 +19,11 @@ export interface ZaloPollingOptions {
   pollTimeoutS?: number;
   /** First and longest wait after a failure. Default 1 s and 60 s. */
   backoffMs?: { initial: number; max: number };
+  /**
+   * Shortest time between two polls that brought nothing. Default 1 s: a platform that answers "no update"
+   * at once instead of holding the call (or ignores `timeout`) must not be polled in a tight loop.
+   */
+  minEmptyPollMs?: number;
 }
 
 export interface ZaloPoller {
@@ -31,6 +37,7 @@ export function startZaloPolling(opts: ZaloPollingOptions): ZaloPoller {
   const { client, onUpdate, log } = opts;
   const timeout = opts.pollTimeoutS ?? 30;
   const { initial, max } = opts.backoffMs ?? { initial: 1000, max: 60_000 };
+  const minEmptyPollMs = opts.minEmptyPollMs ?? 1000;
   const stopper = new AbortController();
   const { signal } = stopper;
   let running = true;
@@ -39,9 +46,14 @@ export function startZaloPolling(opts: ZaloPollingOptions): ZaloPoller {
   const loop = (async () => {
     while (!signal.aborted) {
       let updates: ZaloUpdate[];
+      const started = Date.now();
       try {
         updates = await client.getUpdates({ timeout }, { signal });
         failures = 0;
+        if (updates.length === 0 && Date.now() - started < minEmptyPollMs) {
+          await sleep(minEmptyPollMs - (Date.now() - started), undefined, { signal }).catch(() => undefined);
+          continue;
+        }
       } catch (err) {
         if (signal.aborted) break;
         failures++;

@@ -1,5 +1,5 @@
 import type { Config } from '../../config';
-import { buildExportTables, HISTORY_ACTIONS, type ExportSubmission, type HistoryEvent } from '../../domain/export-layout';
+import { buildExportTables, HISTORY_ACTIONS, periodKeywords, type ExportSubmission, type HistoryEvent } from '../../domain/export-layout';
 import { formatNumber } from '../../domain/format';
 import { defaultPeriod } from '../../domain/period-status';
 import { parsePeriodId, periodInfo, PeriodIdSchema } from '../../domain/periods';
@@ -62,7 +62,10 @@ export async function buildPeriodExport(
   }));
   const tables = buildExportTables({ form, units, submissions, history, timeZone: config.timeZone });
   const total = tables.reduce((n, t) => n + t.rows.length, 0);
-  const bytes = await writeXlsx(tables, { onRow: progress && ((done) => progress(done, total)) });
+  const bytes = await writeXlsx(tables, {
+    onRow: progress && ((done) => progress(done, total)),
+    properties: { title: `Số liệu kỳ ${periodId}`, keywords: periodKeywords(periodId) },
+  });
   return {
     bytes,
     filename: exportFileName(periodId),

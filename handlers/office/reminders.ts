@@ -10,8 +10,8 @@ import type { CommandContext } from '../types';
 
 /**
  * /nhacnho [kỳ]: a reminder round now, for the open period (the nearest deadline, or the one named), to
- * every reachable account of every unit that has not confirmed. It answers at once; the round runs through
- * the outgoing queue and the office gets the digest when it is done.
+ * every reachable account of every unit that has not confirmed, within working hours only. It answers at
+ * once; the round runs through the outgoing queue and the office gets the digest when it is done.
  */
 function remindNow(c: CommandContext, arg: string): Reply[] {
   const scheduler = schedulerFor(c.deps.db);
@@ -23,7 +23,11 @@ function remindNow(c: CommandContext, arg: string): Reply[] {
   if (!period) return [reply(t.noOpenPeriodToRemind(open.map((p) => p.id)))];
 
   const request = scheduler.requestManualRound(period, c.contact.id);
-  if (!request.ok) return [reply(request.reason === 'busy' ? t.manualRoundBusy() : t.manualRoundNobody(period.title))];
+  if (!request.ok) {
+    const { workStart, workEnd, skipSundays } = c.deps.config.reminders.plan;
+    if (request.reason === 'quiet_hours') return [reply(t.outsideWorkingHours(workStart, workEnd, skipSundays))];
+    return [reply(request.reason === 'busy' ? t.manualRoundBusy() : t.manualRoundNobody(period.title))];
+  }
   audit(c.deps.db, {
     at: c.now,
     actorContactId: c.contact.id,

@@ -8,7 +8,7 @@ import { loadAggregateInput } from '../../storage/repositories/report-data';
 import { submissionsOfPeriod } from '../../storage/repositories/submissions';
 import { activeUnits, toUnitRef } from '../../storage/repositories/units';
 import { audit } from '../../storage/repositories/audit';
-import { buildReportDocx, reportFileName, reportSummaryText } from '../../templates/report';
+import { buildReportDocx, periodTitleInSentence, reportFileName, reportSummaryText } from '../../templates/report';
 import { progressText } from '../../templates/progress';
 import type { CommandSpec } from '../commands';
 import { resolveOfficePeriod } from './period-arg';
@@ -40,7 +40,7 @@ export const reportCommand: CommandSpec = {
     c.deps.log.info('report compiled', { periodId: resolved.period.id, bytes: report.bytes.length });
     return [
       reply(`${report.summary}\n\nDự thảo báo cáo (Word) ở tệp đính kèm; Văn phòng biên tập, ghi số và trình ký.`, {
-        document: { filename: report.filename, bytes: report.bytes, caption: `Dự thảo báo cáo ${resolved.period.title}` },
+        document: { filename: report.filename, bytes: report.bytes, caption: `Dự thảo báo cáo ${periodTitleInSentence(resolved.period.title)}` },
       }),
     ];
   },
@@ -59,6 +59,7 @@ export const progressCommand: CommandSpec = {
     const confirmed = new Set(subs.filter((s) => s.submission.status === 'confirmed').map((s) => s.unit.id));
     const started = new Set(subs.filter((s) => Object.keys(s.answers).length > 0).map((s) => s.unit.id));
     const progress = computeProgress(activeUnits(c.deps.db).map(toUnitRef), confirmed, started);
-    return [reply(progressText(period.title, formatShortDate(period.deadline, c.deps.config.timeZone), progress))];
+    const deadline = formatShortDate(period.deadline, c.deps.config.timeZone);
+    return [reply(progressText(period.title, deadline, progress, { fullListCommand: `/xuat ${period.id}` }))];
   },
 };

@@ -5,13 +5,21 @@ import { formatNumber } from '../../domain/format';
 import { formatDateTime, formatShortDate } from '../../domain/periods';
 import { reply, type Reply } from '../../domain/replies';
 import { UNIT_TYPES, UNIT_TYPE_LABELS, type UnitType } from '../../domain/units';
-import { activeOfficeAccounts, unitsWithActivity, type UnitActivity } from '../../storage/repositories/admin';
+import {
+  activeContactsByUnit,
+  activeOfficeAccounts,
+  revokeUnitInvites,
+  unitsWithActivity,
+  usableUnitInvite,
+  type UnitActivity,
+} from '../../storage/repositories/admin';
 import { audit } from '../../storage/repositories/audit';
 import { activeContactsOfUnit, findContactById, unbindContact } from '../../storage/repositories/contacts';
 import { saveConversation } from '../../storage/repositories/conversations';
 import { createInvite } from '../../storage/repositories/invites';
-import { findUnitById } from '../../storage/repositories/units';
+import { findUnitByCode, findUnitById } from '../../storage/repositories/units';
 import type { ContactRow } from '../../storage/schema';
+import { writeXlsx } from '../../templates/spreadsheet/write';
 import type { CommandSpec } from '../commands';
 import type { CommandContext } from '../types';
 
@@ -36,10 +44,24 @@ const text = {
   unbindHint: (id: number) => `Để hủy liên kết một tài khoản: /huylienket ${id}`,
   inviteCreated: (code: string, until: string) =>
     `Mã mời tài khoản Văn phòng Sở: ${displayInviteCode(code)}\nDùng được một lần, hết hạn ngày ${until}. Người được mời gửi cho bot: /start ${displayInviteCode(code)}`,
+  unitInvite: (code: string, usesLeft: number, until: string | null, unitCode: string) =>
+    `Mã mời của đơn vị: ${displayInviteCode(code)} (còn ${formatNumber(usesLeft)} lượt${until ? `, hết hạn ngày ${until}` : ''}). Đổi mã (mã cũ hết hiệu lực): /moi ${unitCode}`,
+  noUnitInvite: (code: string) => `Đơn vị chưa có mã mời còn hiệu lực. Tạo mã: /moi ${code}`,
+  unitInviteCreated: (unit: string, code: string, uses: number, until: string, revoked: number) =>
+    `Mã mời mới của ${unit}: ${displayInviteCode(code)}\nDùng được ${formatNumber(uses)} lần, hết hạn ngày ${until}. Người phụ trách gửi cho bot: /start ${displayInviteCode(code)}` +
+    (revoked > 0 ? '\nMã cũ của đơn vị không dùng được nữa; các tài khoản đã liên kết vẫn giữ nguyên.' : ''),
+  noSuchUnit: (code: string) => `Không có đơn vị mã “${code.slice(0, 40)}”. Tìm mã đơn vị bằng /donvi <tên đơn vị>.`,
+  inactiveUnit: (name: string) => `${name} đã ngừng theo dõi (không có trong danh sách đơn vị nhập gần nhất), nên không tạo mã mời.`,
+  fileCaption: () => 'Danh sách đơn vị và người liên hệ',
+  fileNote: () => 'Tệp kèm theo: danh sách đầy đủ, mỗi đơn vị một dòng (người liên hệ, lần hoạt động gần nhất), lọc được trong Excel.',
   unbindUsage: () => 'Cách dùng: /huylienket <số tài khoản>, ví dụ /huylienket 12. Số tài khoản xem bằng /donvi <tên đơn vị>.',
   noSuchContact: (id: string) => `Không có tài khoản số ${id.slice(0, 12)} đang liên kết. Xem danh sách bằng /donvi <tên đơn vị>.`,
   notSelf: () => 'Không thể tự hủy liên kết tài khoản đang dùng. Nhờ một tài khoản Văn phòng Sở khác làm việc này.',
-  unbound: (who: string, from: string) => `Đã hủy liên kết tài khoản ${who} khỏi ${from}. Người này cần mã mời mới để liên kết lại; các báo cáo đã gửi vẫn được giữ nguyên.`,
+  unbound: (who: string, from: string, unitCode: string | null) =>
+    `Đã hủy liên kết tài khoản ${who} khỏi ${from}. Các báo cáo đã gửi vẫn được giữ nguyên.` +
+    (unitCode
+      ? `\nNgười này vẫn liên kết lại được bằng mã mời của đơn vị nếu còn giữ mã; muốn chặn, đổi mã của đơn vị bằng /moi ${unitCode} rồi gửi mã mới cho người phụ trách.`
+      : ''),
 };
 
 const contactLabel = (c: ContactRow, tz: string): string =>
@@ -72,18 +94,61 @@ function summary(list: UnitActivity[]): string[] {
   return lines;
 }
 
-/** /donvi [từ khóa]: the units with their contacts' count and last activity; one unit's contacts in detail. */
-export function listUnits(c: CommandContext, arg: string): Reply[] {
+/** Every unit in one sheet, for a province too large to read in a chat message. */
+async function unitsWorkbook(c: CommandContext, all: UnitActivity[]): Promise<Uint8Array> {
+  const tz = c.deps.config.timeZone;
+  const people = activeContactsByUnit(c.deps.db);
+  return writeXlsx([
+    {
+      name: 'Đơn vị',
+      columns: [
+        { header: 'Mã đơn vị', kind: 'text', width: 18 },
+        { header: 'Tên đơn vị', kind: 'text', width: 45 },
+        { header: 'Loại đơn vị', kind: 'text', width: 28 },
+        { header: 'Quận/huyện', kind: 'text', width: 16 },
+        { header: 'Số người liên hệ', kind: 'number', width: 12 },
+        { header: 'Hoạt động gần nhất', kind: 'text', width: 20 },
+        { header: 'Người liên hệ', kind: 'text', width: 60 },
+      ],
+      rows: all.map((a) => [
+        a.unit.code,
+        a.unit.name,
+        UNIT_TYPE_LABELS[a.unit.type as UnitType] ?? a.unit.type,
+        a.unit.district,
+        a.contacts,
+        a.lastSeenAt ? formatDateTime(a.lastSeenAt, tz) : null,
+        (people.get(a.unit.id) ?? []).map((p) => `#${p.id} ${p.displayName ?? 'không tên'} (${CHANNEL_NAMES[p.channel] ?? p.channel})`).join('; ') || null,
+      ]),
+    },
+  ]);
+}
+
+function inviteLine(c: CommandContext, unit: UnitActivity['unit']): string {
+  const invite = usableUnitInvite(c.deps.db, unit.id, c.now);
+  if (!invite) return text.noUnitInvite(unit.code);
+  return text.unitInvite(invite.code, invite.maxUses - invite.uses, invite.expiresAt ? formatShortDate(invite.expiresAt, c.deps.config.timeZone) : null, unit.code);
+}
+
+/**
+ * /donvi [từ khóa]: the units with their contacts' count and last activity (a province too long for a
+ * message also gets the whole list as a workbook); one unit's contacts and invite code in detail.
+ * Read-only, so it runs after the update's transaction (building the workbook is asynchronous).
+ */
+export async function listUnits(c: CommandContext, arg: string): Promise<Reply[]> {
   const tz = c.deps.config.timeZone;
   const all = unitsWithActivity(c.deps.db);
   if (all.length === 0) return [reply(text.none())];
   const query = arg.trim();
   if (query === '') {
     const withContacts = all.filter((a) => a.contacts > 0).length;
-    const lines = [text.header(all.length, withContacts), ...(all.length <= FULL_LIST_MAX ? grouped(all, tz) : summary(all)), '', text.searchHint()];
+    const long = all.length > FULL_LIST_MAX;
+    const lines = [text.header(all.length, withContacts), ...(long ? summary(all) : grouped(all, tz)), '', text.searchHint()];
     const office = activeOfficeAccounts(c.deps.db);
     if (office.length > 0) lines.push('', text.officeAccounts, ...office.map((o) => contactLabel(o, tz)));
-    return [reply(lines.join('\n'))];
+    if (!long) return [reply(lines.join('\n'))];
+    lines.push('', text.fileNote());
+    const bytes = await unitsWorkbook(c, all);
+    return [reply(lines.join('\n'), { document: { filename: 'danh-sach-don-vi.xlsx', bytes, caption: text.fileCaption() } })];
   }
   const q = foldText(query);
   const exact = all.filter((a) => a.unit.code.toUpperCase() === query.toUpperCase());
@@ -95,6 +160,7 @@ export function listUnits(c: CommandContext, arg: string): Reply[] {
     const lines = [`${a.unit.name} (${a.unit.code})`, `${UNIT_TYPE_LABELS[a.unit.type as UnitType] ?? a.unit.type}${a.unit.district ? ` · ${a.unit.district}` : ''}`, ''];
     if (people.length === 0) lines.push(`Đơn vị ${text.noContact}.`);
     else lines.push('Người liên hệ:', ...people.map((p) => contactLabel(p, tz)), '', text.unbindHint(people[0]!.id));
+    lines.push(inviteLine(c, a.unit));
     return [reply(lines.join('\n'))];
   }
   const shown = found.slice(0, SEARCH_LIST_MAX).map((a) => unitLine(a, tz));
@@ -102,8 +168,23 @@ export function listUnits(c: CommandContext, arg: string): Reply[] {
   return [reply([`Tìm thấy ${formatNumber(found.length)} đơn vị:`, ...shown, '', text.searchHint()].join('\n'))];
 }
 
-/** /moi: a one-time code for another office account. */
-export function inviteOffice(c: CommandContext): Reply[] {
+/**
+ * /moi MÃ-ĐƠN-VỊ: a new code for one unit, the old ones revoked (a lost letter is answered by /donvi,
+ * which shows the current code; a new code is for a code that leaked or a person who must not relink).
+ */
+export function renewUnitInvite(c: CommandContext, unitCode: string): Reply[] {
+  const unit = findUnitByCode(c.deps.db, unitCode.toUpperCase()) ?? findUnitByCode(c.deps.db, unitCode);
+  if (!unit) return [reply(text.noSuchUnit(unitCode))];
+  if (!unit.active) return [reply(text.inactiveUnit(unit.name))];
+  const revoked = revokeUnitInvites(c.deps.db, unit.id, c.now);
+  const invite = createInvite(c.deps.db, { unitId: unit.id, role: 'contact', now: c.now, createdBy: c.contact.id });
+  audit(c.deps.db, { at: c.now, actorContactId: c.contact.id, action: 'unit_invite_renewed', subject: `unit:${unit.id}`, details: { inviteId: invite.id, revoked } });
+  return [reply(text.unitInviteCreated(unit.name, invite.code, invite.maxUses, formatShortDate(invite.expiresAt!, c.deps.config.timeZone), revoked))];
+}
+
+/** /moi: a one-time code for another office account; /moi MÃ-ĐƠN-VỊ: a new code for that unit. */
+export function inviteOffice(c: CommandContext, arg = ''): Reply[] {
+  if (arg.trim() !== '') return renewUnitInvite(c, arg.trim());
   const invite = createInvite(c.deps.db, { unitId: null, role: 'office', now: c.now, maxUses: 1, ttlDays: OFFICE_INVITE_TTL_DAYS, createdBy: c.contact.id });
   audit(c.deps.db, { at: c.now, actorContactId: c.contact.id, action: 'office_invite_created', subject: 'office', details: { inviteId: invite.id } });
   return [reply(text.inviteCreated(invite.code, formatShortDate(invite.expiresAt!, c.deps.config.timeZone)))];
@@ -127,11 +208,17 @@ export function unbind(c: CommandContext, arg: string): Reply[] {
     details: { contactId: target.id, role: target.role },
   });
   const who = `#${target.id} (${target.displayName ?? 'không tên'})`;
-  return [reply(text.unbound(who, unit ? unit.name : 'Văn phòng Sở'))];
+  return [reply(text.unbound(who, unit ? unit.name : 'Văn phòng Sở', unit ? unit.code : null))];
 }
 
 export const UNIT_COMMANDS: CommandSpec[] = [
-  { name: 'donvi', usage: '/donvi [từ khóa]', description: 'Danh sách đơn vị, số người liên hệ và lần hoạt động gần nhất', audience: 'office', run: listUnits },
-  { name: 'moi', usage: '/moi', description: 'Tạo mã mời dùng một lần cho một tài khoản Văn phòng Sở khác', audience: 'office', run: (c) => inviteOffice(c) },
+  { name: 'donvi', usage: '/donvi [từ khóa]', description: 'Danh sách đơn vị, số người liên hệ và lần hoạt động gần nhất', audience: 'office', runAsync: listUnits },
+  {
+    name: 'moi',
+    usage: '/moi [mã đơn vị]',
+    description: 'Tạo mã mời dùng một lần cho một tài khoản Văn phòng Sở khác; kèm mã đơn vị: đổi mã mời của đơn vị đó',
+    audience: 'office',
+    run: inviteOffice,
+  },
   { name: 'huylienket', usage: '/huylienket N', description: 'Hủy liên kết tài khoản số N khỏi đơn vị', audience: 'office', run: unbind },
 ];

@@ -36,6 +36,9 @@ import { RecipientUnreachableError, type ChannelSenders } from './send';
  * 'failed'. A second tick, a manual round or a second process finds the row and skips it. Only the sends
  * in flight when a process dies can repeat: their rows stay 'sending', and once older than the lease they
  * count as not delivered and go out again. At most `concurrency` rows are in flight at any moment.
+ *
+ * Working hours hold for every round: a manual round is refused outside them, and a round still running
+ * when they end stops taking reminders (the scheduled ones are planned again at the next tick inside them).
  */
 
 export interface SchedulerSettings {
@@ -58,11 +61,13 @@ export interface RoundReport {
   unreachable: number;
   /** Claimed elsewhere, confirmed or blocked meanwhile. */
   skipped: number;
+  /** Not attempted because working hours ended during the round (a scheduled round plans them again at the next tick in working hours). */
+  deferred: number;
 }
 
 export type ManualRoundRequest =
   | { ok: true; slotId: string; contacts: number; units: number; done: Promise<RoundReport> }
-  | { ok: false; reason: 'busy' | 'nobody' };
+  | { ok: false; reason: 'busy' | 'nobody' | 'quiet_hours' };
 
 export interface ReminderScheduler {
   /** One scheduled round over every open period (what the loop runs). */
@@ -132,12 +137,12 @@ export function createReminderScheduler(deps: AppDeps, senders: ChannelSenders, 
   }
 
   async function runRound(period: PeriodInfo, kind: RoundReport['kind'], items: Item[]): Promise<RoundReport> {
-    const report: RoundReport = { periodId: period.id, kind, planned: items.length, sent: 0, failed: 0, unreachable: 0, skipped: 0 };
+    const report: RoundReport = { periodId: period.id, kind, planned: items.length, sent: 0, failed: 0, unreachable: 0, skipped: 0, deferred: 0 };
     if (items.length === 0) return report;
     log.info('reminder round started', { periodId: period.id, kind, planned: items.length });
     const progress = (msg: string) => {
-      const done = report.sent + report.failed + report.unreachable + report.skipped;
-      log.info(msg, { periodId: period.id, kind, sent: report.sent, failed: report.failed, unreachable: report.unreachable, skipped: report.skipped, remaining: report.planned - done });
+      const done = report.sent + report.failed + report.unreachable + report.skipped + report.deferred;
+      log.info(msg, { periodId: period.id, kind, sent: report.sent, failed: report.failed, unreachable: report.unreachable, skipped: report.skipped, deferred: report.deferred, remaining: report.planned - done });
     };
     const progressEvery = Math.max(1, Math.ceil(items.length / 10));
     const unitProgress = new Map<number, { remaining: number; total: number }>();
@@ -145,13 +150,19 @@ export function createReminderScheduler(deps: AppDeps, senders: ChannelSenders, 
     let finished = 0;
     const worker = async () => {
       while (!stopped && next < items.length) {
+        // A round that runs into the evening stops there: nobody gets a reminder at night.
+        if (!withinWorkingHours(clock(), plan)) {
+          report.deferred += items.length - next;
+          next = items.length;
+          break;
+        }
         const item = items[next++]!;
         await sendOne(period, item, report, unitProgress);
         if (++finished % progressEvery === 0 && finished < items.length) progress('reminder round progress');
       }
     };
     await Promise.all(Array.from({ length: Math.min(settings.concurrency, items.length) }, worker));
-    progress(stopped ? 'reminder round interrupted' : 'reminder round finished');
+    progress(stopped ? 'reminder round interrupted' : report.deferred > 0 ? 'reminder round paused: working hours are over' : 'reminder round finished');
     if (!stopped && report.sent + report.failed + report.unreachable > 0) await sendDigest(period, report);
     return report;
   }
@@ -212,7 +223,7 @@ export function createReminderScheduler(deps: AppDeps, senders: ChannelSenders, 
     const confirmed = confirmedUnitIds(db, period.id);
     const reachableUnitIds = new Set(reminderRecipients(db).filter((r) => r.contact.reachable && canSend(r.contact)).map((r) => r.unit.id));
     const missingIds = units.filter((u) => !confirmed.has(u.id)).map((u) => u.id);
-    const round: RoundCounts = { kind: report.kind, sent: report.sent, failed: report.failed, unreachable: report.unreachable };
+    const round: RoundCounts = { kind: report.kind, sent: report.sent, failed: report.failed, unreachable: report.unreachable, deferred: report.deferred };
     const digest = buildDigest({
       periodTitle: period.title,
       deadline: period.deadline,
@@ -257,6 +268,7 @@ export function createReminderScheduler(deps: AppDeps, senders: ChannelSenders, 
     requestManualRound(period, actorContactId) {
       if (manualBusy) return { ok: false, reason: 'busy' };
       const now = clock();
+      if (!withinWorkingHours(now, plan)) return { ok: false, reason: 'quiet_hours' };
       // The time names the round; the suffix keeps two rounds apart even under a clock that stands still.
       const slotId = `manual-${now.getTime()}-${randomBytes(3).toString('hex')}`;
       const items = planManual(period, slotId);

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db';
-import { answers, auditLog, contacts, periods, submissions, units, type ContactRow, type SubmissionRow, type UnitRow } from '../schema';
+import { answers, auditLog, contacts, inviteCodes, periods, submissions, units, type ContactRow, type InviteCodeRow, type SubmissionRow, type UnitRow } from '../schema';
 import type { AnswerValue } from '../../domain/form';
 import { audit } from './audit';
 import { appendAnswer, createSubmission, findSubmission } from './submissions';
@@ -33,6 +33,46 @@ export function unitsWithActivity(db: Db): UnitActivity[] {
 /** Every unit's id by its code in upper case (codes are compared without regard to case). */
 export function unitIdsByCode(db: Db): Map<string, number> {
   return new Map(db.select({ id: units.id, code: units.code }).from(units).all().map((u) => [u.code.toUpperCase(), u.id]));
+}
+
+/** The linked chat accounts of every unit, by unit id (one query for the whole province). */
+export function activeContactsByUnit(db: Db): Map<number, ContactRow[]> {
+  const out = new Map<number, ContactRow[]>();
+  const rows = db.select().from(contacts).where(and(eq(contacts.active, true), eq(contacts.role, 'contact'))).orderBy(asc(contacts.id)).all();
+  for (const c of rows) {
+    if (c.unitId === null) continue;
+    const list = out.get(c.unitId);
+    if (list) list.push(c);
+    else out.set(c.unitId, [c]);
+  }
+  return out;
+}
+
+/** The unit's newest code that still links an account (not revoked, not expired, uses left); read-only. */
+export function usableUnitInvite(db: Db, unitId: number, now: Date): InviteCodeRow | undefined {
+  return db
+    .select()
+    .from(inviteCodes)
+    .where(
+      and(
+        eq(inviteCodes.unitId, unitId),
+        isNull(inviteCodes.revokedAt),
+        or(isNull(inviteCodes.expiresAt), gt(inviteCodes.expiresAt, now)),
+        sql`${inviteCodes.uses} < ${inviteCodes.maxUses}`,
+      ),
+    )
+    .orderBy(desc(inviteCodes.id))
+    .limit(1)
+    .get();
+}
+
+/** Revokes every code of a unit that is not revoked yet (a leaked code, a person who left); returns how many. */
+export function revokeUnitInvites(db: Db, unitId: number, now: Date): number {
+  return db
+    .update(inviteCodes)
+    .set({ revokedAt: now })
+    .where(and(eq(inviteCodes.unitId, unitId), isNull(inviteCodes.revokedAt)))
+    .run().changes;
 }
 
 export function activeOfficeAccounts(db: Db): ContactRow[] {

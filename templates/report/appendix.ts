@@ -154,7 +154,13 @@ export function appendixChildren(
   );
 
   out.push(heading('1. Tình hình gửi báo cáo'));
-  out.push(para(`Có ${formatNumber(reported)}/${formatNumber(expected)} đơn vị đã gửi báo cáo.`));
+  out.push(
+    para(
+      reported > 0
+        ? `Có ${formatNumber(reported)}/${formatNumber(expected)} đơn vị đã gửi báo cáo.`
+        : `Chưa có đơn vị nào gửi báo cáo (0/${formatNumber(expected)} đơn vị).`,
+    ),
+  );
   for (const t of data.byType) {
     out.push(para(`- ${t.label}: ${formatNumber(t.reported)}/${formatNumber(t.expected)} đơn vị.`));
   }

@@ -1,8 +1,9 @@
-import { Document, Packer, PageOrientation, SectionType } from 'docx';
+import { Document, PageOrientation, SectionType } from 'docx';
 import type { ReportData } from '../../domain/aggregate';
 import { formatOfficialDate } from '../../domain/periods';
 import { appendixChildren } from './appendix';
 import type { ReportConfig } from './config';
+import { coalesceRawBlocks, packRawBlocks, RawBlock } from './fastxml';
 import {
   bodyParagraphs,
   closingBlock,
@@ -28,6 +29,13 @@ export async function buildReportDocx(data: ReportData, cfg: ReportConfig, issue
   const subject = reportSubject(data);
 
   const margin = { ...PAGE.margin };
+  const body = coalesceRawBlocks([
+    headerBlock({ cfg, placeDate }),
+    ...titleBlock(subject, cfg),
+    ...bodyParagraphs(bodyBlocks(data, cfg)),
+    closingBlock(cfg),
+  ]);
+  const appendix = coalesceRawBlocks(appendixChildren(data, cfg, issuedDate));
   const doc = new Document({
     creator: sanitizeText(cfg.agencyShortName),
     title: sanitizeText(`Báo cáo ${subject}`),
@@ -40,12 +48,7 @@ export async function buildReportDocx(data: ReportData, cfg: ReportConfig, issue
           titlePage: true,
         },
         headers: { default: pageNumberHeader(), first: emptyHeader() },
-        children: [
-          headerBlock({ cfg, placeDate }),
-          ...titleBlock(subject, cfg),
-          ...bodyParagraphs(bodyBlocks(data, cfg)),
-          closingBlock(cfg),
-        ],
+        children: body,
       },
       {
         properties: {
@@ -54,11 +57,12 @@ export async function buildReportDocx(data: ReportData, cfg: ReportConfig, issue
           titlePage: false,
         },
         headers: { default: pageNumberHeader() },
-        children: appendixChildren(data, cfg, issuedDate),
+        children: appendix,
       },
     ],
   });
-  return Packer.toBuffer(doc);
+  const raw = [...body, ...appendix].filter((c): c is RawBlock => c instanceof RawBlock);
+  return packRawBlocks(doc, raw);
 }
 
 /** "Bao-cao-TTDN-2026-H1-du-thao.docx" */

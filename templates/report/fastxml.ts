@@ -1,16 +1,25 @@
-import { FileChild, type IContext, type IXmlableObject } from 'docx';
+import { randomUUID } from 'node:crypto';
+import { Packer, FileChild, type Document, type IContext, type IXmlableObject } from 'docx';
+import { unzipSync, zipSync, type Zippable } from 'fflate';
 import { textLines } from './text';
 
 /**
- * Light document children for the bulky, repetitive parts of the report (unit opinions, the per-unit
- * appendix table): custom docx components, as docx documents them (a subclass overriding prepForXml),
- * that hand docx's serializer the element tree directly instead of building thousands of Paragraph /
- * TableCell objects first. docx still writes the XML and escapes every text (& < > " and control
- * characters), so user text stays plain text. All formatting comes from paragraph styles (layout.ts),
- * which keeps pPr to a pStyle and avoids element-order pitfalls in pPr/rPr.
+ * The bulky, repetitive parts of the report (unit opinions, lists of units, the per-unit appendix table)
+ * written as WordprocessingML text directly, then spliced into the document.xml that docx writes for the
+ * rest.
  *
- * With docx building every cell as objects, 2,000 units took several seconds and ~500 MB; see
- * bench/report.bench.ts.
+ * Why: docx turns every element into an object tree, then into a second tree, then into strings at every
+ * level; for 2,000 units (~150,000 elements) that peaked at ~250 MB RSS. Writing the same XML row by row
+ * into UTF-8 chunks keeps the build near the size of the XML itself (~165 MB peak, ~110 MB of it node,
+ * tsx and the input; see bench/report.bench.ts). The XML is byte for byte what docx wrote for these parts
+ * before: the same elements, the same escaping (& < > " ' and control characters), formatting through
+ * paragraph styles only (layout.ts), pPr reduced to a pStyle (and keepNext where asked).
+ *
+ * How: each RawBlock is a docx FileChild that docx writes as a placeholder paragraph holding a marker
+ * (`baocao-raw-<random per process>-<n>`); packRawBlocks() packs the document with docx, replaces each
+ * placeholder paragraph of word/document.xml with its block's XML and zips the package again with
+ * fflate (docx's own zip library). Markers are only looked for in docx's XML, never in the blocks, so a
+ * unit's text cannot be taken for one.
  */
 
 export interface FastRun {
@@ -19,29 +28,29 @@ export interface FastRun {
   italic?: boolean;
 }
 
-const EMPTY = {};
-const PRESERVE = { _attr: { 'xml:space': 'preserve' } };
+const ESCAPES: Record<string, string> = { '&': '&amp;', '"': '&quot;', "'": '&apos;', '<': '&lt;', '>': '&gt;' };
 
-function runXml(r: FastRun): IXmlableObject {
-  const children: unknown[] = [];
-  if (r.bold || r.italic) {
-    const props: unknown[] = [];
-    // CT_RPr order: b, bCs, i, iCs.
-    if (r.bold) props.push({ 'w:b': EMPTY }, { 'w:bCs': EMPTY });
-    if (r.italic) props.push({ 'w:i': EMPTY }, { 'w:iCs': EMPTY });
-    children.push({ 'w:rPr': props });
-  }
-  textLines(r.text).forEach((line, i) => {
-    if (i > 0) children.push({ 'w:br': EMPTY });
-    // xml:space="preserve" only where spaces would otherwise be collapsed or trimmed.
-    children.push({ 'w:t': NEEDS_PRESERVE.test(line) ? [PRESERVE, line] : line });
-  });
-  return { 'w:r': children };
-}
+/** docx's escaping of text and attribute values; control characters XML 1.0 forbids are dropped. */
+// eslint-disable-next-line no-control-regex
+export const escapeXml = (s: string): string => s.replace(/[&"'<>\x00-\x08\x0B\x0C\x0E-\x1F]/g, (c) => ESCAPES[c] ?? '');
 
 const NEEDS_PRESERVE = /^\s|\s$|\s\s/u;
 
-/** Adjacent runs with the same formatting become one (fewer elements for the serializer). */
+function runXml(r: FastRun): string {
+  let xml = '<w:r>';
+  if (r.bold || r.italic) {
+    // CT_RPr order: b, bCs, i, iCs.
+    xml += `<w:rPr>${r.bold ? '<w:b/><w:bCs/>' : ''}${r.italic ? '<w:i/><w:iCs/>' : ''}</w:rPr>`;
+  }
+  textLines(r.text).forEach((line, i) => {
+    if (i > 0) xml += '<w:br/>';
+    // xml:space="preserve" only where spaces would otherwise be collapsed or trimmed.
+    xml += `${NEEDS_PRESERVE.test(line) ? '<w:t xml:space="preserve">' : '<w:t>'}${escapeXml(line)}</w:t>`;
+  });
+  return `${xml}</w:r>`;
+}
+
+/** Adjacent runs with the same formatting become one (fewer elements). */
 function mergeRuns(runs: readonly FastRun[]): FastRun[] {
   const out: FastRun[] = [];
   for (const r of runs) {
@@ -55,29 +64,12 @@ function mergeRuns(runs: readonly FastRun[]): FastRun[] {
   return out;
 }
 
-export function paragraphXml(style: string, runs: readonly FastRun[]): IXmlableObject {
-  return {
-    'w:p': [
-      { 'w:pPr': [{ 'w:pStyle': { _attr: { 'w:val': style } } }] },
-      ...mergeRuns(runs)
-        .filter((r) => r.text !== '')
-        .map(runXml),
-    ],
-  };
-}
-
-/** A paragraph in a named paragraph style. */
-export class StyledParagraph extends FileChild {
-  constructor(
-    private readonly style: string,
-    private readonly runs: readonly FastRun[],
-  ) {
-    super('w:p');
-  }
-
-  override prepForXml(_context: IContext): IXmlableObject {
-    return paragraphXml(this.style, this.runs);
-  }
+/** A paragraph in a named paragraph style (optionally kept on the page of the next block). */
+export function paragraphXml(style: string, runs: readonly FastRun[], keepNext = false): string {
+  // CT_PPr order: pStyle, keepNext.
+  let xml = `<w:p><w:pPr><w:pStyle w:val="${escapeXml(style)}"/>${keepNext ? '<w:keepNext/>' : ''}</w:pPr>`;
+  for (const r of mergeRuns(runs)) if (r.text !== '') xml += runXml(r);
+  return `${xml}</w:p>`;
 }
 
 export interface FastCell {
@@ -96,46 +88,136 @@ export interface FastTableOptions {
   cellMargin?: number;
 }
 
-const border = (side: string) => ({ [`w:${side}`]: { _attr: { 'w:val': 'single', 'w:sz': 4, 'w:space': 0, 'w:color': '000000' } } });
+const BORDER_SIDES = ['top', 'left', 'bottom', 'right', 'insideH', 'insideV'];
 
-/** A bordered, fixed-layout table whose cells hold one styled paragraph each. */
-export class GridTable extends FileChild {
-  constructor(private readonly options: FastTableOptions) {
-    super('w:tbl');
+/**
+ * A bordered, fixed-layout table whose cells hold one styled paragraph each, as XML pieces (the table's
+ * properties and grid, one piece per row, the end tag). Throws on a table Word would have to repair: no
+ * rows or columns, or a row whose cells do not cover the grid exactly.
+ */
+export function* gridTableParts(options: FastTableOptions): Generator<string> {
+  const { columns, rows } = options;
+  if (columns.length === 0 || rows.length === 0) throw new Error('gridTable: a table needs columns and rows');
+  const margin = options.cellMargin ?? 85;
+  const total = columns.reduce((a, b) => a + b, 0);
+  const dxa = (w: number) => `w:w="${w}" w:type="dxa"`;
+  // CT_TblPr order: tblW, tblBorders, tblLayout, tblCellMar, tblLook.
+  yield `<w:tbl><w:tblPr><w:tblW ${dxa(total)}/><w:tblBorders>${BORDER_SIDES.map(
+    (side) => `<w:${side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>`,
+  ).join('')}</w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar><w:left ${dxa(margin)}/><w:right ${dxa(margin)}/></w:tblCellMar>` +
+    '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr>' +
+    `<w:tblGrid>${columns.map((w) => `<w:gridCol w:w="${w}"/>`).join('')}</w:tblGrid>`;
+  for (const row of rows) {
+    let xml = row.header ? '<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>' : '<w:tr><w:trPr><w:cantSplit/></w:trPr>';
+    let col = 0;
+    for (const cell of row.cells) {
+      const span = Math.max(1, cell.span ?? 1);
+      let width = 0;
+      for (let i = 0; i < span; i++) width += columns[col + i] ?? 0;
+      col += span;
+      // CT_TcPr order: tcW, gridSpan, vAlign (only header cells are centred vertically).
+      xml += `<w:tc><w:tcPr><w:tcW ${dxa(width)}/>${span > 1 ? `<w:gridSpan w:val="${span}"/>` : ''}${row.header ? '<w:vAlign w:val="center"/>' : ''}</w:tcPr>`;
+      xml += `${paragraphXml(cell.style, [{ text: cell.text }])}</w:tc>`;
+    }
+    if (col !== columns.length) throw new Error(`gridTable: a row covers ${col} of ${columns.length} grid columns`);
+    yield `${xml}</w:tr>`;
+  }
+  yield '</w:tbl>';
+}
+
+export const gridTableXml = (options: FastTableOptions): string => [...gridTableParts(options)].join('');
+
+// ---------------------------------------------------------------------------------------------------
+// Splicing
+
+const NONCE = randomUUID();
+let sequence = 0;
+const MARKER = /<w:p><w:r><w:t>(baocao-raw-[0-9a-f-]{36}-\d+)<\/w:t><\/w:r><\/w:p>/g;
+
+/**
+ * Block-level XML (paragraphs, tables) that docx writes as a placeholder, replaced by packRawBlocks().
+ * Held as UTF-8 chunks: half the size of JavaScript strings of Vietnamese text, and never copied until
+ * the final document.xml is assembled.
+ */
+export class RawBlock extends FileChild {
+  readonly marker = `baocao-raw-${NONCE}-${++sequence}`;
+  readonly chunks: readonly Buffer[];
+
+  constructor(xml: string | Iterable<string> | readonly Buffer[]) {
+    super('w:p');
+    if (typeof xml === 'string') this.chunks = [Buffer.from(xml, 'utf8')];
+    else this.chunks = Array.from(xml as Iterable<string | Buffer>, (c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c));
   }
 
   override prepForXml(_context: IContext): IXmlableObject {
-    const { columns, rows } = this.options;
-    const margin = this.options.cellMargin ?? 85;
-    const total = columns.reduce((a, b) => a + b, 0);
-    const dxa = (w: number) => ({ _attr: { 'w:w': w, 'w:type': 'dxa' } });
-    // CT_TblPr order: tblW, tblBorders, tblLayout, tblCellMar, tblLook.
-    const tblPr = {
-      'w:tblPr': [
-        { 'w:tblW': dxa(total) },
-        { 'w:tblBorders': ['top', 'left', 'bottom', 'right', 'insideH', 'insideV'].map(border) },
-        { 'w:tblLayout': { _attr: { 'w:type': 'fixed' } } },
-        { 'w:tblCellMar': [{ 'w:left': dxa(margin) }, { 'w:right': dxa(margin) }] },
-        { 'w:tblLook': { _attr: { 'w:val': '0000', 'w:firstRow': 0, 'w:lastRow': 0, 'w:firstColumn': 0, 'w:lastColumn': 0, 'w:noHBand': 1, 'w:noVBand': 1 } } },
-      ],
-    };
-    const grid = { 'w:tblGrid': columns.map((w) => ({ 'w:gridCol': { _attr: { 'w:w': w } } })) };
-    const rowXml = rows.map((row) => {
-      const trPr = { 'w:trPr': row.header ? [{ 'w:cantSplit': EMPTY }, { 'w:tblHeader': EMPTY }] : [{ 'w:cantSplit': EMPTY }] };
-      let col = 0;
-      const cells = row.cells.map((cell) => {
-        const span = Math.max(1, cell.span ?? 1);
-        let width = 0;
-        for (let i = 0; i < span; i++) width += columns[col + i] ?? 0;
-        col += span;
-        // CT_TcPr order: tcW, gridSpan, vAlign (only header cells are centred vertically).
-        const tcPr: unknown[] = [{ 'w:tcW': dxa(width) }];
-        if (span > 1) tcPr.push({ 'w:gridSpan': { _attr: { 'w:val': span } } });
-        if (row.header) tcPr.push({ 'w:vAlign': { _attr: { 'w:val': 'center' } } });
-        return { 'w:tc': [{ 'w:tcPr': tcPr }, paragraphXml(cell.style, [{ text: cell.text }])] };
-      });
-      return { 'w:tr': [trPr, ...cells] };
-    });
-    return { 'w:tbl': [tblPr, grid, ...rowXml] };
+    return { 'w:p': [{ 'w:r': [{ 'w:t': this.marker }] }] };
   }
+}
+
+/** A paragraph in a named paragraph style (body text, lists, appendix lines). */
+export class StyledParagraph extends RawBlock {
+  constructor(style: string, runs: readonly FastRun[], keepNext = false) {
+    super(paragraphXml(style, runs, keepNext));
+  }
+}
+
+/** See gridTableParts(): each row is encoded as soon as it is written. */
+export class GridTable extends RawBlock {
+  constructor(options: FastTableOptions) {
+    super(gridTableParts(options));
+  }
+}
+
+/** Adjacent raw blocks become one (fewer placeholders for docx to write and for the splice to find). */
+export function coalesceRawBlocks<T>(children: readonly (T | RawBlock)[]): (T | RawBlock)[] {
+  const out: (T | RawBlock)[] = [];
+  let run: RawBlock[] = [];
+  const flush = () => {
+    if (run.length === 1 && run[0]) out.push(run[0]);
+    else if (run.length > 1) out.push(new RawBlock(run.flatMap((b) => b.chunks)));
+    run = [];
+  };
+  for (const c of children) {
+    if (c instanceof RawBlock) run.push(c);
+    else {
+      flush();
+      out.push(c);
+    }
+  }
+  flush();
+  return out;
+}
+
+/**
+ * document.xml with each block's placeholder paragraph replaced by the block's XML, as UTF-8 bytes.
+ * Every block must be found exactly once.
+ */
+export function spliceRawBlocks(documentXml: string, blocks: readonly RawBlock[]): Buffer {
+  const byMarker = new Map(blocks.map((b) => [b.marker, b]));
+  const seen = new Set<string>();
+  const pieces: Buffer[] = [];
+  let from = 0;
+  for (const m of documentXml.matchAll(MARKER)) {
+    const block = byMarker.get(m[1] ?? '');
+    if (!block) continue;
+    if (seen.has(block.marker)) throw new Error('spliceRawBlocks: a placeholder appears twice');
+    seen.add(block.marker);
+    pieces.push(Buffer.from(documentXml.slice(from, m.index), 'utf8'), ...block.chunks);
+    from = m.index + m[0].length;
+  }
+  if (seen.size !== byMarker.size) throw new Error(`spliceRawBlocks: ${byMarker.size - seen.size} placeholder(s) not found`);
+  pieces.push(Buffer.from(documentXml.slice(from), 'utf8'));
+  return Buffer.concat(pieces);
+}
+
+/** Packs `doc` with docx, then splices the raw blocks into word/document.xml. */
+export async function packRawBlocks(doc: Document, blocks: readonly RawBlock[]): Promise<Buffer> {
+  const files: Zippable = unzipSync(await Packer.pack(doc, 'uint8array'));
+  const path = 'word/document.xml';
+  const xml = files[path];
+  if (!(xml instanceof Uint8Array)) throw new Error('packRawBlocks: the package has no word/document.xml');
+  // Same key, so the part keeps its place in the package.
+  files[path] = spliceRawBlocks(Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength).toString('utf8'), blocks);
+  const zipped = zipSync(files);
+  return Buffer.from(zipped.buffer, zipped.byteOffset, zipped.byteLength);
 }

@@ -9,4 +9,4 @@ export {
   type ReportConfig,
   type ReportConfigInput,
 } from './config';
-export { bodyBlocks, reportSubject, type Block } from './sections';
+export { bodyBlocks, periodTitleInSentence, reportSubject, type Block } from './sections';

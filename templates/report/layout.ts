@@ -116,14 +116,14 @@ export function estimateTextWidth(text: string, sizePt: number, bold = false): n
  * A short centred solid rule: an empty paragraph, 5 pt high, whose bottom border is limited by equal
  * left/right indents to `ruleWidth` within a container `containerWidth` wide.
  */
-export function rule(ruleWidth: number, containerWidth: number, before = 0): Paragraph {
+export function rule(ruleWidth: number, containerWidth: number, before = 0, after = 0): Paragraph {
   const width = Math.max(240, Math.min(ruleWidth, containerWidth));
   const side = Math.max(0, Math.floor((containerWidth - width) / 2));
   const border: IBordersOptions = { bottom: { style: BorderStyle.SINGLE, size: 6, color: '000000', space: 1 } };
   return new Paragraph({
     alignment: AlignmentType.CENTER,
     indent: { left: side, right: side },
-    spacing: { before, after: 0, line: 100, lineRule: LineRuleType.EXACT },
+    spacing: { before, after, line: 100, lineRule: LineRuleType.EXACT },
     border,
     run: { size: 2 },
     children: [],
@@ -205,7 +205,8 @@ export function titleBlock(subject: string, cfg: ReportConfig): Paragraph[] {
   const out = [
     line('BÁO CÁO', { size: 14, bold: true, before: 360, keepNext: true }),
     line(subject, { size: 14, bold: true, keepNext: true }),
-    rule(Math.round(Math.min(estimateTextWidth(subject, 14, true), TEXT_WIDTH) / 3), TEXT_WIDTH),
+    // 6 pt after the rule, plus the body's 6 pt before: a clear gap between the subject and the text.
+    rule(Math.round(Math.min(estimateTextWidth(subject, 14, true), TEXT_WIDTH) / 3), TEXT_WIDTH, 0, 120),
   ];
   if (cfg.addressee) out.push(line(`Kính gửi: ${cfg.addressee}`, { size: 14, before: 240 }));
   return out;
@@ -233,7 +234,7 @@ export function bodyParagraphs(blocks: readonly Block[]): StyledParagraph[] {
         return new StyledParagraph(STYLE.heading, [{ text: b.text }]);
       case 'p':
       case 'item':
-        return new StyledParagraph(STYLE.body, b.runs);
+        return new StyledParagraph(STYLE.body, b.runs, b.keepWithNext === true);
     }
   });
 }

@@ -19,12 +19,14 @@ export type Block =
   /** "1. Công tác quán triệt, tuyên truyền" */
   | { kind: 'h2'; text: string }
   /** Justified body paragraph. */
-  | { kind: 'p'; runs: Run[] }
+  | { kind: 'p'; runs: Run[]; keepWithNext?: boolean }
   /** "- Đơn vị: ý kiến" */
-  | { kind: 'item'; runs: Run[] };
+  | { kind: 'item'; runs: Run[]; keepWithNext?: boolean };
 
 export const UNIT_OPINIONS_INTRO = 'Ý kiến của các đơn vị (để Văn phòng tổng hợp, biên tập):';
 export const NO_SUBMISSIONS_TEXT = 'Chưa có đơn vị nào gửi báo cáo';
+export const NO_DATA_SECTION_TEXT = 'Chưa có số liệu của các đơn vị để tổng hợp nội dung này.';
+export const NO_DATA_ASSESSMENT_TEXT = 'Chưa có báo cáo của các đơn vị làm cơ sở đánh giá.';
 
 /** Where the texts of a question go in the report. */
 export type TextPlacement = 'II.1' | 'II.2' | 'II.3' | 'II.4' | 'III.1' | 'III.2' | 'V' | 'appendix';
@@ -51,9 +53,14 @@ export function textPlacement(group: Pick<TextGroup, 'key' | 'sectionKey'>): Tex
   return PLACEMENT_BY_KEY[group.key] ?? PLACEMENT_BY_SECTION[group.sectionKey] ?? 'appendix';
 }
 
-/** The period as it reads inside a sentence: "6 tháng đầu năm 2026", "quý I năm 2026", "năm 2026". */
+/** A period title as it reads inside a sentence: "6 tháng đầu năm 2026", "quý I năm 2026", "năm 2026". */
+export function periodTitleInSentence(title: string): string {
+  return title.replace(/^Quý(?=\s)/u, 'quý');
+}
+
+/** The report's period as it reads inside a sentence. */
 export function periodPhrase(data: ReportData): string {
-  return data.period.title.replace(/^Quý(?=\s)/u, 'quý');
+  return periodTitleInSentence(data.period.title);
 }
 
 /** "Sơ kết công tác thông tin đối ngoại trong ngành Giáo dục 6 tháng đầu năm 2026 và định hướng …". */
@@ -63,6 +70,24 @@ export function reportSubject(data: ReportData): string {
 }
 
 const p = (text: string): Block => ({ kind: 'p', runs: [{ text }] });
+
+/**
+ * Counts in running text go through formatCount ("08 tin, bài", "622 tin, bài"; the seed writes "06 sinh
+ * viên", "09 phòng"). Large figures are rounded the seed's way ("hơn 10,3 triệu"), small ones stay counts.
+ */
+const approxCount = (n: number): string => (n < 10 ? formatCount(n) : formatApproxPhrase(n));
+
+/**
+ * Whether any reporting unit's form asked one of these questions: a zero total then means "the units
+ * reported none", not "no figures were reported".
+ */
+function asked(data: ReportData, keys: readonly string[]): boolean {
+  return keys.some((k) => (data.answeredBy[k] ?? 0) > 0);
+}
+
+function sectionKeys(data: ReportData, sectionKey: string): string[] {
+  return data.keyOrder.filter((k) => data.labels[k]?.sectionKey === sectionKey);
+}
 
 function capitalize(s: string): string {
   return s.length === 0 ? s : s.charAt(0).toLocaleUpperCase('vi') + s.slice(1);
@@ -93,12 +118,14 @@ function opinionsAt(data: ReportData, place: TextPlacement): Block[] {
 export function portalSentence(data: ReportData): string {
   const period = periodPhrase(data);
   if (data.portalTotal <= 0) {
-    return `Trong ${period}, các đơn vị chưa báo cáo số liệu tin, bài đăng tải trên Cổng/Trang thông tin điện tử.`;
+    return asked(data, sectionKeys(data, 'portal'))
+      ? `Trong ${period}, các đơn vị chưa đăng tải tin, bài trên Cổng/Trang thông tin điện tử.`
+      : `Trong ${period}, các đơn vị chưa báo cáo số liệu tin, bài đăng tải trên Cổng/Trang thông tin điện tử.`;
   }
-  let s = `Trong ${period}, toàn ngành đã đăng tải ${formatNumber(data.portalTotal)} tin, bài trên các chuyên mục.`;
+  let s = `Trong ${period}, toàn ngành đã đăng tải ${formatCount(data.portalTotal)} tin, bài trên các chuyên mục.`;
   if (data.portalBreakdown.length > 0) {
     const items = data.portalBreakdown.map(
-      (c) => `${c.label} có ${formatNumber(c.total)} ${data.labels[c.key]?.unit ?? 'tin, bài'}`,
+      (c) => `${c.label} có ${formatCount(c.total)} ${data.labels[c.key]?.unit ?? 'tin, bài'}`,
     );
     s += ` Trong đó, ${items.join('; ')}.`;
   }
@@ -109,8 +136,8 @@ export function portalSentence(data: ReportData): string {
 /** "thu hút hơn 10,3 triệu lượt xem và hơn 9,2 triệu lượt tương tác" parts, zeros left out. */
 function engagementParts(data: ReportData): string[] {
   const parts: string[] = [];
-  if (data.digital.views > 0) parts.push(`${formatApproxPhrase(data.digital.views)} lượt xem`);
-  if (data.digital.interactions > 0) parts.push(`${formatApproxPhrase(data.digital.interactions)} lượt tương tác`);
+  if (data.digital.views > 0) parts.push(`${approxCount(data.digital.views)} lượt xem`);
+  if (data.digital.interactions > 0) parts.push(`${approxCount(data.digital.interactions)} lượt tương tác`);
   return parts;
 }
 
@@ -120,40 +147,47 @@ export function digitalSentence(data: ReportData): string | null {
   const engagement = engagementParts(data);
   if (posts <= 0 && engagement.length === 0) return null;
   let s = 'Trên các nền tảng truyền thông số, toàn ngành ';
-  if (posts > 0) s += `đã đăng tải ${formatApproxPhrase(posts)} tin, bài, hình ảnh`;
+  if (posts > 0) s += `đã đăng tải ${approxCount(posts)} tin, bài, hình ảnh`;
   if (engagement.length > 0) s += `${posts > 0 ? ', thu hút ' : 'đã thu hút '}${engagement.join(' và ')}`;
   return `${s}.`;
 }
 
 /** III.1's recap: "toàn ngành đăng tải 622 tin, bài trên Cổng thông tin điện tử; hơn 1.000 tin, bài, hình ảnh …". */
 export function recapSentence(data: ReportData): string | null {
-  const parts: string[] = [];
-  if (data.portalTotal > 0) parts.push(`${formatNumber(data.portalTotal)} tin, bài trên Cổng thông tin điện tử`);
+  const posted: string[] = [];
+  if (data.portalTotal > 0) posted.push(`${formatCount(data.portalTotal)} tin, bài trên Cổng thông tin điện tử`);
   const engagement = engagementParts(data);
+  let engagementClause = '';
   if (data.digital.posts > 0) {
-    let d = `${formatApproxPhrase(data.digital.posts)} tin, bài, hình ảnh trên các nền tảng truyền thông số`;
+    let d = `${approxCount(data.digital.posts)} tin, bài, hình ảnh trên các nền tảng truyền thông số`;
     if (engagement.length > 0) d += `, thu hút ${engagement.join(' và ')}`;
-    parts.push(d);
+    posted.push(d);
   } else if (engagement.length > 0) {
-    parts.push(`các nền tảng truyền thông số thu hút ${engagement.join(' và ')}`);
+    // Views without posts reported: its own clause ("toàn ngành đăng tải" cannot govern it).
+    engagementClause = `các nền tảng truyền thông số của ngành thu hút ${engagement.join(' và ')}`;
   }
-  if (parts.length === 0) return null;
-  return `Trong ${periodPhrase(data)}, toàn ngành đăng tải ${parts.join('; ')}.`;
+  const clauses: string[] = [];
+  if (posted.length > 0) clauses.push(`toàn ngành đăng tải ${posted.join('; ')}`);
+  if (engagementClause) clauses.push(engagementClause);
+  if (clauses.length === 0) return null;
+  return `Trong ${periodPhrase(data)}, ${clauses.join('; ')}.`;
 }
 
 export function pressSentence(data: ReportData): string {
   const { infoProvided, articles, falseInfoHandled } = data.press;
   const period = periodPhrase(data);
   if (infoProvided <= 0 && articles <= 0 && falseInfoHandled <= 0) {
-    return `Trong ${period}, các đơn vị chưa báo cáo số liệu cụ thể về công tác cung cấp thông tin cho báo chí.`;
+    return asked(data, sectionKeys(data, 'press'))
+      ? `Trong ${period}, các đơn vị không phát sinh việc cung cấp thông tin cho báo chí và không có thông tin sai lệch, tiêu cực phải xử lý.`
+      : `Trong ${period}, các đơn vị chưa báo cáo số liệu cụ thể về công tác cung cấp thông tin cho báo chí.`;
   }
   const parts: string[] = [];
-  if (infoProvided > 0) parts.push(`các đơn vị đã ${formatCount(infoProvided)} lần cung cấp thông tin cho báo chí`);
+  if (infoProvided > 0) parts.push(`toàn ngành đã cung cấp thông tin cho báo chí ${formatCount(infoProvided)} lần`);
   if (articles > 0) parts.push(`các cơ quan báo chí đã đăng tải ${formatCount(articles)} tin, bài viết về hoạt động của ngành`);
   if (falseInfoHandled > 0) {
     parts.push(`${formatCount(falseInfoHandled)} thông tin sai lệch, tiêu cực đã được phát hiện và xử lý kịp thời`);
   } else {
-    parts.push('các đơn vị không báo cáo trường hợp thông tin sai lệch, tiêu cực phải xử lý');
+    parts.push('không phát sinh thông tin sai lệch, tiêu cực phải xử lý');
   }
   return `Trong ${period}, ${parts.join('; ')}.`;
 }
@@ -168,7 +202,9 @@ export function trainingSentence(data: ReportData): string {
   if (participants > 0) {
     return `Trong ${period}, có ${formatCount(participants)} lượt cán bộ, giáo viên, nhân viên tham gia các lớp tập huấn, bồi dưỡng.`;
   }
-  return `Trong ${period}, các đơn vị chưa báo cáo số liệu về các lớp tập huấn, bồi dưỡng nghiệp vụ thông tin đối ngoại.`;
+  return asked(data, ['training_sessions', 'training_participants'])
+    ? `Trong ${period}, các đơn vị chưa tổ chức, tham gia lớp tập huấn, bồi dưỡng nghiệp vụ thông tin đối ngoại.`
+    : `Trong ${period}, các đơn vị chưa báo cáo số liệu về các lớp tập huấn, bồi dưỡng nghiệp vụ thông tin đối ngoại.`;
 }
 
 export function cooperationSentence(data: ReportData): string {
@@ -212,18 +248,18 @@ function profileParagraph(data: ReportData, cfg: ReportConfig): string {
     clauses.push(a);
   }
   const scale: string[] = [];
-  if (pupils > 0) scale.push(`${formatNumber(pupils)} học sinh`);
-  if (classes > 0) scale.push(`${formatNumber(classes)} lớp học`);
+  if (pupils > 0) scale.push(`${formatCount(pupils)} học sinh`);
+  if (classes > 0) scale.push(`${formatCount(classes)} lớp học`);
   if (institutions > 0) {
     clauses.push(
-      `toàn ngành hiện có ${formatNumber(institutions)} cơ sở giáo dục${scale.length > 0 ? ` với ${scale.join(', ')}` : ''}; đầy đủ các cấp học từ mầm non đến trung học phổ thông, cùng hệ thống trung tâm GDNN-GDTX và các đơn vị trực thuộc`,
+      `toàn ngành hiện có ${formatCount(institutions)} cơ sở giáo dục${scale.length > 0 ? ` với ${scale.join(', ')}` : ''}; đầy đủ các cấp học từ mầm non đến trung học phổ thông, cùng hệ thống trung tâm GDNN-GDTX và các đơn vị trực thuộc`,
     );
   } else if (scale.length > 0) {
     clauses.push(`toàn ngành hiện có ${scale.join(', ')}`);
   }
   let text = clauses.length > 0 ? `${capitalize(clauses.join('; '))}.` : '';
   if (staff > 0) {
-    text += `${text ? ' ' : ''}Đội ngũ cán bộ quản lý, giáo viên, nhân viên toàn ngành là ${formatNumber(staff)} người.`;
+    text += `${text ? ' ' : ''}Đội ngũ cán bộ quản lý, giáo viên, nhân viên toàn ngành là ${formatCount(staff)} người.`;
   }
   if (institutions <= 0 && pupils <= 0 && classes <= 0 && staff <= 0) {
     text += `${text ? ' ' : ''}Số liệu về quy mô trường, lớp, học sinh và đội ngũ chưa được các đơn vị báo cáo trong kỳ.`;
@@ -258,7 +294,8 @@ export function bodyBlocks(data: ReportData, cfg: ReportConfig): Block[] {
   const agency = cfg.agencyShortName;
   const province = cfg.provinceName;
   const noData = data.unitRows.length === 0;
-  const noDataSentence = `${NO_SUBMISSIONS_TEXT} ${periodPhrase(data)}, chưa có số liệu để tổng hợp nội dung này.`;
+  // The opening says in full that nobody reported; the sections only say what is missing.
+  const noDataSentence = NO_DATA_SECTION_TEXT;
   const out: Block[] = [...openingBlocks(data, cfg)];
 
   // I. KHÁI QUÁT CHUNG
@@ -289,7 +326,13 @@ export function bodyBlocks(data: ReportData, cfg: ReportConfig): Block[] {
     );
     const digital = digitalSentence(data);
     if (digital === null) {
-      out.push(p('Số liệu về tin, bài đăng tải trên các nền tảng truyền thông số chưa được các đơn vị báo cáo trong kỳ.'));
+      out.push(
+        p(
+          asked(data, ['digital_posts', 'digital_views', 'digital_interactions'])
+            ? 'Trong kỳ, các đơn vị chưa đăng tải tin, bài trên các nền tảng truyền thông số.'
+            : 'Số liệu về tin, bài đăng tải trên các nền tảng truyền thông số chưa được các đơn vị báo cáo trong kỳ.',
+        ),
+      );
     } else {
       out.push(
         p(
@@ -376,7 +419,7 @@ export function bodyBlocks(data: ReportData, cfg: ReportConfig): Block[] {
   out.push({ kind: 'h1', text: 'III. ĐÁNH GIÁ CHUNG' });
   out.push({ kind: 'h2', text: '1. Ưu điểm' });
   if (noData) {
-    out.push(p(`${NO_SUBMISSIONS_TEXT} ${periodPhrase(data)}, chưa có cơ sở để đánh giá.`));
+    out.push(p(NO_DATA_ASSESSMENT_TEXT));
   } else {
     out.push(
       p(
@@ -399,7 +442,7 @@ export function bodyBlocks(data: ReportData, cfg: ReportConfig): Block[] {
 
   out.push({ kind: 'h2', text: '2. Tồn tại, hạn chế và nguyên nhân' });
   if (noData) {
-    out.push(p(`${NO_SUBMISSIONS_TEXT} ${periodPhrase(data)}, chưa có cơ sở để đánh giá.`));
+    out.push(p(NO_DATA_ASSESSMENT_TEXT));
   } else {
     out.push(
       p(
@@ -444,7 +487,10 @@ export function bodyBlocks(data: ReportData, cfg: ReportConfig): Block[] {
   return endWithClosingMark(out);
 }
 
-/** The body ends with "./." (Nghị định 30): on the last paragraph, replacing its final full stop. */
+/**
+ * The body ends with "./." (Nghị định 30): on the last paragraph, replacing its final full stop. That
+ * paragraph is kept on the page of "Nơi nhận" and the signature, which never stand alone on a page.
+ */
 export function endWithClosingMark(blocks: Block[]): Block[] {
   for (let i = blocks.length - 1; i >= 0; i--) {
     const b = blocks[i];
@@ -455,7 +501,7 @@ export function endWithClosingMark(blocks: Block[]): Block[] {
     const text = last.text.replace(/[\s.;,:]+$/u, '');
     runs[runs.length - 1] = { ...last, text: `${text}./.` };
     const copy = blocks.slice();
-    copy[i] = { ...b, runs };
+    copy[i] = { ...b, runs, keepWithNext: true };
     return copy;
   }
   return blocks;

@@ -4,6 +4,7 @@ import { periodPhrase } from './sections';
 
 /**
  * A short plain-text chat summary of the compiled figures (no markup: Telegram and Zalo show it as is).
+ * Exact figures (the document rounds them); a figure that is zero is left out, not listed as "0 tin, bài".
  */
 export function reportSummaryText(data: ReportData): string {
   const { expected, reported, missing } = data.counts;
@@ -15,12 +16,23 @@ export function reportSummaryText(data: ReportData): string {
   lines.push(
     `- Đã gửi báo cáo: ${formatNumber(reported)}/${formatNumber(expected)} đơn vị${missing.length > 0 ? ` (còn ${formatNumber(missing.length)} đơn vị chưa gửi)` : ''}.`,
   );
-  lines.push(`- Cổng/Trang thông tin điện tử: ${formatNumber(data.portalTotal)} tin, bài.`);
+  if (data.portalTotal > 0) lines.push(`- Cổng/Trang thông tin điện tử: ${formatNumber(data.portalTotal)} tin, bài.`);
   const d = data.digital;
-  lines.push(
-    `- Nền tảng số: ${formatNumber(d.posts)} tin, bài, hình ảnh; ${formatNumber(d.views)} lượt xem; ${formatNumber(d.interactions)} lượt tương tác.`,
-  );
+  const digital = [
+    d.posts > 0 ? `${formatNumber(d.posts)} tin, bài, hình ảnh` : '',
+    d.views > 0 ? `${formatNumber(d.views)} lượt xem` : '',
+    d.interactions > 0 ? `${formatNumber(d.interactions)} lượt tương tác` : '',
+  ].filter(Boolean);
+  if (digital.length > 0) lines.push(`- Nền tảng số: ${digital.join('; ')}.`);
   const i = data.international;
-  lines.push(`- Lưu học sinh: ${formatCount(i.foreignStudents)}; kinh phí hỗ trợ: ${formatMoney(i.supportMoney)}.`);
+  const students = [
+    i.foreignStudents > 0 ? `Lưu học sinh: ${formatCount(i.foreignStudents)}` : '',
+    i.supportMoney > 0 ? `kinh phí hỗ trợ: ${formatMoney(i.supportMoney)}` : '',
+  ].filter(Boolean);
+  if (students.length > 0) {
+    const text = students.join('; ');
+    lines.push(`- ${text.charAt(0).toLocaleUpperCase('vi')}${text.slice(1)}.`);
+  }
+  if (lines.length === 2) lines.push('- Các số liệu chủ yếu đều bằng 0 (xem tệp đính kèm).');
   return lines.join('\n');
 }

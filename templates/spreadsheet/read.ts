@@ -3,6 +3,7 @@ import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { cellText, type Cell, type SheetData, type SheetRow } from '../../domain/export-layout';
+import { formatNumber } from '../../domain/format';
 
 /**
  * Reads an .xlsx workbook or a .csv file into rows of plain cells with their row numbers. The .xlsx
@@ -32,14 +33,26 @@ export interface ReadOptions {
 const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 const OLE_MAGIC = [0xd0, 0xcf, 0x11, 0xe0];
 const startsWith = (b: Uint8Array, magic: number[]) => magic.every((m, i) => b[i] === m);
+/** PDF, PNG, JPEG, GIF, RAR, 7z: files people attach by mistake, whatever their name says. */
+const OTHER_MAGIC = [[0x25, 0x50, 0x44, 0x46], [0x89, 0x50, 0x4e, 0x47], [0xff, 0xd8, 0xff], [0x47, 0x49, 0x46, 0x38], [0x52, 0x61, 0x72, 0x21], [0x37, 0x7a, 0xbc, 0xaf]];
 
 const notSpreadsheet = (name: string) =>
   new SpreadsheetError('not_spreadsheet', `Tệp “${name}” không phải bảng tính .xlsx hoặc .csv (hoặc tệp đã hỏng). Vui lòng mở bằng Excel và lưu lại dạng .xlsx.`);
 
 const tooMany = (name: string, max: number) =>
-  new SpreadsheetError('too_many_rows', `Tệp “${name}” có hơn ${max} dòng dữ liệu, quá giới hạn cho phép; không có gì được thay đổi.`);
+  new SpreadsheetError('too_many_rows', `Tệp “${name}” có hơn ${formatNumber(max)} dòng dữ liệu, quá giới hạn cho phép; không có gì được thay đổi.`);
+
+/** A workbook's sheets and the document properties it carries (an .xlsx only; a CSV has none). */
+export interface WorkbookData {
+  sheets: SheetData[];
+  properties: { title?: string; subject?: string; keywords?: string };
+}
 
 export async function readSpreadsheetFile(path: string, opts: ReadOptions = {}): Promise<SheetData[]> {
+  return (await readWorkbookFile(path, opts)).sheets;
+}
+
+export async function readWorkbookFile(path: string, opts: ReadOptions = {}): Promise<WorkbookData> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -47,18 +60,23 @@ export async function readSpreadsheetFile(path: string, opts: ReadOptions = {}):
     const code = (err as NodeJS.ErrnoException).code;
     throw new SpreadsheetError('missing', code === 'ENOENT' ? `Không tìm thấy tệp “${path}”.` : `Không đọc được tệp “${path}” (${code ?? String(err)}).`);
   }
-  return readSpreadsheet(bytes, basename(path), opts);
+  return readWorkbook(bytes, basename(path), opts);
 }
 
 /** Reads every sheet. `name` is the file name: its extension decides CSV when the bytes are not a zip. */
 export async function readSpreadsheet(bytes: Uint8Array, name: string, opts: ReadOptions = {}): Promise<SheetData[]> {
+  return (await readWorkbook(bytes, name, opts)).sheets;
+}
+
+export async function readWorkbook(bytes: Uint8Array, name: string, opts: ReadOptions = {}): Promise<WorkbookData> {
   if (bytes.length === 0) throw new SpreadsheetError('empty', `Tệp “${name}” rỗng (0 byte).`);
   if (startsWith(bytes, OLE_MAGIC)) {
     throw new SpreadsheetError('old_xls', `Tệp “${name}” là dạng Excel 97-2003 (.xls), chưa được hỗ trợ. Vui lòng mở bằng Excel và lưu lại dạng .xlsx.`);
   }
   if (startsWith(bytes, ZIP_MAGIC)) return readXlsx(bytes, name, opts);
+  if (OTHER_MAGIC.some((m) => startsWith(bytes, m))) throw notSpreadsheet(name);
   const ext = extname(name).toLowerCase();
-  if (ext === '.csv' || ext === '.txt' || ext === '.tsv' || ext === '') return [await readCsv(bytes, name, opts)];
+  if (ext === '.csv' || ext === '.txt' || ext === '.tsv' || ext === '') return { sheets: [await readCsv(bytes, name, opts)], properties: {} };
   throw notSpreadsheet(name);
 }
 
@@ -92,7 +110,7 @@ function toRow(number: number, values: unknown): SheetRow | null {
  * straddles two chunks ("Trư�ng"), so the cells themselves come from loading the (now known to be
  * small enough) workbook whole.
  */
-async function readXlsx(bytes: Uint8Array, name: string, opts: ReadOptions): Promise<SheetData[]> {
+async function readXlsx(bytes: Uint8Array, name: string, opts: ReadOptions): Promise<WorkbookData> {
   // A zip needs at least its end-of-central-directory record; without it the streaming reader waits forever.
   if (bytes.length < 22) throw notSpreadsheet(name);
   const buffer = Buffer.from(bytes);
@@ -137,7 +155,8 @@ async function readXlsx(bytes: Uint8Array, name: string, opts: ReadOptions): Pro
     return sheet;
   });
   opts.onRows?.(total);
-  return sheets;
+  const text = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.normalize('NFC') : undefined);
+  return { sheets, properties: { title: text(wb.title), subject: text(wb.subject), keywords: text(wb.keywords) } };
 }
 
 function decodeText(bytes: Uint8Array, name: string): string {

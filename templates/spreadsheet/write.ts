@@ -12,6 +12,8 @@ import type { Cell, TableSpec } from '../../domain/export-layout';
 export interface WriteOptions {
   /** Called after each written row with the running count (for progress on the terminal). */
   onRow?: (count: number) => void;
+  /** Document properties (File > Info in Excel); they survive editing and saving in Excel. */
+  properties?: { title?: string; subject?: string; keywords?: string };
 }
 
 /** Excel refuses sheet names over 31 characters or with any of []:*?/\ . */
@@ -20,6 +22,9 @@ const sheetName = (name: string) => name.replace(/[[\]:*?/\\]/g, ' ').slice(0, 3
 export async function writeXlsx(tables: readonly TableSpec[], opts: WriteOptions = {}): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   wb.creator = 'baocao-bot';
+  if (opts.properties?.title) wb.title = opts.properties.title;
+  if (opts.properties?.subject) wb.subject = opts.properties.subject;
+  if (opts.properties?.keywords) wb.keywords = opts.properties.keywords;
   let count = 0;
   for (const t of tables) {
     const ws = wb.addWorksheet(sheetName(t.name), { views: [{ state: 'frozen', ySplit: 1 }] });

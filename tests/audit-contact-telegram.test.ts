@@ -1,0 +1,204 @@
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { and, eq } from 'drizzle-orm';
+import { startFakeTelegram, type FakeTelegram } from './fakes/telegram-server';
+import { closeDeps, makeDeps, seed, startTelegramApp, tempDir } from './helpers/harness';
+import type { AppDeps } from '../handlers/types';
+import type { DemoSeed } from '../storage/demo-seed';
+import { answers, auditLog, contacts, conversations, inviteCodes } from '../storage/schema';
+import { currentAnswers, findSubmission } from '../storage/repositories/submissions';
+import { displayInviteCode } from '../domain/invite-code';
+
+/**
+ * Audit of the contact's side on Telegram, as a principal on a phone uses it: links tapped twice,
+ * an account moved to another unit (or an office account tapping a unit's link), double taps on
+ * buttons, edited messages. Real bot, fake Bot API over HTTP, rows read back from the SQLite file.
+ */
+
+let fake: FakeTelegram;
+let deps: AppDeps;
+let demo: DemoSeed;
+let app: { stop: () => Promise<void> };
+let tmp: ReturnType<typeof tempDir>;
+
+const PRINCIPAL = 3101;
+const OFFICE = 3102;
+
+beforeEach(async () => {
+  tmp = tempDir();
+  fake = await startFakeTelegram({ botUsername: 'baocao_audit_bot' });
+  deps = makeDeps(`${tmp.dir}/bot.db`);
+  demo = seed(deps);
+  app = await startTelegramApp(deps, fake);
+});
+
+afterEach(async () => {
+  await app.stop();
+  await fake.close();
+  closeDeps(deps);
+  tmp.cleanup();
+});
+
+const codeOf = (unitCode: string) => demo.units.find((u) => u.unit.code === unitCode)!.invite.code;
+const unitIdOf = (unitCode: string) => demo.units.find((u) => u.unit.code === unitCode)!.unit.id;
+const usesOf = (code: string) => deps.db.select().from(inviteCodes).where(eq(inviteCodes.code, code)).get()!.uses;
+const contactOf = (chat: number) => deps.db.select().from(contacts).where(eq(contacts.externalId, String(chat))).get()!;
+const stateOf = (chat: number) => deps.db.select().from(conversations).where(eq(conversations.contactId, contactOf(chat).id)).get()?.state;
+
+async function say(chat: number, text: string, expectText: string | RegExp): Promise<string> {
+  fake.pushText(chat, text);
+  return fake.waitForMessage(chat, (t) => (typeof expectText === 'string' ? t.includes(expectText) : expectText.test(t)));
+}
+
+describe('invite links tapped again, and accounts moved', () => {
+  test('the same link twice: nothing changes, no use of the code is counted, the place in the form is kept', async () => {
+    const code = codeOf('PGD-DALAT');
+    await say(PRINCIPAL, `/start ${code}`, 'Đã liên kết tài khoản với Phòng Giáo dục và Đào tạo thành phố Đà Lạt');
+    expect(usesOf(code)).toBe(1);
+    await say(PRINCIPAL, '/nhap', 'Câu 1/33');
+    await say(PRINCIPAL, '560', 'Câu 2/33');
+    const state = stateOf(PRINCIPAL);
+
+    const again = await say(PRINCIPAL, `/start ${code}`, 'đã liên kết với Phòng Giáo dục và Đào tạo thành phố Đà Lạt');
+    expect(again).toContain('không cần nhập lại mã');
+    expect(usesOf(code)).toBe(1);
+    expect(stateOf(PRINCIPAL)).toBe(state);
+    // Still at question 2, with the first answer kept.
+    await say(PRINCIPAL, '/nhap', 'Câu 2/33');
+    expect(deps.db.select().from(auditLog).where(eq(auditLog.action, 'contact_bound')).all()).toHaveLength(1);
+  });
+
+  test('a code of another unit asks first; confirming moves the account, the old unit keeps its answers', async () => {
+    await say(PRINCIPAL, `/start ${codeOf('PGD-DALAT')}`, 'Đã liên kết');
+    await say(PRINCIPAL, '/nhap', 'Câu 1/33');
+    await say(PRINCIPAL, '560', 'Câu 2/33');
+
+    const other = codeOf('PGD-BAOLOC');
+    const ask = await say(PRINCIPAL, `/start ${displayInviteCode(other)}`, 'Tài khoản này đang liên kết với Phòng Giáo dục và Đào tạo thành phố Đà Lạt');
+    expect(ask).toContain('Phòng Giáo dục và Đào tạo thành phố Bảo Lộc');
+    expect(ask).toContain(`/start ${displayInviteCode(other)} chuyen`);
+    // Asking changed nothing and counted no use.
+    expect(contactOf(PRINCIPAL).unitId).toBe(unitIdOf('PGD-DALAT'));
+    expect(usesOf(other)).toBe(0);
+
+    fake.clickButton(PRINCIPAL, 'Đồng ý chuyển');
+    const moved = await fake.waitForMessage(PRINCIPAL, (t) => t.includes('Đã chuyển tài khoản'));
+    expect(moved).toContain('từ Phòng Giáo dục và Đào tạo thành phố Đà Lạt sang Phòng Giáo dục và Đào tạo thành phố Bảo Lộc');
+    expect(contactOf(PRINCIPAL)).toMatchObject({ unitId: unitIdOf('PGD-BAOLOC'), role: 'contact', active: true });
+    expect(usesOf(other)).toBe(1);
+    const bound = deps.db.select().from(auditLog).where(eq(auditLog.action, 'contact_bound')).all().at(-1)!;
+    expect(JSON.parse(bound.details!)).toMatchObject({ previous: { unitId: unitIdOf('PGD-DALAT'), role: 'contact' } });
+    // The old unit's draft is untouched; the new unit starts at question 1.
+    const dalat = findSubmission(deps.db, unitIdOf('PGD-DALAT'), '2026-H1')!;
+    expect(currentAnswers(deps.db, dalat.id)).toEqual({ profile_institutions: 560 });
+    await say(PRINCIPAL, '/nhap', 'Câu 1/33');
+    expect(fake.callbackQueries.every((q) => q.answered)).toBe(true);
+    expect(fake.rejected).toHaveLength(0);
+  });
+
+  test('an office account tapping a unit link keeps its office rights unless it confirms', async () => {
+    const officeCode = demo.officeInvite.code;
+    await say(OFFICE, `/start ${officeCode}`, 'Đã liên kết tài khoản Văn phòng Sở');
+    const usedOffice = usesOf(officeCode);
+    await say(OFFICE, `/start ${officeCode}`, 'đã là tài khoản Văn phòng Sở');
+    expect(usesOf(officeCode)).toBe(usedOffice);
+
+    const ask = await say(OFFICE, `/start ${codeOf('THPT-THANGLONG')}`, 'Tài khoản này đang là tài khoản Văn phòng Sở');
+    expect(ask).toContain('không còn dùng được các lệnh của Văn phòng Sở');
+    expect(contactOf(OFFICE)).toMatchObject({ role: 'office', unitId: null, active: true });
+    // /start alone greets an office account with office commands, not with /nhap.
+    const hello = await say(OFFICE, '/start', 'Chào mừng trở lại');
+    expect(hello).toContain('/tiendo');
+    expect(hello).not.toContain('/nhap');
+  });
+});
+
+describe('buttons and edits on a phone', () => {
+  test('a double tap on "Bỏ qua" skips one question, the second tap is refused on the button', async () => {
+    await say(PRINCIPAL, `/start ${codeOf('THPT-BUITHIXUAN')}`, 'Đã liên kết');
+    // From a fresh start, "back" goes to the last question.
+    await say(PRINCIPAL, '/quaylai', 'Câu 33/33');
+    await say(PRINCIPAL, '/quaylai', 'Câu 32/33');
+    await say(PRINCIPAL, '/quaylai', 'Câu 31/33');
+    const question = fake.botMessages(PRINCIPAL).at(-1)!;
+    fake.clickButton(PRINCIPAL, 'Bỏ qua', question.messageId);
+    fake.clickButton(PRINCIPAL, 'Bỏ qua', question.messageId);
+    await fake.waitForMessage(PRINCIPAL, (t) => t.includes('Câu 32/33'));
+    await fake.waitForIdle(300);
+    const sub = findSubmission(deps.db, unitIdOf('THPT-BUITHIXUAN'), '2026-H1')!;
+    expect(currentAnswers(deps.db, sub.id)).toEqual({ assess_shortcomings_text: null });
+    expect(JSON.parse(stateOf(PRINCIPAL)!)).toMatchObject({ mode: 'question', key: 'assess_causes_text' });
+    const presses = fake.callbackQueries.slice(-2);
+    expect(presses.every((q) => q.answered)).toBe(true);
+    expect(presses[0]!.answer?.text).toBeUndefined();
+    expect(presses[1]!.answer?.text).toContain('không còn dùng được');
+    expect(fake.rejected).toHaveLength(0);
+  });
+
+  test('"Giữ nguyên" after going back keeps a required answer and moves on', async () => {
+    await say(PRINCIPAL, `/start ${codeOf('PGD-BAOLOC')}`, 'Đã liên kết');
+    await say(PRINCIPAL, '/nhap', 'Câu 1/33');
+    await say(PRINCIPAL, '12', 'Câu 2/33');
+    const back = await say(PRINCIPAL, '/quaylai', 'Câu 1/33');
+    expect(back).toContain('hoặc /boqua để giữ nguyên');
+    fake.clickButton(PRINCIPAL, 'Giữ nguyên');
+    await fake.waitForMessage(PRINCIPAL, (t) => t.includes('Giữ nguyên câu trả lời của câu 1'));
+    await fake.waitForMessage(PRINCIPAL, (t) => t.includes('Câu 2/33'));
+    const sub = findSubmission(deps.db, unitIdOf('PGD-BAOLOC'), '2026-H1')!;
+    expect(deps.db.select().from(answers).where(eq(answers.submissionId, sub.id)).all()).toHaveLength(1);
+  });
+
+  test('an edited message is not taken as an answer, and the contact is told so', async () => {
+    await say(PRINCIPAL, `/start ${codeOf('PGD-DALAT')}`, 'Đã liên kết');
+    await say(PRINCIPAL, '/nhap', 'Câu 1/33');
+    const update = fake.makeTextUpdate(PRINCIPAL, '186');
+    fake.pushRaw(update);
+    await fake.waitForMessage(PRINCIPAL, (t) => t.includes('Câu 2/33'));
+    const edited = { update_id: update.update_id + 1000, edited_message: { ...update.message!, text: '168', edit_date: update.message!.date + 5 } };
+    fake.pushRaw(edited as unknown as typeof update);
+    const told = await fake.waitForMessage(PRINCIPAL, (t) => t.includes('tin nhắn đã chỉnh sửa'));
+    expect(told).toContain('/sua N');
+    const sub = findSubmission(deps.db, unitIdOf('PGD-DALAT'), '2026-H1')!;
+    expect(currentAnswers(deps.db, sub.id)).toEqual({ profile_institutions: 186 });
+    expect(JSON.parse(stateOf(PRINCIPAL)!)).toMatchObject({ mode: 'question', key: 'profile_pupils' });
+    expect(fake.rejected).toHaveLength(0);
+  });
+});
+
+describe('corrections after confirming', () => {
+  test('the review counts the correction just made; re-sending the same figure makes no revision', async () => {
+    await say(PRINCIPAL, `/start ${codeOf('TT-HOANHAP')}`, 'Đã liên kết');
+    await say(PRINCIPAL, '/nhap', 'Câu 1/33');
+    for (let n = 1; n <= 26; n++) await say(PRINCIPAL, n === 26 ? '0' : '1', `Câu ${n + 1}/33`);
+    await say(PRINCIPAL, 'không có', 'Câu 28/33'); // optional text: nothing to report
+    await say(PRINCIPAL, '2', 'Câu 29/33');
+    await say(PRINCIPAL, '👍', 'cần có chữ hoặc số');
+    await say(PRINCIPAL, '/boqua', 'Câu 30/33');
+    await say(PRINCIPAL, 'Tổ chức tốt các hoạt động thông tin đối ngoại.', 'Câu 31/33');
+    await say(PRINCIPAL, '/boqua', 'Câu 32/33');
+    await say(PRINCIPAL, '/boqua', 'Câu 33/33');
+    await say(PRINCIPAL, 'Ko có ạ', 'Kiểm tra kỹ rồi xác nhận');
+    await say(PRINCIPAL, '/xacnhan', 'Đã xác nhận báo cáo');
+    const unitId = unitIdOf('TT-HOANHAP');
+    const sub = () => findSubmission(deps.db, unitId, '2026-H1')!;
+    expect(currentAnswers(deps.db, sub().id)).toMatchObject({ intl_activities_text: null, campaign_text: null, assess_proposals_text: null });
+
+    // Typing a figure after confirming says how to correct, and changes nothing.
+    const hint = await say(PRINCIPAL, '200', 'đã được xác nhận');
+    expect(hint).toContain('/sua N');
+    // A correction through "back" (not /sua): no "trước khi xác nhận", and the review counts it.
+    await say(PRINCIPAL, '/quaylai', 'Câu 33/33');
+    const before = fake.messagesTo(PRINCIPAL).length;
+    await say(PRINCIPAL, 'Đề nghị Sở tập huấn thêm.', 'lần sửa thứ 1');
+    const review = await fake.waitForMessage(PRINCIPAL, (t) => t.startsWith('BÁO CÁO'));
+    expect(review).toContain('đã sửa 1 lần');
+    expect(fake.messagesTo(PRINCIPAL).slice(before).some((t) => t.includes('trước khi xác nhận'))).toBe(false);
+    expect(sub().revision).toBe(2);
+    // The same figure again is no new revision.
+    await say(PRINCIPAL, '/sua 1', 'Câu 1/33');
+    await say(PRINCIPAL, '1', 'Câu 1: giữ nguyên 1 cơ sở.');
+    expect(sub().revision).toBe(2);
+    const rows = deps.db.select().from(answers).where(and(eq(answers.submissionId, sub().id), eq(answers.questionKey, 'profile_institutions'))).all();
+    expect(rows).toHaveLength(1);
+    expect(fake.rejected).toHaveLength(0);
+  });
+});
