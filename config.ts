@@ -99,6 +99,9 @@ export const EnvSchema = z.object({
   REPORT_REQUEST_CITATION: optionalString,
   REPORT_ADDRESSEE: optionalString,
   REPORT_PROPOSAL_ADDRESSEE: optionalString,
+  /** Facts about the Sở itself for section I ("có Ban Giám đốc và 09 phòng … với 113 công chức"). */
+  REPORT_AGENCY_DIVISIONS: optionalString.pipe(z.string().regex(/^\d{1,4}$/, 'expected a whole number, e.g. 9').transform(Number).optional()),
+  REPORT_AGENCY_STAFF: optionalString.pipe(z.string().regex(/^\d{1,6}$/, 'expected a whole number, e.g. 113').transform(Number).optional()),
   /** Where the console channel and the CLI write generated files. */
   OUTPUT_DIR: z.string().trim().min(1).default('./data/out'),
   /** Reminders (README, "Reminders"): when they go out, and how the scheduler sends them. */
@@ -247,6 +250,8 @@ const REPORT_ENV = {
   requestCitation: 'REPORT_REQUEST_CITATION',
   addressee: 'REPORT_ADDRESSEE',
   proposalAddressee: 'REPORT_PROPOSAL_ADDRESSEE',
+  agencyDivisions: 'REPORT_AGENCY_DIVISIONS',
+  agencyStaff: 'REPORT_AGENCY_STAFF',
   timeZone: 'TIMEZONE',
 } as const satisfies Partial<Record<keyof ReportConfig, keyof Env>>;
 

@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig, type Config } from '../config';
-import { createLogger } from '../log';
+import { createLogger, redactSecrets } from '../log';
 import { openDatabase, closeDatabase, type Db } from '../storage/db';
 import { seedDemo, type DemoSeed } from '../storage/demo-seed';
 import { activeUnits } from '../storage/repositories/units';
@@ -12,6 +12,8 @@ import { startRuntime } from './http/runtime';
 import { startReminderScheduler } from './outbox/reminders';
 
 /** Starts the bot: Telegram and/or Zalo when a token is configured, else the console channel on a demo province. */
+const SHUTDOWN_GRACE_MS = 10_000;
+
 async function main(): Promise<void> {
   let config: Config;
   try {
@@ -34,6 +36,12 @@ async function main(): Promise<void> {
     const reminders = startReminderScheduler(deps, { telegram: runtime.telegram, zalo: runtime.zalo?.channel });
     const stop = async () => {
       log.info('stopping');
+      // A handler stuck on a slow network must not keep the process alive: whatever was acknowledged is
+      // already committed, so a forced exit after the grace period loses nothing.
+      setTimeout(() => {
+        log.warn('shutdown took too long, exiting');
+        process.exit(1);
+      }, SHUTDOWN_GRACE_MS).unref();
       await reminders?.stop();
       await runtime.stop();
       closeDatabase(db);
@@ -79,6 +87,6 @@ function consoleBanner(config: Config, db: Db, seed: DemoSeed | null): string {
 }
 
 main().catch((err) => {
-  process.stderr.write(`Fatal: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`Fatal: ${redactSecrets(err instanceof Error ? err.message : String(err))}\n`);
   process.exit(1);
 });

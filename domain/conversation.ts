@@ -74,6 +74,8 @@ interface Flow {
 }
 
 const unchanged = (state: ConversationState, ...replies: Reply[]): StepResult => ({ state, replies, effects: [] });
+/** Out of a closed period's question, but still in that period, so /xem shows what was sent. */
+const closedIdle = (ctx: FlowContext): ConversationState => ({ mode: 'idle', periodId: ctx.period.id });
 
 export function step(state: ConversationState, input: FlowInput, ctx: FlowContext): StepResult {
   const questions = flattenForm(ctx.form);
@@ -130,7 +132,7 @@ function choiceFor(flow: Flow, state: ConversationState, text: string): StepResu
     if (value === undefined) return null;
     const q = flow.byKey.get(state.key!);
     if (!q) return null;
-    if (!flow.ctx.period.open) return unchanged(IDLE, reply(t.periodClosed(flow.ctx.period.title)));
+    if (!flow.ctx.period.open) return unchanged(closedIdle(flow.ctx), reply(t.periodClosed(flow.ctx.period.title)));
     return acceptAnswer(flow, { ...state, pending: undefined }, q, value, state.pending.raw);
   }
   if (state.mode === 'review') {
@@ -169,7 +171,7 @@ function onCommand(flow: Flow, state: ConversationState, name: FlowCommand, arg:
 
 function resume(flow: Flow, state: ConversationState): StepResult {
   const { ctx } = flow;
-  if (!ctx.period.open) return unchanged(IDLE, reply(t.periodClosed(ctx.period.title)));
+  if (!ctx.period.open) return unchanged(closedIdle(ctx), reply(t.periodClosed(ctx.period.title)));
   if (ctx.submission.status === 'confirmed' && state.mode !== 'question') {
     return {
       state: { mode: 'review', periodId: ctx.period.id, key: state.key },
@@ -280,7 +282,7 @@ function confirm(flow: Flow, state: ConversationState): StepResult {
 function answerQuestion(flow: Flow, state: ConversationState, text: string): StepResult {
   const { ctx } = flow;
   const q = flow.byKey.get(state.key!)!;
-  if (!ctx.period.open) return unchanged(IDLE, reply(t.periodClosed(ctx.period.title)));
+  if (!ctx.period.open) return unchanged(closedIdle(ctx), reply(t.periodClosed(ctx.period.title)));
   if (text === '') return unchanged(state, reply(t.emptyAnswer()), askQuestion(flow, q, state.returnToReview ?? false));
   const again = () => askQuestion(flow, q, state.returnToReview ?? false);
   if (q.type === 'text') {

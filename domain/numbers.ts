@@ -49,6 +49,8 @@ const MAX_ECHO_DIGITS = 24;
 
 /** Multiplier words after diacritics are stripped ("triệu" → "trieu", "tỷ"/"tỉ" → "ty"/"ti"). */
 const MULTIPLIERS: ReadonlyMap<string, bigint> = new Map([
+  ['chuc', 10n],
+  ['tram', 100n],
   ['k', 1_000n],
   ['nghin', 1_000n],
   ['ngan', 1_000n],
@@ -77,7 +79,8 @@ const DASH = '-';
 type Sep = '.' | ',' | ' ';
 type Token =
   | { t: 'num'; groups: string[]; seps: Sep[] }
-  | { t: 'word'; w: string }
+  /** `glued`: typed right after a digit with no space ("3BAUNFPB", "10tr"). */
+  | { t: 'word'; w: string; glued?: boolean }
   | { t: 'punct'; c: string };
 
 /** An exact decimal digits / 10^scale. */
@@ -165,10 +168,12 @@ function normalize(input: string): string {
   s = s.replace(/[\u2010-\u2015\u2212\uFE58\uFE63]/g, DASH);
   s = s.replace(/\s+/g, ' ').trim();
   // "10.3tr", "2k5", "510.500.000đ": a unit glued to digits is still a separate word.
-  s = s.replace(/([0-9])([a-z])/g, '$1 $2').replace(/([a-z])([0-9])/g, '$1 $2');
+  // GLUE marks the split, so letters that were stuck to digits can still be told apart ("3BAUNFPB").
+  s = s.replace(/([0-9])([a-z])/g, `$1${GLUE}$2`).replace(/([a-z])([0-9])/g, '$1 $2');
   return s;
 }
 
+const GLUE = '\u0001';
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
 const isLetter = (c: string | undefined): boolean => c !== undefined && c >= 'a' && c <= 'z';
 
@@ -182,7 +187,7 @@ function tokenize(s: string): Token[] {
   };
   while (i < s.length) {
     const c = s[i];
-    if (c === ' ') {
+    if (c === ' ' || c === GLUE) {
       i++;
     } else if (isDigit(c)) {
       const groups = [readDigits()];
@@ -215,8 +220,9 @@ function tokenize(s: string): Token[] {
       tokens.push({ t: 'num', groups, seps });
     } else if (isLetter(c)) {
       const start = i;
+      const glued = s[i - 1] === GLUE;
       while (isLetter(s[i])) i++;
-      tokens.push({ t: 'word', w: s.slice(start, i) });
+      tokens.push(glued ? { t: 'word', w: s.slice(start, i), glued } : { t: 'word', w: s.slice(start, i) });
     } else {
       // One code point per token so astral characters are not split into lone surrogates.
       const cp = s.codePointAt(i) ?? 0;
@@ -411,6 +417,9 @@ function checkTail(tokens: Token[], i: number): 'ok' | 'generic' | 'approx' {
       return 'generic';
     }
     if (APPROX_AFTER.has(tok.w)) return 'approx';
+    // Letters stuck to the digits are a code or a typo ("3BAUNFPB" is an invite code, not 3), unless
+    // they are a currency sign people write that way ("510.500.000đ").
+    if (tok.glued && !CURRENCY_WORDS.has(tok.w)) return 'generic';
     if (
       MULTIPLIERS.has(tok.w) ||
       NEGATION_WORDS.has(tok.w) ||

@@ -31,7 +31,7 @@ const CORE_COMMANDS: CommandSpec[] = [
   { name: 'nhap', usage: '/nhap', description: 'Nhập hoặc tiếp tục nhập báo cáo kỳ đang mở', audience: 'contact', run: flow('nhap') },
   { name: 'xem', usage: '/xem', description: 'Xem lại toàn bộ câu trả lời', audience: 'contact', run: flow('xem') },
   { name: 'sua', usage: '/sua N', description: 'Sửa câu trả lời số N', audience: 'contact', run: flow('sua') },
-  { name: 'boqua', usage: '/boqua', description: 'Bỏ qua câu hỏi không bắt buộc', audience: 'contact', run: flow('boqua') },
+  { name: 'boqua', usage: '/boqua', description: 'Bỏ qua câu không bắt buộc, hoặc giữ nguyên câu trả lời đã có', audience: 'contact', run: flow('boqua') },
   { name: 'quaylai', usage: '/quaylai', description: 'Quay lại câu hỏi trước', audience: 'contact', run: flow('quaylai') },
   { name: 'xacnhan', usage: '/xacnhan', description: 'Xác nhận gửi báo cáo', audience: 'contact', run: flow('xacnhan') },
   { name: 'huy', usage: '/huy', description: 'Hủy thao tác đang làm (câu trả lời đã lưu vẫn giữ)', audience: 'contact', run: flow('huy') },

@@ -38,16 +38,20 @@ export function runFlow(c: CommandContext, input: FlowInput): Reply[] {
       return [reply(valid ? t.unknownPeriod(wanted, open.map((p) => p.id)) : t.unknownPeriod(input.arg, open.map((p) => p.id)))];
     }
   } else {
-    period = open.find((p) => p.id === state.periodId) ?? defaultPeriod(open, now);
+    period = open.find((p) => p.id === state.periodId) ?? null;
   }
-  // Nothing open, but the contact was working on a period the office has since closed: answer from that
-  // period, read-only, so /xem still shows what was sent and an answer is told "đã khóa", not "no period".
+  // The period the contact was in has been closed. While they are answering or editing it (or when no
+  // other period is open), the engine answers from it, read-only: an answer is told "đã khóa" instead of
+  // being taken for another period, and /xem still shows what was sent. /nhap moves on to an open period.
   let isOpen = true;
-  if (!period && state.periodId !== undefined && PeriodIdSchema.safeParse(state.periodId).success) {
-    period = periodInfo(state.periodId, config.calendar);
+  const wasIn = state.periodId !== undefined && PeriodIdSchema.safeParse(state.periodId).success ? periodInfo(state.periodId, config.calendar) : null;
+  const movingOn = input.kind === 'command' && input.name === 'nhap';
+  if (!period && wasIn && !movingOn && (open.length === 0 || state.mode === 'question' || state.mode === 'pick_edit')) {
+    period = wasIn;
     isOpen = false;
   }
-  if (!period) return [reply(t.noOpenPeriod())];
+  period ??= defaultPeriod(open, now);
+  if (!period) return [reply(t.noOpenPeriod(wasIn?.title))];
 
   const periodRow = ensurePeriod(db, period.id);
   let submission = findSubmission(db, unit.id, period.id);

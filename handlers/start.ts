@@ -1,7 +1,7 @@
-import { displayInviteCode, looksLikeInviteCode, normalizeInviteCode } from '../domain/invite-code';
+import { displayInviteCode, looksLikeInviteCode, normalizeInviteCode, INVITE_LOCKOUT, lockedUntil } from '../domain/invite-code';
 import { IDLE } from '../domain/conversation';
 import { reply, type Reply } from '../domain/replies';
-import { audit, countRecentActions } from '../storage/repositories/audit';
+import { audit, recentActionTimes } from '../storage/repositories/audit';
 import { bindContact } from '../storage/repositories/contacts';
 import { saveConversation } from '../storage/repositories/conversations';
 import { redeemInvite, type RedeemResult } from '../storage/repositories/invites';
@@ -11,11 +11,6 @@ import type { InviteCodeRow } from '../storage/schema';
 import * as t from '../templates/onboarding';
 import { openPeriodLine } from './flow';
 import type { CommandContext } from './types';
-
-/** Guessing codes: after this many wrong codes in the window, the account must wait. */
-export const INVITE_MAX_FAILURES = 5;
-export const INVITE_FAILURE_WINDOW_MS = 10 * 60_000;
-export const INVITE_LOCKOUT_MINUTES = 15;
 
 const NHAP = { label: 'Nhập báo cáo', command: '/nhap' };
 
@@ -45,11 +40,9 @@ export function redeem(c: CommandContext, text: string): Reply[] {
   const m = SWITCH.exec(text.trim());
   const code = m ? m[1]! : text.trim();
   const switchConfirmed = m !== null;
-  // Counting failures from the recent window (lockout lasts until older failures age out of it).
-  const lockSince = new Date(now.getTime() - Math.max(INVITE_FAILURE_WINDOW_MS, INVITE_LOCKOUT_MINUTES * 60_000));
-  if (countRecentActions(db, contact.id, 'invite_failed', lockSince) >= INVITE_MAX_FAILURES) {
-    return [reply(t.tooManyAttempts(INVITE_LOCKOUT_MINUTES))];
-  }
+  const since = new Date(now.getTime() - INVITE_LOCKOUT.windowMs - INVITE_LOCKOUT.lockoutMs);
+  const until = lockedUntil(recentActionTimes(db, contact.id, 'invite_failed', since), now);
+  if (until) return [reply(t.tooManyAttempts(Math.ceil((until.getTime() - now.getTime()) / 60_000)))];
   let result: RedeemResult;
   try {
     // A savepoint inside the update's transaction: when the code changes nothing (the account is already

@@ -16,7 +16,7 @@ export const DEMO_UNITS: UnitInput[] = [
   { code: 'THPT-BUITHIXUAN', name: 'Trường THPT Bùi Thị Xuân', type: 'thpt', district: 'Đà Lạt' },
   { code: 'GDNN-DUCTRONG', name: 'Trung tâm GDNN-GDTX huyện Đức Trọng', type: 'gdnn-gdtx', district: 'Đức Trọng' },
   { code: 'TT-HOANHAP', name: 'Trung tâm Hỗ trợ phát triển giáo dục hòa nhập tỉnh', type: 'truc-thuoc', district: null },
-  { code: 'VP-SO', name: 'Văn phòng Sở', type: 'phong-so', district: null },
+  { code: 'PHONG-GDTRH', name: 'Phòng Giáo dục Trung học (thuộc Sở)', type: 'phong-so', district: null },
 ];
 
 export interface DemoSeed {

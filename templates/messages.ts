@@ -87,7 +87,7 @@ export const periodClosed = (periodTitle: string) =>
 export const missingRequired = (numbers: number[]) =>
   `Chưa thể xác nhận: còn ${numbers.length} câu bắt buộc chưa trả lời (câu ${numbers.join(', ')}). Gõ /nhap để tiếp tục.`;
 export const confirmed = (unitName: string, periodTitle: string) =>
-  `✅ Đã xác nhận báo cáo ${periodTitle} của ${unitName}. Cảm ơn thầy/cô!\nVẫn có thể sửa (/xem, /sua N) cho đến khi Văn phòng Sở khóa kỳ báo cáo; mọi thay đổi đều được lưu lại.`;
+  `✅ Đã xác nhận báo cáo ${periodTitle} của ${unitName}. Xin cảm ơn!\nVẫn có thể sửa (/xem, /sua N) cho đến khi Văn phòng Sở khóa kỳ báo cáo; mọi thay đổi đều được lưu lại.`;
 export const alreadyConfirmed = (periodTitle: string, at: Date | null, tz: string) =>
   `Báo cáo ${periodTitle} của đơn vị đã được xác nhận${at ? ` lúc ${formatDateTime(at, tz)}` : ''}. Có thể sửa bằng /sua N cho đến khi kỳ báo cáo bị khóa.`;
 

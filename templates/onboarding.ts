@@ -70,7 +70,9 @@ export const inviteRefused = (reason: 'not_found' | 'expired' | 'used_up' | 'rev
 export const tooManyAttempts = (minutes: number) =>
   `Bạn đã nhập sai mã quá nhiều lần. Vì an toàn, vui lòng thử lại sau ${minutes} phút.`;
 
-export const noOpenPeriod = () => 'Hiện chưa có kỳ báo cáo nào đang mở. Bot sẽ nhắc khi đến kỳ báo cáo.';
+/** `closedTitle`: the period the contact was in, now closed by the office. */
+export const noOpenPeriod = (closedTitle?: string) =>
+  `${closedTitle ? `Kỳ báo cáo ${closedTitle} đã khóa. ` : ''}Hiện chưa có kỳ báo cáo nào đang mở. Bot sẽ nhắc khi đến kỳ báo cáo.`;
 export const unknownPeriod = (arg: string, open: string[]) =>
   `Kỳ “${arg.slice(0, 20)}” không mở để nhập.${open.length ? ` Các kỳ đang mở: ${open.join(', ')}.` : ''}`;
 export const officeHasNoForm = () => 'Tài khoản Văn phòng Sở không nhập báo cáo đơn vị. Gõ /trogiup để xem các lệnh dành cho Văn phòng.';

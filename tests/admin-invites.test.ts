@@ -97,7 +97,8 @@ describe('brute-force slow-down on invite codes', () => {
       expect(texts(await say(deps, 'doan', `/start ABCD-EFG${'HJKMN'[i]}`))).toMatch(/không đúng/);
     }
     now = minutes(5);
-    expect(texts(await say(deps, 'doan', `/start ${right}`))).toMatch(/nhập sai mã quá nhiều lần.*15 phút/);
+    // Locked for 15 minutes after the 5th wrong code (minute 4): 14 minutes left at minute 5.
+    expect(texts(await say(deps, 'doan', `/start ${right}`))).toMatch(/nhập sai mã quá nhiều lần.*14 phút/);
     now = minutes(14);
     expect(texts(await say(deps, 'doan', right))).toMatch(/quá nhiều lần/);
     expect(findContact(cli.db, 'console', 'doan')!.active).toBe(false);
@@ -110,6 +111,20 @@ describe('brute-force slow-down on invite codes', () => {
     expect(findContact(cli.db, 'console', 'doan')).toMatchObject({ active: true, unitId: unit.id });
     const failures = cli.db.select().from(auditLog).all().filter((a) => a.action === 'invite_failed');
     expect(failures).toHaveLength(6);
+  });
+
+  it('5 wrong codes spread over more than 10 minutes do not lock the account', async () => {
+    cli = cliContext(ws.path('baocao.db'));
+    const unit = upsertUnit(cli.db, { code: 'THPT-BTX', name: 'Trường THPT Bùi Thị Xuân', type: 'thpt' }).unit;
+    const right = currentInviteForUnit(cli.db, unit.id, NOW).code;
+    let now = NOW;
+    const deps = appDeps(cli.db, () => now);
+    for (let i = 0; i < 5; i++) {
+      now = new Date(NOW.getTime() + i * 3 * 60_000); // minutes 0, 3, 6, 9, 12
+      expect(texts(await say(deps, 'doan', `/start ABCD-EFG${'HJKMN'[i]}`))).toMatch(/không đúng/);
+    }
+    now = new Date(NOW.getTime() + 13 * 60_000);
+    expect(texts(await say(deps, 'doan', `/start ${right}`))).toContain('Đã liên kết tài khoản với Trường THPT Bùi Thị Xuân');
   });
 });
 

@@ -40,7 +40,8 @@ async function until(cond: () => boolean, what: string, output: () => string, ti
 async function runMain(modes: { telegram: 'polling' | 'webhook'; zalo: 'polling' | 'webhook' }): Promise<void> {
   tmp = tempDir('baocao-main-');
   const dbPath = `${tmp.dir}/bot.db`;
-  const deps = makeDeps(dbPath);
+  // Seeded on the machine's clock, the one the bot process runs on (invite codes expire).
+  const deps = makeDeps(dbPath, () => new Date());
   const demo = seed(deps);
   closeDeps(deps);
   const codeOf = (unit: string) => displayInviteCode(demo.units.find((u) => u.unit.code === unit)!.invite.code);

@@ -371,3 +371,38 @@ describe('parseVietnameseNumber: properties', () => {
     );
   });
 });
+
+describe('parseVietnameseNumber: words for tens and hundreds, letters stuck to digits', () => {
+  it.each([
+    ['2 chục', 20],
+    ['1 trăm', 100],
+    ['5 trăm nghìn', 500_000],
+    ['2 chục nghìn', 20_000],
+    ['3 trăm rưỡi', 350],
+  ])('%s → %d', (input, value) => {
+    expect(parseVietnameseNumber(input, 'count')).toEqual({ ok: true, value });
+  });
+
+  it.each(['3BAUNFPB', '7KMQ-2XTR', '12tin'])('%s is not read as its leading digits', (input) => {
+    const r = parseVietnameseNumber(input, 'count');
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.reason).toBe('not_a_number');
+  });
+
+  it('a currency sign or a multiplier stuck to the digits still reads', () => {
+    expect(parseVietnameseNumber('510.500.000đ', 'money')).toEqual({ ok: true, value: 510_500_000 });
+    expect(parseVietnameseNumber('10.3tr', 'count')).toEqual({ ok: true, value: 10_300_000 });
+  });
+
+  it('invite codes typed where a number is expected are never taken as numbers', () => {
+    const alphabet = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...alphabet), { minLength: 8, maxLength: 8 }), (chars) => {
+        const code = chars.join('');
+        // A code made only of digits would be a number; real codes are generated with letters.
+        fc.pre(/[A-Z]/.test(code) && /^[0-9]/.test(code) && /[A-Z]/.test(code.replace(/^[0-9]+/, '').charAt(0)));
+        expect(parseVietnameseNumber(code, 'count').ok).toBe(false);
+      }),
+    );
+  });
+});

@@ -10,7 +10,9 @@ import { periodInfo } from '../domain/periods';
 import { UNIT_TYPES, type UnitRef } from '../domain/units';
 import { buildReportDocx, reportFileName, reportSummaryText } from '../templates/report/build';
 import { parseReportConfig, ReportConfigSchema } from '../templates/report/config';
+import { figureColumnWidths } from '../templates/report/appendix';
 import { gridTableXml, RawBlock, spliceRawBlocks } from '../templates/report/fastxml';
+import { TEXT_WIDTH_LANDSCAPE } from '../templates/report/layout';
 import { SEED_PERIOD_ID, SEED_UNITS, seedSubmissions } from './fixtures/seed-h1';
 
 const ISSUED_AT = new Date('2026-11-24T02:00:00.000Z'); // 09:00 in Hà Nội
@@ -401,6 +403,18 @@ describe('report docx edge cases', () => {
 });
 
 describe('report helpers', () => {
+  it('sizes the figure columns of the appendix to their totals', () => {
+    const seed = figureColumnWidths(['622', '1.048', '10.345.678', '9.234.567', '6', '510.500.000'], 650);
+    expect(seed.figures.every((w) => w >= 1400)).toBe(true);
+    expect(seed.name + seed.figures.reduce((a, b) => a + b, 0) + 650).toBe(TEXT_WIDTH_LANDSCAPE);
+    // A province's billions fit on one line (bold 12 pt digits are 0.5 em, dots 0.25 em, plus cell margins).
+    const big = figureColumnWidths(['4.307.742', '47.546.735', '146.739.183', '47.508.930', '485.478', '8.935.814.309'], 650);
+    expect(big.figures[5]).toBeGreaterThanOrEqual((10 * 0.5 + 3 * 0.25) * 12 * 20 + 2 * 85);
+    expect(big.figures[2]).toBeGreaterThan(seed.figures[2]!);
+    // Absurd figures never squeeze the unit names below 2,800 twips.
+    expect(figureColumnWidths(Array(6).fill('999.999.999.999.999.999'), 650).name).toBeGreaterThanOrEqual(2800);
+  });
+
   it('names the file', () => {
     expect(reportFileName('2026-H1')).toBe('Bao-cao-TTDN-2026-H1-du-thao.docx');
     expect(reportFileName('2026-Q3')).toBe('Bao-cao-TTDN-2026-Q3-du-thao.docx');

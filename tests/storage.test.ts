@@ -249,3 +249,16 @@ describe('conversations', () => {
     expect(loadConversation(db, contact.id)).toEqual({ mode: 'idle' });
   });
 });
+
+describe('invite lockout rule', () => {
+  it('locks after 5 failures within 10 minutes, for 15 minutes after the last', async () => {
+    const { lockedUntil } = await import('../domain/invite-code');
+    const at = (m: number) => new Date(Date.UTC(2026, 4, 1, 0, m));
+    const burst = [0, 1, 2, 3, 4].map(at);
+    expect(lockedUntil(burst, at(5))).toEqual(at(19));
+    expect(lockedUntil(burst, at(19))).toBeNull();
+    expect(lockedUntil(burst.slice(0, 4), at(5))).toBeNull();
+    expect(lockedUntil([0, 3, 6, 9, 12].map(at), at(13))).toBeNull();
+    expect(lockedUntil([0, 3, 6, 9, 10].map(at), at(13))).toEqual(at(25));
+  });
+});

@@ -1,4 +1,4 @@
-import { and, eq, gte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte } from 'drizzle-orm';
 import type { Db } from '../db';
 import { auditLog } from '../schema';
 
@@ -14,12 +14,13 @@ export function audit(db: Db, entry: { at: Date; actorContactId: number | null; 
     .run();
 }
 
-/** How many times an actor did something since a moment: the invite brute-force guard counts failures. */
-export function countRecentActions(db: Db, actorContactId: number, action: string, since: Date): number {
-  const row = db
-    .select({ n: sql<number>`count(*)` })
+/** When an actor did something since a moment, oldest first: the invite brute-force guard reads failures. */
+export function recentActionTimes(db: Db, actorContactId: number, action: string, since: Date): Date[] {
+  return db
+    .select({ at: auditLog.at })
     .from(auditLog)
     .where(and(eq(auditLog.actorContactId, actorContactId), eq(auditLog.action, action), gte(auditLog.at, since)))
-    .get();
-  return row?.n ?? 0;
+    .orderBy(asc(auditLog.at))
+    .all()
+    .map((r) => r.at);
 }

@@ -4,7 +4,7 @@ import { formatNumber } from '../../domain/format';
 import { UNIT_TYPE_LABELS } from '../../domain/units';
 import type { ReportConfig } from './config';
 import { GridTable, StyledParagraph, type FastCell, type FastRun } from './fastxml';
-import { bodyParagraphs, line, STYLE, TEXT_WIDTH_LANDSCAPE } from './layout';
+import { bodyParagraphs, estimateTextWidth, line, STYLE, TEXT_WIDTH_LANDSCAPE } from './layout';
 import { periodPhrase, textPlacement, unitOpinions, type Block } from './sections';
 
 /**
@@ -60,10 +60,31 @@ function figuresOf(data: ReportData, row: UnitRow): RowFigures {
 
 const cellNumber = (n: number | null): string => (n === null ? '-' : formatNumber(n));
 
+/**
+ * Widths of the figure columns: each as wide as its total (the largest figure, bold) needs on one line,
+ * at least 1,400 twips (header words such as "Tin bài nền" on one line); the unit name takes the rest,
+ * at least 2,800.
+ */
+export function figureColumnWidths(totals: readonly string[], sttWidth: number): { name: number; figures: number[] } {
+  const padding = 2 * 85 + 80;
+  let figures = totals.map((t) => Math.max(1400, estimateTextWidth(t, 12, true) + padding));
+  const room = TEXT_WIDTH_LANDSCAPE - sttWidth - 2800;
+  const wanted = figures.reduce((a, b) => a + b, 0);
+  if (wanted > room) figures = figures.map((w) => Math.floor((w * room) / wanted));
+  return { name: TEXT_WIDTH_LANDSCAPE - sttWidth - figures.reduce((a, b) => a + b, 0), figures };
+}
+
 function unitFiguresTable(data: ReportData): GridTable {
   const stt = 650;
-  const num = 1430;
-  const name = TEXT_WIDTH_LANDSCAPE - stt - 6 * num;
+  const totals = [
+    data.portalTotal,
+    data.digital.posts,
+    data.digital.views,
+    data.digital.interactions,
+    data.international.foreignStudents,
+    data.international.supportMoney,
+  ].map(formatNumber);
+  const widths = figureColumnWidths(totals, stt);
   const rows: Array<{ cells: FastCell[]; header?: boolean }> = [
     { header: true, cells: APPENDIX_COLUMNS.map((h) => cell(h, STYLE.cellHead)) },
   ];
@@ -86,15 +107,10 @@ function unitFiguresTable(data: ReportData): GridTable {
     cells: [
       cell('', STYLE.cellCenter),
       cell('Tổng cộng', STYLE.cellHead),
-      cell(formatNumber(data.portalTotal), STYLE.cellTotal),
-      cell(formatNumber(data.digital.posts), STYLE.cellTotal),
-      cell(formatNumber(data.digital.views), STYLE.cellTotal),
-      cell(formatNumber(data.digital.interactions), STYLE.cellTotal),
-      cell(formatNumber(data.international.foreignStudents), STYLE.cellTotal),
-      cell(formatNumber(data.international.supportMoney), STYLE.cellTotal),
+      ...totals.map((t) => cell(t, STYLE.cellTotal)),
     ],
   });
-  return new GridTable({ columns: [stt, name, num, num, num, num, num, num], rows });
+  return new GridTable({ columns: [stt, widths.name, ...widths.figures], rows });
 }
 
 /** Every numeric question with its total, grouped by section (works for sections the body does not know). */
