@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { startFakeTelegram, type FakeTelegram } from './fakes/telegram-server';
-import { closeDeps, makeDeps, seed, startTelegramApp, tempDir } from './helpers/harness';
+import type { FakeTelegram } from './fakes/telegram-server';
+import { seed, startTelegramTestApp, type TelegramTestApp } from './helpers/harness';
 import type { AppDeps } from '../handlers/types';
 import type { DemoSeed } from '../storage/demo-seed';
 import { answers, auditLog, contacts, conversations, inviteCodes } from '../storage/schema';
@@ -14,29 +14,20 @@ import { displayInviteCode } from '../domain/invite-code';
  * buttons, edited messages. Real bot, fake Bot API over HTTP, rows read back from the SQLite file.
  */
 
+let app: TelegramTestApp;
 let fake: FakeTelegram;
 let deps: AppDeps;
 let demo: DemoSeed;
-let app: { stop: () => Promise<void> };
-let tmp: ReturnType<typeof tempDir>;
 
 const PRINCIPAL = 3101;
 const OFFICE = 3102;
 
 beforeEach(async () => {
-  tmp = tempDir();
-  fake = await startFakeTelegram({ botUsername: 'baocao_audit_bot' });
-  deps = makeDeps(`${tmp.dir}/bot.db`);
-  demo = seed(deps);
-  app = await startTelegramApp(deps, fake);
+  app = await startTelegramTestApp({ botUsername: 'baocao_audit_bot', prepare: (d) => (demo = seed(d)) });
+  ({ fake, deps } = app);
 });
 
-afterEach(async () => {
-  await app.stop();
-  await fake.close();
-  closeDeps(deps);
-  tmp.cleanup();
-});
+afterEach(() => app.close());
 
 const codeOf = (unitCode: string) => demo.units.find((u) => u.unit.code === unitCode)!.invite.code;
 const unitIdOf = (unitCode: string) => demo.units.find((u) => u.unit.code === unitCode)!.unit.id;
@@ -44,10 +35,7 @@ const usesOf = (code: string) => deps.db.select().from(inviteCodes).where(eq(inv
 const contactOf = (chat: number) => deps.db.select().from(contacts).where(eq(contacts.externalId, String(chat))).get()!;
 const stateOf = (chat: number) => deps.db.select().from(conversations).where(eq(conversations.contactId, contactOf(chat).id)).get()?.state;
 
-async function say(chat: number, text: string, expectText: string | RegExp): Promise<string> {
-  fake.pushText(chat, text);
-  return fake.waitForMessage(chat, (t) => (typeof expectText === 'string' ? t.includes(expectText) : expectText.test(t)));
-}
+const say = (chat: number, text: string, expected: string | RegExp) => app.say(chat, text, expected);
 
 describe('invite links tapped again, and accounts moved', () => {
   test('the same link twice: nothing changes, no use of the code is counted, the place in the form is kept', async () => {

@@ -2,8 +2,8 @@ import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { startFakeTelegram, type FakeTelegram } from './fakes/telegram-server';
-import { closeDeps, makeDeps, startTelegramApp, tempDir } from './helpers/harness';
+import type { FakeTelegram } from './fakes/telegram-server';
+import { startTelegramTestApp, type TelegramTestApp } from './helpers/harness';
 import { readDocx } from './helpers/docx';
 import { storeSeedFixture } from './helpers/seed-fixture';
 import { SEED_MISSING_CODES, SEED_UNITS } from './fixtures/seed-h1';
@@ -17,10 +17,9 @@ import { upsertUnit } from '../storage/repositories/units';
  * on a database holding the seed report's figures; the CLI builds the same document without chat.
  */
 
+let app: TelegramTestApp;
 let fake: FakeTelegram;
 let deps: AppDeps;
-let app: { stop: () => Promise<void> };
-let tmp: ReturnType<typeof tempDir>;
 let unitIds: Map<string, number>;
 
 const OFFICE = 5001;
@@ -29,19 +28,15 @@ const PRINCIPAL = 5002;
 const CLOCK = new Date('2026-05-08T02:00:00Z');
 
 beforeEach(async () => {
-  tmp = tempDir();
-  fake = await startFakeTelegram();
-  deps = makeDeps(`${tmp.dir}/bot.db`, () => CLOCK, { REPORT_SIGNER_NAME: 'Phan Đức Thái' });
-  unitIds = storeSeedFixture(deps, { draftUnitCode: 'PGD-DILINH' });
-  app = await startTelegramApp(deps, fake);
+  app = await startTelegramTestApp({
+    clock: () => CLOCK,
+    env: { REPORT_SIGNER_NAME: 'Phan Đức Thái' },
+    prepare: (d) => (unitIds = storeSeedFixture(d, { draftUnitCode: 'PGD-DILINH' })),
+  });
+  ({ fake, deps } = app);
 });
 
-afterEach(async () => {
-  await app.stop();
-  await fake.close();
-  closeDeps(deps);
-  tmp.cleanup();
-});
+afterEach(() => app.close());
 
 async function bindOffice(): Promise<void> {
   const invite = createInvite(deps.db, { unitId: null, role: 'office', now: CLOCK });
@@ -141,9 +136,9 @@ describe('office commands are refused to contacts', () => {
 
 describe('CLI report', () => {
   test('builds the same document from the database without any chat', async () => {
-    const out = `${tmp.dir}/draft.docx`;
+    const out = app.dbPath.replace(/bot\.db$/, 'draft.docx');
     const { stdout } = await promisify(execFile)('npx', ['tsx', 'cli.ts', 'report', '--period', '2026-H1', '--out', out], {
-      env: { ...process.env, DATABASE_PATH: `${tmp.dir}/bot.db` },
+      env: { ...process.env, DATABASE_PATH: app.dbPath },
     });
     expect(stdout).toContain('8/10 đơn vị');
     const text = (await readDocx(readFileSync(out))).paragraphs.join('\n');

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { and, eq } from 'drizzle-orm';
-import { startFakeTelegram, type FakeTelegram } from './fakes/telegram-server';
-import { closeDeps, makeDeps, seed, startTelegramApp, tempDir } from './helpers/harness';
+import type { FakeTelegram } from './fakes/telegram-server';
+import { seed, startTelegramTestApp, type TelegramTestApp } from './helpers/harness';
 import type { AppDeps } from '../handlers/types';
 import type { DemoSeed } from '../storage/demo-seed';
 import { answers, auditLog, contacts, conversations, processedUpdates, submissions, units } from '../storage/schema';
@@ -14,39 +14,24 @@ import { displayInviteCode } from '../domain/invite-code';
  * stores into a real SQLite file; assertions read that file back.
  */
 
+let app: TelegramTestApp;
 let fake: FakeTelegram;
 let deps: AppDeps;
 let demo: DemoSeed;
-let app: { stop: () => Promise<void> };
-let tmp: ReturnType<typeof tempDir>;
-let dbPath: string;
 
 const PRINCIPAL = 1001;
 
 beforeEach(async () => {
-  tmp = tempDir();
-  dbPath = `${tmp.dir}/bot.db`;
-  fake = await startFakeTelegram({ botUsername: 'baocao_test_bot' });
-  deps = makeDeps(dbPath);
-  demo = seed(deps);
-  app = await startTelegramApp(deps, fake);
+  app = await startTelegramTestApp({ botUsername: 'baocao_test_bot', prepare: (d) => (demo = seed(d)) });
+  ({ fake, deps } = app);
 });
 
-afterEach(async () => {
-  await app.stop();
-  await fake.close();
-  closeDeps(deps);
-  tmp.cleanup();
-});
+afterEach(() => app.close());
 
 const codeOf = (unitCode: string) => demo.units.find((u) => u.unit.code === unitCode)!.invite.code;
 const unitIdOf = (unitCode: string) => demo.units.find((u) => u.unit.code === unitCode)!.unit.id;
 
-/** Sends a text and waits for the first reply containing `expect`. */
-async function say(chat: number, text: string, expectText: string | RegExp): Promise<string> {
-  fake.pushText(chat, text);
-  return fake.waitForMessage(chat, (t) => (typeof expectText === 'string' ? t.includes(expectText) : expectText.test(t)));
-}
+const say = (chat: number, text: string, expected: string | RegExp) => app.say(chat, text, expected);
 
 async function click(chat: number, label: string | RegExp, expectText: string): Promise<string> {
   fake.clickButton(chat, label);
@@ -170,12 +155,9 @@ describe('resume after a restart', () => {
     await say(PRINCIPAL, '285.000', 'Câu 3/33');
     await say(PRINCIPAL, '8500', 'Câu 4/33');
 
-    // Stop the bot and close the database, as a restart would.
-    await app.stop();
-    closeDeps(deps);
-
-    deps = makeDeps(dbPath, () => new Date('2026-05-01T09:00:00Z'));
-    app = await startTelegramApp(deps, fake);
+    // Stop the bot and close the database, then start a new instance on the same file.
+    await app.restart(() => new Date('2026-05-01T09:00:00Z'));
+    deps = app.deps;
     const resumed = await say(PRINCIPAL, '/nhap', 'Câu 4/33');
     expect(resumed).toContain('Số cán bộ quản lý, giáo viên, nhân viên');
     // Plain text after the restart is the answer to that question.
