@@ -20,10 +20,15 @@ export const ConversationStateSchema = z.object({
   returnToReview: z.boolean().optional(),
   /** An ambiguous number waiting for the contact to pick one reading. */
   pending: z.object({ raw: z.string(), candidates: z.array(z.number()) }).optional(),
+  /** When a text answer was refused as too long (ms): Telegram splits a long paste into several messages. */
+  tooLongAt: z.number().optional(),
 });
 export type ConversationState = z.infer<typeof ConversationStateSchema>;
 
 export const IDLE: ConversationState = { mode: 'idle' };
+
+/** Parts of one long paste arrive within a few seconds of each other. */
+const SPLIT_PASTE_MS = 15_000;
 
 /** Reads a stored state; anything unreadable (an old shape, a corrupt row) becomes idle, never a crash. */
 export function readState(json: string | null | undefined): ConversationState {
@@ -294,7 +299,13 @@ function answerQuestion(flow: Flow, state: ConversationState, text: string): Ste
     // An emoji or a "👍" is a reaction, not content for the compiled report.
     if (!/[\p{L}\p{N}]/u.test(clean)) return unchanged(state, reply(t.noWords()), again());
     const max = q.max ?? 2000;
-    if (clean.length > max) return unchanged(state, reply(t.textTooLong(clean.length, max)));
+    const at = ctx.now?.getTime();
+    if (clean.length > max) return unchanged({ ...state, tooLongAt: at }, reply(t.textTooLong(clean.length, max)));
+    // The rest of a paste Telegram split after the first part was refused: storing it would keep only the
+    // tail of what the contact wrote, as if it were the whole answer.
+    if (at !== undefined && state.tooLongAt !== undefined && at - state.tooLongAt >= 0 && at - state.tooLongAt < SPLIT_PASTE_MS) {
+      return unchanged({ ...state, tooLongAt: at }, reply(t.restOfLongText(max)));
+    }
     if (q.min !== undefined && clean.length < q.min) return unchanged(state, reply(t.textTooShort(q.min)));
     return acceptAnswer(flow, state, q, clean, text);
   }

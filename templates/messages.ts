@@ -60,6 +60,8 @@ export const pickReading = (raw: string) =>
 export const pickReadingByValue = (raw: string, values: string[]) =>
   `Chưa rõ “${raw.length > 40 ? `${raw.slice(0, 40)}…` : raw}” là bao nhiêu.\nBạn muốn ghi số nào? Vui lòng gửi lại đúng một số: ${values.join(' hoặc ')}.`;
 export const pickLabel = (shown: string) => `Chọn ${shown}`;
+export const restOfLongText = (max: number) =>
+  `Tin nhắn này có vẻ là phần tiếp theo của đoạn văn bản quá dài vừa gửi (ứng dụng tự tách tin nhắn dài), nên chưa được ghi. Vui lòng rút gọn toàn bộ nội dung còn tối đa ${formatNumber(max)} ký tự rồi gửi lại trong một tin nhắn.`;
 export const textTooLong = (len: number, max: number) =>
   `Nội dung quá dài (${formatNumber(len)} ký tự); tối đa ${formatNumber(max)} ký tự. Vui lòng rút gọn rồi gửi lại.`;
 export const textTooShort = (min: number) => `Nội dung quá ngắn; vui lòng viết ít nhất ${formatNumber(min)} ký tự.`;

@@ -737,3 +737,26 @@ describe('countRemaining', () => {
     expect(countRemaining(DEFAULT_FORM, {})).toBe(flattenForm(DEFAULT_FORM).length);
   });
 });
+
+describe('a long paste split into several messages', () => {
+  const at = (s: number) => new Date(Date.UTC(2026, 4, 1, 3, 0, s));
+  const notes = Q('notes');
+
+  it('refuses the tail that arrives right after a refused part, and accepts a new answer later', () => {
+    const first = step(notes, input('x'.repeat(60)), { ...makeCtx(), now: at(0) });
+    expect(first.effects).toEqual([]);
+    expect(first.replies[0]!.text).toContain('quá dài');
+    const tail = step(first.state, input('đoạn cuối'), { ...makeCtx(), now: at(2) });
+    expect(tail.effects).toEqual([]);
+    expect(tail.replies[0]!.text).toContain('phần tiếp theo');
+    const later = step(tail.state, input('Ghi chú ngắn'), { ...makeCtx(), now: at(40) });
+    expect(later.effects).toEqual([set('notes', 'Ghi chú ngắn', 'Ghi chú ngắn')]);
+    expect(later.state.tooLongAt).toBeUndefined();
+  });
+
+  it('without a time in the context nothing is held back', () => {
+    const first = step(notes, input('x'.repeat(60)), makeCtx());
+    const next = step(first.state, input('Ghi chú ngắn'), makeCtx());
+    expect(next.effects).toEqual([set('notes', 'Ghi chú ngắn', 'Ghi chú ngắn')]);
+  });
+});
