@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -48,6 +48,16 @@ describe('runConsole', () => {
     seed = seedDemo(deps.db, H1_CLOCK, config.calendar);
   });
   afterEach(() => closeDatabase(deps.db));
+
+  it('the office gets /baocao as a file written under OUTPUT_DIR, with its path printed', async () => {
+    const out = await chat(deps, ['.as vanphong', `/start ${seed.officeInvite.code}`, '/baocao 2026-H1', '/tiendo 2026-H1', '.thoat']);
+    const path = /📄 Đã lưu tệp: (.+\.docx)/.exec(out)?.[1];
+    expect(path).toBe(join(dir, 'out', 'Bao-cao-TTDN-2026-H1-du-thao.docx'));
+    const { readDocx } = await import('./helpers/docx');
+    const doc = await readDocx(readFileSync(path!));
+    expect(doc.paragraphs.join('\n')).toContain('Chưa có đơn vị nào gửi báo cáo');
+    expect(out).toContain('TIẾN ĐỘ BÁO CÁO 6 THÁNG ĐẦU NĂM 2026');
+  });
 
   it('binds with a demo code, answers questions, switches user, and stops at .thoat', async () => {
     const dalat = seed.units.find((u) => u.unit.code === 'PGD-DALAT')!;
