@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FLOW_COMMANDS, IDLE, step, type ConversationState, type CurrentAnswers, type FlowCommand, type FlowContext, type FlowInput } from '../domain/conversation';
-import { FormDefinitionSchema, type FormDefinition } from '../domain/form';
+import type { FormDefinition } from '../domain/form';
+import { engineTestForm } from './fixtures/engine-form';
 
 /**
  * Audit of the pure engine against what a principal on a phone actually does: text typed under the
@@ -8,29 +9,7 @@ import { FormDefinitionSchema, type FormDefinition } from '../domain/form';
  * re-sending the same figure, a deadline already past.
  */
 
-const FORM: FormDefinition = FormDefinitionSchema.parse({
-  title: 'Mẫu thử',
-  sections: [
-    {
-      key: 'a',
-      title: 'Phần A',
-      questions: [
-        { key: 'posts', label: 'Số tin bài', type: 'count', unit: 'tin, bài', required: true, min: 0, max: 1000 },
-        { key: 'views', label: 'Lượt xem', type: 'count', unit: 'lượt', required: false, min: 0, max: 1_000_000 },
-      ],
-    },
-    {
-      key: 'b',
-      title: 'Phần B',
-      questions: [
-        { key: 'money', label: 'Kinh phí', type: 'money', unit: 'đồng', required: true, min: 0 },
-        { key: 'results', label: 'Kết quả nổi bật', type: 'text', required: true, min: 10, max: 200 },
-        { key: 'notes', label: 'Ghi chú', type: 'text', required: false, max: 50 },
-        { key: 'opinion', label: 'Ý kiến', type: 'text', required: true },
-      ],
-    },
-  ],
-});
+const FORM: FormDefinition = engineTestForm([{ key: 'opinion', label: 'Ý kiến', type: 'text', required: true }]);
 
 const PERIOD = '2026-H1';
 const DEADLINE = new Date('2026-05-05T16:59:59.999Z');

@@ -12,7 +12,8 @@ import {
   type FlowContext,
   type FlowInput,
 } from '../domain/conversation';
-import { DEFAULT_FORM, flattenForm, FormDefinitionSchema, type FormDefinition } from '../domain/form';
+import { DEFAULT_FORM, flattenForm, type FormDefinition } from '../domain/form';
+import { engineTestForm } from './fixtures/engine-form';
 
 /**
  * The pure form engine, driven as data: each case is (state, input, context) → expected state, effects
@@ -20,28 +21,7 @@ import { DEFAULT_FORM, flattenForm, FormDefinitionSchema, type FormDefinition } 
  * back into the context the way handlers/flow.ts does with the database.
  */
 
-const FORM: FormDefinition = FormDefinitionSchema.parse({
-  title: 'Mẫu thử',
-  sections: [
-    {
-      key: 'a',
-      title: 'Phần A',
-      questions: [
-        { key: 'posts', label: 'Số tin bài', type: 'count', unit: 'tin, bài', required: true, min: 0, max: 1000 },
-        { key: 'views', label: 'Lượt xem', type: 'count', unit: 'lượt', required: false, min: 0, max: 1_000_000 },
-      ],
-    },
-    {
-      key: 'b',
-      title: 'Phần B',
-      questions: [
-        { key: 'money', label: 'Kinh phí', type: 'money', unit: 'đồng', required: true, min: 0 },
-        { key: 'results', label: 'Kết quả nổi bật', type: 'text', required: true, min: 10, max: 200 },
-        { key: 'notes', label: 'Ghi chú', type: 'text', required: false, max: 50 },
-      ],
-    },
-  ],
-});
+const FORM: FormDefinition = engineTestForm();
 
 const PERIOD = '2026-H1';
 const CONFIRMED_AT = new Date('2026-05-02T02:30:00Z'); // 09:30 in Hà Nội / TP.HCM
