@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { allCommands, menuCommands } from '../handlers/commands';
@@ -134,5 +134,15 @@ describe('/trogiup and the router', () => {
 
   it('contact commands need a bound account', async () => {
     expect(await send('stranger2', '/nhap')).toContain('chưa được liên kết');
+  });
+});
+
+describe('the README user guide', () => {
+  it('lists every command of the table in the Vietnamese "Hướng dẫn sử dụng"', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const guide = readme.slice(readme.indexOf('## Hướng dẫn sử dụng'));
+    expect(guide.length).toBeGreaterThan(100);
+    const missing = allCommands().filter((c) => !new RegExp(`\`/${c.name}[\\s\`]`).test(guide)).map((c) => c.name);
+    expect(missing).toEqual([]);
   });
 });
