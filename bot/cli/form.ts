@@ -8,7 +8,7 @@ import { periodFormVersions } from '../../storage/repositories/admin';
 import { audit } from '../../storage/repositories/audit';
 import { addFormVersion, formVersion, latestFormVersion, type FormVersion } from '../../storage/repositories/forms';
 import { findPeriod, openPeriods } from '../../storage/repositories/periods';
-import { readSpreadsheetFile, SpreadsheetError } from '../../templates/spreadsheet/read';
+import { readSpreadsheetFile } from '../../templates/spreadsheet/read';
 import { writeSpreadsheetFile } from '../../templates/spreadsheet/write';
 import { UsageError, type CliCommand, type CliContext } from './context';
 import { parseOptions } from './progress';
@@ -36,13 +36,7 @@ export async function exportForm(ctx: CliContext, out: string, periodId?: string
 
 /** Validates the file with the form schema; a valid, different form becomes the newest version. */
 export async function importForm(ctx: CliContext, file: string, note: string | null, now = new Date()): Promise<FormImportResult> {
-  let sheets;
-  try {
-    sheets = await readSpreadsheetFile(file, { maxDataRows: FORM_MAX_ROWS });
-  } catch (err) {
-    if (err instanceof SpreadsheetError) throw new Error(err.message);
-    throw err;
-  }
+  const sheets = await readSpreadsheetFile(file, { maxDataRows: FORM_MAX_ROWS });
   return inTransaction(ctx.db, (tx) => {
     const previous = latestFormVersion(tx);
     const parsed = formFromSheets(sheets, previous.form.title);

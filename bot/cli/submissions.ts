@@ -7,7 +7,7 @@ import { findContactById } from '../../storage/repositories/contacts';
 import { formVersion } from '../../storage/repositories/forms';
 import { ensurePeriod } from '../../storage/repositories/periods';
 import { currentAnswers, findSubmission } from '../../storage/repositories/submissions';
-import { readWorkbookFile, SpreadsheetError } from '../../templates/spreadsheet/read';
+import { readWorkbookFile } from '../../templates/spreadsheet/read';
 import { UsageError, type CliCommand, type CliContext } from './context';
 import { periodOption } from './export';
 import { parseOptions, positiveInt, startProgress, stderrSink } from './progress';
@@ -34,13 +34,7 @@ export async function importFigures(
   periodId: string,
   opts: { by?: number | null; dryRun?: boolean; now?: Date } = {},
 ): Promise<FiguresImportReport> {
-  let workbook;
-  try {
-    workbook = await readWorkbookFile(file, { maxDataRows: MAX_ROWS });
-  } catch (err) {
-    if (err instanceof SpreadsheetError) throw new Error(err.message);
-    throw err;
-  }
+  const workbook = await readWorkbookFile(file, { maxDataRows: MAX_ROWS });
   const { sheets } = workbook;
   const exportedFor = periodFromKeywords(workbook.properties.keywords);
   if (exportedFor !== null && exportedFor !== periodId) {

@@ -3,7 +3,7 @@ import { UNIT_IMPORT_MAX_ROWS, validateUnitRows } from '../../domain/unit-import
 import { inTransaction } from '../../storage/db';
 import { audit } from '../../storage/repositories/audit';
 import { activeUnits, setUnitActive, upsertUnit } from '../../storage/repositories/units';
-import { readSpreadsheetFile, SpreadsheetError } from '../../templates/spreadsheet/read';
+import { readSpreadsheetFile } from '../../templates/spreadsheet/read';
 import { UsageError, type CliCommand, type CliContext } from './context';
 import { parseOptions, positiveInt, startProgress, stderrSink } from './progress';
 
@@ -37,13 +37,7 @@ export async function importUnitsFile(ctx: CliContext, file: string, opts: { max
   const maxRows = opts.maxRows ?? UNIT_IMPORT_MAX_ROWS;
   const sink = stderrSink(ctx.err);
   const reading = startProgress(sink, 'Đang đọc tệp (dòng)', null);
-  let sheets;
-  try {
-    sheets = await readSpreadsheetFile(file, { maxDataRows: maxRows, onRows: (n) => reading.update(n) });
-  } catch (err) {
-    if (err instanceof SpreadsheetError) throw new Error(err.message);
-    throw err;
-  }
+  const sheets = await readSpreadsheetFile(file, { maxDataRows: maxRows, onRows: (n) => reading.update(n) });
   reading.finish(sheets.reduce((n, s) => n + s.rows.length, 0));
   // The first sheet that holds a unit list: a workbook may open with a sheet of instructions.
   const candidates = sheets.filter((s) => s.rows.length > 0);
