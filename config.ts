@@ -66,6 +66,10 @@ export const EnvSchema = z.object({
   HTTP_HOST: z.string().trim().min(1).default('0.0.0.0'),
   HTTP_PORT: intFrom(0, 65_535).default(8080),
   REPORT_LINK_TTL_HOURS: intFrom(1, 24 * 30).default(24),
+  /** Personal links to the form page (Zalo, console): how long one works. */
+  FORM_LINK_TTL_HOURS: intFrom(1, 24 * 30).default(24),
+  /** Telegram Mini App: initData signed longer ago than this is refused (replayed or stale). */
+  WEBAPP_AUTH_MAX_AGE_SECONDS: intFrom(60, 7 * 86_400).default(3600),
   TIMEZONE: z
     .string()
     .trim()
@@ -135,6 +139,8 @@ export interface Config {
   zalo: { token: string | undefined; apiRoot: string; mode: ChannelMode; webhookSecret: string | undefined };
   http: { host: string; port: number; publicUrl: string | undefined };
   reportLinkTtlHours: number;
+  /** The form page: personal link lifetime, and the oldest Telegram initData accepted. */
+  formPage: { linkTtlHours: number; initDataMaxAgeSeconds: number };
   timeZone: string;
   calendar: CalendarConfig;
   logLevel: Env['LOG_LEVEL'];
@@ -194,6 +200,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     zalo: { token: e.ZALO_BOT_TOKEN, apiRoot: e.ZALO_API_ROOT.replace(/\/+$/, ''), mode: e.ZALO_MODE, webhookSecret: e.ZALO_WEBHOOK_SECRET },
     http: { host: e.HTTP_HOST, port: e.HTTP_PORT, publicUrl: e.PUBLIC_URL },
     reportLinkTtlHours: e.REPORT_LINK_TTL_HOURS,
+    formPage: { linkTtlHours: e.FORM_LINK_TTL_HOURS, initDataMaxAgeSeconds: e.WEBAPP_AUTH_MAX_AGE_SECONDS },
     timeZone: e.TIMEZONE,
     calendar: CalendarConfigSchema.parse({
       timeZone: e.TIMEZONE,

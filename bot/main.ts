@@ -8,6 +8,7 @@ import { displayInviteCode } from '../domain/invite-code';
 import { formatShortDate } from '../domain/periods';
 import type { AppDeps } from '../handlers/types';
 import { runConsole } from './console/console';
+import { startConsolePageServer } from './console/page-server';
 import { startRuntime } from './http/runtime';
 import { startReminderScheduler } from './outbox/reminders';
 
@@ -54,7 +55,11 @@ async function main(): Promise<void> {
 
   const firstRun = activeUnits(db).length === 0;
   const seed = firstRun ? seedDemo(db, new Date(), config.calendar) : null;
-  await runConsole({ deps: { ...deps, log: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel) }, input: process.stdin, output: process.stdout, banner: consoleBanner(config, db, seed) });
+  const consoleDeps = { ...deps, log: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel) };
+  const pages = await startConsolePageServer(consoleDeps, process.stdout);
+  const banner = consoleBanner(config, db, seed) + (pages.url ? `\nBiểu mẫu trên một trang: sau /nhap, mở đường dẫn bot in ra (phục vụ tại ${pages.url}).` : '');
+  await runConsole({ deps: { ...consoleDeps, pageBaseUrl: pages.url }, input: process.stdin, output: process.stdout, banner });
+  await pages.close();
   closeDatabase(db);
 }
 

@@ -15,6 +15,8 @@ export interface Reply {
   choice?: boolean;
   /** A file to hand over (the report); channels that cannot send files hand over a link instead. */
   document?: { filename: string; bytes: Uint8Array; caption?: string };
+  /** A web page to open inside the chat app (Telegram Mini App button); text channels get a link instead. */
+  webApp?: { label: string; url: string };
 }
 
 export const reply = (text: string, extra: Omit<Reply, 'text'> = {}): Reply => ({ text, ...extra });

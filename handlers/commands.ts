@@ -2,6 +2,7 @@ import type { FlowCommand } from '../domain/conversation';
 import { reply, type Reply } from '../domain/replies';
 import * as t from '../templates/onboarding';
 import { runFlow } from './flow';
+import { offerFormPage } from './form-page/offer';
 import { start } from './start';
 import type { CommandContext } from './types';
 import { OFFICE_COMMANDS } from './office';
@@ -28,7 +29,7 @@ const flow = (name: FlowCommand) => (c: CommandContext, arg: string) => runFlow(
 
 const CORE_COMMANDS: CommandSpec[] = [
   { name: 'start', usage: '/start MÃ', description: 'Liên kết tài khoản với đơn vị bằng mã mời', audience: 'everyone', run: start },
-  { name: 'nhap', usage: '/nhap', description: 'Nhập hoặc tiếp tục nhập báo cáo kỳ đang mở', audience: 'contact', run: flow('nhap') },
+  { name: 'nhap', usage: '/nhap', description: 'Nhập hoặc tiếp tục nhập báo cáo kỳ đang mở', audience: 'contact', run: (c, arg) => offerFormPage(c, runFlow(c, { kind: 'command', name: 'nhap', arg })) },
   { name: 'xem', usage: '/xem', description: 'Xem lại toàn bộ câu trả lời', audience: 'contact', run: flow('xem') },
   { name: 'sua', usage: '/sua N', description: 'Sửa câu trả lời số N', audience: 'contact', run: flow('sua') },
   { name: 'boqua', usage: '/boqua', description: 'Bỏ qua câu không bắt buộc, hoặc giữ nguyên câu trả lời đã có', audience: 'contact', run: flow('boqua') },

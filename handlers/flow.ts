@@ -76,7 +76,7 @@ export function runFlow(c: CommandContext, input: FlowInput): Reply[] {
   return result.replies;
 }
 
-function applyEffect(db: Db, submission: SubmissionRow, effect: Effect, contact: ContactRow, now: Date): SubmissionRow {
+export function applyEffect(db: Db, submission: SubmissionRow, effect: Effect, contact: ContactRow, now: Date): SubmissionRow {
   const subject = `submission:${submission.id}`;
   if (effect.type === 'answer_set') {
     const revision = submission.status === 'confirmed' ? nextRevision(db, submission.id, now) : 0;

@@ -23,6 +23,8 @@ export interface AppDeps {
   config: Config;
   log: Logger;
   clock: () => Date;
+  /** The console channel's own address for the form page (http://127.0.0.1:port); other channels use PUBLIC_URL. */
+  pageBaseUrl?: string;
 }
 
 export interface CommandContext {

@@ -213,3 +213,26 @@ export const inbox = sqliteTable(
 export type ReminderSendRow = typeof reminderSends.$inferSelect;
 export type ReportLinkRow = typeof reportLinks.$inferSelect;
 export type InboxRow = typeof inbox.$inferSelect;
+
+/**
+ * Personal links to the form page (Zalo and the console have no Mini Apps): one contact, one period.
+ * Only the sha256 of the token is stored, so a copy of the database opens no one's form.
+ */
+export const formLinks = sqliteTable(
+  'form_links',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    tokenHash: text('token_hash').notNull(),
+    contactId: integer('contact_id')
+      .notNull()
+      .references(() => contacts.id),
+    periodId: text('period_id').notNull(),
+    createdAt: createdAt(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+    revokedAt: integer('revoked_at', { mode: 'timestamp_ms' }),
+    lastUsedAt: integer('last_used_at', { mode: 'timestamp_ms' }),
+  },
+  (t) => [uniqueIndex('form_links_token_hash').on(t.tokenHash), index('form_links_contact').on(t.contactId)],
+);
+
+export type FormLinkRow = typeof formLinks.$inferSelect;

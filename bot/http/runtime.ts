@@ -9,6 +9,8 @@ import { ZaloApiError, ZaloClient, parseZaloUpdatePayload } from '../zalo/client
 import type { ZaloUpdate } from '../zalo/types';
 import { ZaloChannel, zaloSender, zaloUpdateKey } from '../zalo/adapter';
 import { startZaloPolling, type ZaloPoller } from '../zalo/polling';
+import { sendThrough } from '../outbox/telegram-sender';
+import { formPageRoutes } from './form-page';
 import { Intake } from './intake';
 import { respondJson } from './io';
 import { REPORT_ROUTE, reportLinkRoute } from './report-links';
@@ -148,6 +150,15 @@ export async function startRuntime(deps: AppDeps): Promise<Runtime> {
       },
     },
     { methods: ['GET', 'HEAD'], path: REPORT_ROUTE, handler: reportLinkRoute({ db, clock }) },
+    // The form page; a confirmation there is announced in the chat of the account that made it.
+    ...formPageRoutes({
+      deps,
+      telegramToken: config.telegram.token,
+      senders: {
+        ...(telegram ? { telegram: sendThrough(telegram.api) } : {}),
+        ...(zalo ? { zalo: (contact, replies) => zalo.channel.sendReplies(contact.externalId, replies, contact.externalId) } : {}),
+      },
+    }),
   );
 
   const http = createHttpServer(routes, log);

@@ -45,8 +45,10 @@ export function toIncoming(ctx: Context): Incoming | null {
 
 function keyboardFor(r: Reply): InlineKeyboard | undefined {
   const actions = (r.actions ?? []).filter((a) => Buffer.byteLength(a.command, 'utf8') <= CALLBACK_DATA_LIMIT);
-  if (actions.length === 0) return undefined;
+  if (actions.length === 0 && !r.webApp) return undefined;
   const kb = new InlineKeyboard();
+  // The form page (Mini App) gets a row of its own, above the shortcuts.
+  if (r.webApp) kb.webApp(r.webApp.label, r.webApp.url).row();
   actions.forEach((a, i) => {
     kb.text(a.label, a.command);
     // Choices stack one per line (their labels are long); shortcuts sit three to a row.

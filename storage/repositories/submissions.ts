@@ -72,3 +72,21 @@ export function submissionsOfPeriod(db: Db, periodId: string, status?: Submissio
   const rows = db.select().from(submissions).innerJoin(units, eq(units.id, submissions.unitId)).where(where).all();
   return rows.map((r) => ({ submission: r.submissions, unit: r.units, answers: currentAnswers(db, r.submissions.id) }));
 }
+
+/** The id of the newest answer row per question: the form page sends it back to detect a newer answer. */
+export function latestAnswerIds(db: Db, submissionId: number): Record<string, number> {
+  const rows = db
+    .select({ key: answers.questionKey, id: answers.id })
+    .from(answers)
+    .where(eq(answers.submissionId, submissionId))
+    .orderBy(asc(answers.id))
+    .all();
+  const out: Record<string, number> = {};
+  for (const r of rows) out[r.key] = r.id;
+  return out;
+}
+
+/** Confirmed submissions of a unit, newest period first is up to the caller (period ids do not sort by time). */
+export function confirmedSubmissionsOfUnit(db: Db, unitId: number): SubmissionRow[] {
+  return db.select().from(submissions).where(and(eq(submissions.unitId, unitId), eq(submissions.status, 'confirmed'))).all();
+}

@@ -32,6 +32,7 @@
  *   request text is kept in `botMessages(chat)[i].rawText` and in `sent[i].body.text`.
  *   `waitForDocument` works the same way with its own cursor over `documentsTo(chat)`.
  */
+import { createHmac } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Update, User } from 'grammy/types';
@@ -667,6 +668,12 @@ function validateReplyMarkup(rm: unknown): Json | undefined {
           const n = utf8Len(b.callback_data);
           if (n < 1 || n > 64) throw bad('BUTTON_DATA_INVALID');
         }
+        if (b.web_app !== undefined) {
+          const url = (b.web_app as Json | null)?.url;
+          if (typeof url !== 'string' || !/^https:\/\/\S+$/i.test(url)) {
+            throw bad(`inline keyboard button Web App URL '${String(url)}' is invalid: Only HTTPS links are allowed`);
+          }
+        }
         if (b.url !== undefined) {
           if (typeof b.url !== 'string' || !/^(https?|tg):\/\/\S+$/i.test(b.url)) {
             throw bad(`inline keyboard button URL '${String(b.url)}' is invalid: Wrong HTTP URL`);
@@ -885,6 +892,28 @@ export class FakeTelegram {
       update_id: updateId,
       callback_query: { id, from: { ...c.user }, message: structuredClone(message), chat_instance: `ci${chatId}`, data },
     } as unknown as Update;
+  }
+
+  /**
+   * The `initData` a Telegram client hands a Mini App opened from this bot's web_app button for the user
+   * of private chat `chatId`, signed as Telegram does (HMAC-SHA256 with the key HMAC_SHA256("WebAppData",
+   * token)). `authDate` (seconds) defaults to now; `token` lets a test sign as another bot would.
+   */
+  webAppInitData(chatId: number, opts: { authDate?: number; token?: string; from?: Partial<User> } = {}): string {
+    const c = this.chat(chatId);
+    const fields = new URLSearchParams({
+      query_id: `AAF${chatId}q${++this.callbackCounter}`,
+      user: JSON.stringify({ ...c.user, ...opts.from, language_code: 'vi', allows_write_to_pm: true }),
+      auth_date: String(opts.authDate ?? nowSec()),
+      signature: 'fake-ed25519-signature',
+    });
+    const check = [...fields.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, v]) => `${k}=${v}`)
+      .join('\n');
+    const key = createHmac('sha256', 'WebAppData').update(opts.token ?? this.token).digest();
+    fields.set('hash', createHmac('sha256', key).update(check).digest('hex'));
+    return fields.toString();
   }
 
   private allocUpdateId(): number {
