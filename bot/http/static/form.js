@@ -147,7 +147,10 @@
       var b = r.body || {};
       updateSummary(b.summary);
       app.querySelectorAll('.field.missing').forEach(function (el) { el.classList.remove('missing'); });
-      if (r.status === 200) { setMsg(out, b.message, 'ok'); return; }
+      if (r.status === 200) {
+        // The confirmed view (no button, corrections still open), with the confirmation kept in sight.
+        return render().then(function () { setMsg(document.getElementById('confirm-msg'), b.message, 'ok'); });
+      }
       setMsg(out, b.message || 'Chưa xác nhận được.', 'error');
       var missing = (b.summary && b.summary.missingRequired) || [];
       var first = null;

@@ -1,0 +1,199 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { findSubmission } from '../storage/repositories/submissions';
+import { auditLog } from '../storage/schema';
+import { H1_CLOCK } from './helpers/harness';
+import { PERIOD_ID, SCRIPT_ANSWERS, startApp, telegramChat, type App } from './helpers/channels';
+import { PUBLIC } from './helpers/form-page';
+
+/**
+ * The Mini App in a real browser (Debian's chromium, headless, no network beyond 127.0.0.1): opened the
+ * way Telegram opens it (initData in the URL fragment), every field filled as a principal would, one bad
+ * value explained, a reload keeping everything, a refused then an accepted confirmation, the rows in
+ * SQLite and the chat's confirmation message at the fake Bot API.
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUT_DIR = resolve('.tmp/form-page');
+const TG_USER = 5201;
+const haveChromium = existsSync(CHROMIUM);
+if (!haveChromium && process.env.CI) throw new Error(`${CHROMIUM} is missing: .ci/run installs Debian's chromium for the browser tests`);
+
+/** What is typed per field: phrases the chat accepts, giving SCRIPT_ANSWERS once read. */
+const TYPED: Record<string, string> = {
+  profile_institutions: '560',
+  profile_pupils: '285 nghìn',
+  profile_classes: '8.600',
+  profile_staff: '17,5 nghìn',
+  portal_news_events: '45',
+  portal_party_ideology: '13',
+  portal_role_models: '0',
+  portal_admin_reform: '14 tin, bài',
+  portal_grassroots: '10',
+  portal_legal_education: '7',
+  portal_education_reform: '6',
+  portal_exams: '5',
+  portal_other: '3',
+  digital_posts: '1.080',
+  digital_views: '2,1 triệu',
+  digital_interactions: '1tr9',
+  press_info_provided: '3',
+  press_articles: '6',
+  press_false_info_handled: '1',
+  training_sessions: '2',
+  training_participants: '120 lượt người',
+  intl_delegations_received: 'không',
+  intl_delegations_sent: '0',
+  intl_agreements: 'ko',
+  intl_foreign_students: '6',
+  intl_support_money: '1 triệu rưỡi',
+  intl_activities_text: 'không có',
+  campaign_activities: '5',
+  campaign_text: 'Tổ chức cuộc thi tìm hiểu về biển, đảo Việt Nam cho học sinh.',
+  assess_results_text: 'Duy trì chuyên mục gương điển hình trên trang thông tin điện tử.',
+  assess_shortcomings_text: 'không có',
+  assess_causes_text: 'không có',
+  assess_proposals_text: 'Đề nghị Sở tổ chức tập huấn kỹ năng sản xuất video ngắn.',
+};
+
+let app: App;
+let context: BrowserContext;
+let profileDir: string;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  if (!haveChromium) return;
+  mkdirSync(OUT_DIR, { recursive: true });
+  app = await startApp({ telegram: 'polling', clock: () => H1_CLOCK, env: { PUBLIC_URL: PUBLIC } });
+  const chat = telegramChat(app, TG_USER);
+  await chat.send(`/start ${app.codeOf('THPT-THANGLONG')}`);
+  await chat.expectReply('Đã liên kết');
+  await chat.settle();
+  profileDir = mkdtempSync(join(tmpdir(), 'baocao-chromium-'));
+  context = await chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    viewport: { width: 360, height: 740 },
+    deviceScaleFactor: 1,
+    isMobile: true,
+    hasTouch: true,
+    locale: 'vi-VN',
+    timeout: 30_000,
+  });
+  // Nothing may come from another origin (the page must work with no Internet access).
+  await context.route('**/*', (route) => {
+    const url = route.request().url();
+    if (url.startsWith(`${app.baseUrl}/`)) return route.continue();
+    problems.push(`request to another origin: ${url}`);
+    return route.abort();
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await context?.close();
+  await app?.close();
+  if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+});
+
+function watch(page: Page): void {
+  page.on('console', (m) => {
+    // A refused answer or confirmation is a 422 on purpose; Chromium logs every 4xx.
+    if (m.type() === 'error' && !/status of 422/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+}
+
+/** Waits until an element matching `selector` contains `text` (Playwright's own expect is not vitest's). */
+async function waitText(page: Page, selector: string, text: string, timeout = 5000): Promise<void> {
+  try {
+    await page.locator(selector, { hasText: text }).first().waitFor({ timeout });
+  } catch {
+    const seen = await page.locator(selector).allTextContents();
+    throw new Error(`no ${selector} containing ${JSON.stringify(text)}; found ${JSON.stringify(seen)}`);
+  }
+}
+
+const field = (key: string) => `.field[data-key="${key}"]`;
+
+async function typeAndLeave(page: Page, key: string, text: string): Promise<void> {
+  const input = page.locator(`${field(key)} input, ${field(key)} textarea`);
+  await input.fill(text);
+  await input.press('Tab');
+}
+
+describe.skipIf(!haveChromium)('the form page in headless Chromium', () => {
+  test('filled, reloaded, confirmed: the rows in SQLite and the confirmation in the chat', async () => {
+    // The chat offers the page as a Mini App button on /nhap, next to the first question.
+    const chat = telegramChat(app, TG_USER);
+    await chat.send('/nhap');
+    await chat.expectReply('Câu 1/33');
+    const withButton = app.tg!.botMessages(TG_USER).find((m) => m.text.includes('Câu 1/33'))!;
+    const button = withButton.inlineKeyboard!.flat().find((b) => b.text === 'Mở biểu mẫu')!;
+    expect(button.web_app).toEqual({ url: `${PUBLIC}/form/tg?period=${PERIOD_ID}` });
+
+    const initData = app.tg!.webAppInitData(TG_USER, { authDate: Math.floor(H1_CLOCK.getTime() / 1000) });
+    const page = await context.newPage();
+    watch(page);
+    const url = `${app.baseUrl}/form/tg?period=${PERIOD_ID}#tgWebAppData=${encodeURIComponent(initData)}&tgWebAppVersion=8.0&tgWebAppPlatform=android`;
+    await page.goto(url);
+    await page.waitForSelector('#form', { timeout: 10_000 });
+    await waitText(page, '#status', 'đã trả lời 0/33');
+    await page.screenshot({ path: join(OUT_DIR, 'form-360-top.png') });
+
+    // Confirming too early is refused with the list of what is missing, and the fields are marked.
+    await page.click('#confirm');
+    await waitText(page, '#confirm-msg.error', 'Chưa thể xác nhận');
+    expect(await page.locator('.field.missing').count()).toBeGreaterThan(20);
+
+    // One bad value: the chat's message appears under the field and nothing is stored.
+    await typeAndLeave(page, 'profile_classes', 'hai mươi mấy');
+    await waitText(page, `${field('profile_classes')} .msg.error`, 'Vui lòng nhập lại câu 3');
+    await page.locator(field('profile_classes')).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(OUT_DIR, 'form-360-bad-value.png') });
+    expect(app.answersOf('THPT-THANGLONG').profile_classes).toBeUndefined();
+
+    for (const [key, text] of Object.entries(TYPED)) {
+      await typeAndLeave(page, key, text);
+      await waitText(page, `${field(key)} .msg.ok`, '✓');
+    }
+    await waitText(page, '#status', 'đã trả lời 33/33');
+    await page.screenshot({ path: join(OUT_DIR, 'form-360-filled.png'), fullPage: true });
+
+    // Closing and opening again loses nothing.
+    await page.reload();
+    await page.waitForSelector('#form', { timeout: 10_000 });
+    expect(await page.locator(`${field('profile_pupils')} input`).inputValue()).toBe('285.000');
+    expect(await page.locator(`${field('intl_support_money')} input`).inputValue()).toBe('1.500.000');
+    expect(await page.locator(`${field('campaign_text')} textarea`).inputValue()).toBe(TYPED.campaign_text!);
+    await waitText(page, field('intl_activities_text'), 'Đã ghi nhận: không có');
+
+    await page.click('#confirm');
+    await waitText(page, '#confirm-msg.ok', 'Đã xác nhận báo cáo');
+    await waitText(page, '#status', 'Đã xác nhận');
+    await page.screenshot({ path: join(OUT_DIR, 'form-360-confirmed.png'), fullPage: false });
+
+    // The rows: exactly what the chat script stores, confirmed by this account, with the chat's audit trail.
+    const unitId = app.unitIdOf('THPT-THANGLONG');
+    expect(app.answersOf('THPT-THANGLONG')).toEqual(SCRIPT_ANSWERS);
+    const sub = findSubmission(app.deps.db, unitId, PERIOD_ID)!;
+    expect(sub.status).toBe('confirmed');
+    expect(sub.revision).toBe(1);
+    const audit = app.deps.db.select().from(auditLog).all();
+    expect(audit.filter((a) => a.action === 'submission_confirmed')).toHaveLength(1);
+    expect(audit.filter((a) => a.action === 'answer_set' || a.action === 'answer_skipped')).toHaveLength(33);
+    // The chat hears of it as after /xacnhan.
+    await app.tg!.waitForMessage(TG_USER, (t) => t.includes('✅ Đã xác nhận báo cáo 6 tháng đầu năm 2026 của Trường THPT Chuyên Thăng Long'));
+
+    // After confirmation the page still takes corrections, each a new revision.
+    await typeAndLeave(page, 'portal_exams', '8');
+    await waitText(page, `${field('portal_exams')} .msg.ok`, 'đã sửa thành 8 tin, bài');
+    expect(findSubmission(app.deps.db, unitId, PERIOD_ID)!.revision).toBe(2);
+
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 90_000);
+});
