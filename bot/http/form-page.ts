@@ -165,7 +165,17 @@ export function formPageRoutes(o: FormPageOptions): Route[] {
     respondJson(req, res, 422, { ok: false, confirmed: false, message: r.message, summary: r.summary });
   });
 
-  const linkPage = (req: IncomingMessage, res: ServerResponse, [token]: string[]) => {
+  const linkPage = (req: IncomingMessage, res: ServerResponse, params: string[]) => {
+    // The path holds the token: a failure is logged here without it, never by the server with the path.
+    try {
+      serveLink(req, res, params);
+    } catch (err) {
+      log.error('form page failed', { err: err instanceof Error ? err.message : String(err) });
+      respond(req, res, 500, messagePage('Đã có lỗi', 'Đã có lỗi khi mở biểu mẫu. Các câu trả lời đã lưu vẫn được giữ; vui lòng thử lại sau ít phút.'), HTML);
+    }
+  };
+
+  const serveLink = (req: IncomingMessage, res: ServerResponse, [token]: string[]) => {
     secure(res);
     const now = deps.clock();
     const out = inTransaction(db, (tx) => {
