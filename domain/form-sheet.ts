@@ -11,29 +11,73 @@ import { cellText, foldText, rowRef, type Cell, type SheetData, type SheetRow, t
 export const SURVEY_SHEET = 'survey';
 export const SETTINGS_SHEET = 'settings';
 export const SECTION_TYPE = 'section';
-export const FORM_COLUMNS = ['section', 'key', 'label', 'type', 'unit', 'required', 'min', 'max', 'help'] as const;
+export const RULES_SHEET = 'rules';
+/**
+ * `relevant`: the unit types a section or question applies to, as codes separated by commas (empty =
+ * every unit); `stable`: yes for the slowly changing unit profile; `min_difference`: the smallest change
+ * from last period worth a question back.
+ */
+export const FORM_COLUMNS = ['section', 'key', 'label', 'type', 'unit', 'required', 'min', 'max', 'help', 'relevant', 'stable', 'min_difference'] as const;
 type Column = (typeof FORM_COLUMNS)[number];
 const TITLE_COLUMN = 'form_title';
+/** Settings of the plausibility check; a form without them asks nothing back about changes. */
+const FACTOR_COLUMN = 'plausibility_factor';
+const MIN_DIFF_COLUMN = 'min_difference';
+const RULE_COLUMNS = ['key', 'needs', 'message'] as const;
 
-const WIDTHS: Record<Column, number> = { section: 14, key: 28, label: 60, type: 10, unit: 18, required: 10, min: 10, max: 16, help: 40 };
+const WIDTHS: Record<Column, number> = { section: 14, key: 28, label: 60, type: 10, unit: 18, required: 10, min: 10, max: 16, help: 40, relevant: 24, stable: 8, min_difference: 14 };
+const NUMBER_COLUMNS: readonly Column[] = ['min', 'max', 'min_difference'];
 
 export function formToTables(form: FormDefinition): TableSpec[] {
   const rows: Cell[][] = [];
   for (const s of form.sections) {
-    rows.push([s.key, null, s.title, SECTION_TYPE, null, null, null, null, null]);
+    rows.push([s.key, null, s.title, SECTION_TYPE, null, null, null, null, null, s.relevant?.join(', ') ?? null, null, null]);
     for (const q of s.questions) {
-      rows.push([s.key, q.key, q.label, q.type, q.unit ?? null, q.required ? 'yes' : 'no', q.min ?? null, q.max ?? null, q.help ?? null]);
+      rows.push([
+        s.key,
+        q.key,
+        q.label,
+        q.type,
+        q.unit ?? null,
+        q.required ? 'yes' : 'no',
+        q.min ?? null,
+        q.max ?? null,
+        q.help ?? null,
+        q.relevant?.join(', ') ?? null,
+        q.stable ? 'yes' : null,
+        q.minDifference ?? null,
+      ]);
     }
   }
-  return [
+  const settingsColumns: TableSpec['columns'] = [{ header: TITLE_COLUMN, kind: 'text', width: 60 }];
+  const settingsRow: Cell[] = [form.title];
+  if (form.plausibility) {
+    settingsColumns.push({ header: FACTOR_COLUMN, kind: 'number' as const, width: 20 }, { header: MIN_DIFF_COLUMN, kind: 'number' as const, width: 16 });
+    settingsRow.push(form.plausibility.factor, form.plausibility.minDifference);
+  }
+  const tables: TableSpec[] = [
     {
       name: SURVEY_SHEET,
-      columns: FORM_COLUMNS.map((c) => ({ header: c, kind: c === 'min' || c === 'max' ? ('number' as const) : ('text' as const), width: WIDTHS[c] })),
+      columns: FORM_COLUMNS.map((c) => ({ header: c, kind: NUMBER_COLUMNS.includes(c) ? ('number' as const) : ('text' as const), width: WIDTHS[c] })),
       rows,
     },
-    { name: SETTINGS_SHEET, columns: [{ header: TITLE_COLUMN, kind: 'text', width: 60 }], rows: [[form.title]] },
+    { name: SETTINGS_SHEET, columns: settingsColumns, rows: [settingsRow] },
   ];
+  if (form.rules && form.rules.length > 0) {
+    tables.push({
+      name: RULES_SHEET,
+      columns: RULE_COLUMNS.map((c) => ({ header: c, kind: 'text' as const, width: c === 'message' ? 70 : 28 })),
+      rows: form.rules.map((r) => [r.key, r.needs.join(', '), r.message]),
+    });
+  }
+  return tables;
 }
+
+const list = (s: string): string[] =>
+  s
+    .split(/[,;\s]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 export type FormSheetResult = { ok: true; form: FormDefinition } | { ok: false; errors: string[] };
 
@@ -80,6 +124,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 function locate(path: readonly PropertyKey[], o: Origins): string {
   const [top, si, sub, qi, field] = path;
   if (top === 'title') return `${o.titleRow} (cột ${TITLE_COLUMN})`;
+  if (top === 'rules') return `Trang ${RULES_SHEET}, quy tắc thứ ${typeof si === 'number' ? si + 1 : '?'}`;
+  if (top === 'plausibility') return `Trang ${SETTINGS_SHEET}`;
   if (top !== 'sections' || typeof si !== 'number') return 'Tệp';
   if (sub === 'questions' && typeof qi === 'number') {
     const row = o.question[si]?.[qi];
@@ -103,7 +149,7 @@ export function formFromSheets(sheets: readonly SheetData[], fallbackTitle: stri
   const [head, ...data] = survey.rows as [SheetRow, ...SheetRow[]];
   const col = new Map<Column, number>();
   head.cells.forEach((c, i) => {
-    const h = foldText(cellText(c)) as Column;
+    const h = foldText(cellText(c)).replace(/ /g, '_') as Column;
     if ((FORM_COLUMNS as readonly string[]).includes(h) && !col.has(h)) col.set(h, i);
   });
   const missing = (['section', 'key', 'label', 'type'] as const).filter((c) => !col.has(c));
@@ -130,7 +176,7 @@ export function formFromSheets(sheets: readonly SheetData[], fallbackTitle: stri
     return n;
   };
 
-  const sections: { key: string; title: string; questions: Record<string, unknown>[] }[] = [];
+  const sections: { key: string; title: string; relevant?: string[]; questions: Record<string, unknown>[] }[] = [];
   const origins: Origins = { sheet, section: [], question: [], titleRow: rowRef(SETTINGS_SHEET, 2) };
   const keyRows = new Map<string, number>();
   for (const r of data) {
@@ -142,7 +188,8 @@ export function formFromSheets(sheets: readonly SheetData[], fallbackTitle: stri
         errors.push(`${rowRef(sheet, r.row)}: phần “${sectionKey}” đã khai báo ở dòng ${origins.section[dup]}.`);
         continue;
       }
-      sections.push({ key: sectionKey, title: text(r, 'label'), questions: [] });
+      const relevant = list(text(r, 'relevant'));
+      sections.push({ key: sectionKey, title: text(r, 'label'), questions: [], ...(relevant.length ? { relevant } : {}) });
       origins.section.push(r.row);
       origins.question.push([]);
       continue;
@@ -181,22 +228,55 @@ export function formFromSheets(sheets: readonly SheetData[], fallbackTitle: stri
     if (max !== undefined && max !== null) q.max = max;
     const help = text(r, 'help');
     if (help !== '') q.help = help;
+    const relevant = list(text(r, 'relevant'));
+    if (relevant.length > 0) q.relevant = relevant;
+    const stableText = foldText(text(r, 'stable'));
+    if (stableText !== '') {
+      if (YES.has(stableText)) q.stable = true;
+      else if (!NO.has(stableText)) errors.push(`${rowRef(sheet, r.row)} (cột stable): “${text(r, 'stable')}” không hợp lệ; ghi yes hoặc để trống.`);
+    }
+    const minDiff = whole(r, 'min_difference');
+    if (minDiff !== undefined && minDiff !== null) q.minDifference = minDiff;
     sections[si]!.questions.push(q);
     origins.question[si]!.push(r.row);
   }
 
   let title = fallbackTitle;
+  let plausibility: { factor: number; minDifference: number } | undefined;
   if (settings) {
     const [sHead, sValue] = settings.rows;
-    const ti = sHead ? sHead.cells.findIndex((c) => foldText(cellText(c)) === TITLE_COLUMN.replace('_', ' ')) : -1;
+    const at = (name: string) => (sHead ? sHead.cells.findIndex((c) => foldText(cellText(c)) === name.replace(/_/g, ' ')) : -1);
+    const ti = at(TITLE_COLUMN);
     if (ti >= 0 && sValue) {
       title = cellText(sValue.cells[ti]).normalize('NFC');
       origins.titleRow = rowRef(SETTINGS_SHEET, sValue.row);
     }
+    const fi = at(FACTOR_COLUMN);
+    const mi = at(MIN_DIFF_COLUMN);
+    if (fi >= 0 && sValue && cellText(sValue.cells[fi]) !== '') {
+      const factor = Number(cellText(sValue.cells[fi]).replace(',', '.'));
+      const minDifference = mi >= 0 ? Number(cellText(sValue.cells[mi]).replace(/[.\s]/g, '') || '0') : 0;
+      if (!Number.isFinite(factor) || !Number.isSafeInteger(minDifference)) errors.push(`${rowRef(SETTINGS_SHEET, sValue.row)}: ${FACTOR_COLUMN} và ${MIN_DIFF_COLUMN} phải là số.`);
+      else plausibility = { factor, minDifference };
+    }
+  }
+  const rulesSheet = sheets.find((s) => foldText(s.name) === RULES_SHEET);
+  const rules: { key: string; needs: string[]; message: string }[] = [];
+  if (rulesSheet && rulesSheet.rows.length > 1) {
+    const [rHead, ...rRows] = rulesSheet.rows as [SheetRow, ...SheetRow[]];
+    const idx = (name: string) => rHead.cells.findIndex((c) => foldText(cellText(c)) === name);
+    const [ki, ni, mi] = RULE_COLUMNS.map(idx) as [number, number, number];
+    if (ki < 0 || ni < 0 || mi < 0) errors.push(`${rowRef(RULES_SHEET, rHead.row)}: cần các cột ${RULE_COLUMNS.join(', ')}.`);
+    else
+      for (const r of rRows) {
+        const key = cellText(r.cells[ki]).trim();
+        if (key === '') continue;
+        rules.push({ key, needs: list(cellText(r.cells[ni])), message: cellText(r.cells[mi]).normalize('NFC') });
+      }
   }
   if (errors.length > 0) return { ok: false, errors };
 
-  const parsed = FormDefinitionSchema.safeParse({ title, sections });
+  const parsed = FormDefinitionSchema.safeParse({ title, sections, ...(plausibility ? { plausibility } : {}), ...(rules.length ? { rules } : {}) });
   if (!parsed.success) {
     return { ok: false, errors: parsed.error.issues.map((i) => `${locate(i.path, origins)}: ${describeIssue(i)}.`) };
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { UnitTypeSchema, type UnitType } from './units';
 
 /**
  * The reporting form as data. The office can add, drop or reword questions for a new version without
@@ -22,6 +23,12 @@ export const QuestionSchema = z
     /** For numbers the largest plausible value; for texts the most characters. */
     max: z.number().int().positive().optional(),
     help: z.string().trim().max(500).optional(),
+    /** Unit types the question applies to (XLSForm's `relevant`); absent = every unit. Not asked elsewhere. */
+    relevant: z.array(UnitTypeSchema).min(1).optional(),
+    /** Slowly changing (the unit profile): offered as one "keep all of last period's figures" question. */
+    stable: z.boolean().optional(),
+    /** Smallest change from last period's figure worth a question back (overrides the form's default). */
+    minDifference: z.number().int().nonnegative().optional(),
   })
   .refine((q) => q.min === undefined || q.max === undefined || q.min <= q.max, {
     message: 'min phải nhỏ hơn hoặc bằng max',
@@ -30,24 +37,54 @@ export const QuestionSchema = z
 export const SectionSchema = z.object({
   key: z.string().regex(keyPattern),
   title: z.string().trim().min(1).max(200),
+  /** Unit types the whole section applies to; a question's own list narrows it further. */
+  relevant: z.array(UnitTypeSchema).min(1).optional(),
   questions: z.array(QuestionSchema).min(1),
+});
+
+/**
+ * A figure that contradicts another one of the same report, e.g. interactions with no views: when
+ * `key` is above 0 while every question of `needs` is answered 0, the contact is asked once whether
+ * that is right. `message` is said to the contact and shown to the office with the flag.
+ */
+export const PlausibilityRuleSchema = z.object({
+  key: z.string().regex(keyPattern),
+  needs: z.array(z.string().regex(keyPattern)).min(1),
+  message: z.string().trim().min(1).max(200),
+});
+
+/** A figure at least `factor` times (or at most 1/`factor` of) last period's, and off by at least `minDifference`, is asked back. */
+export const PlausibilitySchema = z.object({
+  factor: z.number().gt(1).max(1000).default(3),
+  minDifference: z.number().int().nonnegative().default(10),
 });
 
 export const FormDefinitionSchema = z
   .object({
     title: z.string().trim().min(1).max(200),
     sections: z.array(SectionSchema).min(1),
+    /** Absent in forms written before plausibility checks existed: such forms ask nothing back. */
+    plausibility: PlausibilitySchema.optional(),
+    rules: z.array(PlausibilityRuleSchema).optional(),
   })
   .superRefine((form, ctx) => {
-    const seen = new Set<string>();
+    const seen = new Map<string, Question['type']>();
     for (const section of form.sections) {
       for (const q of section.questions) {
         if (seen.has(q.key)) {
           ctx.addIssue({ code: 'custom', message: `Mã câu hỏi "${q.key}" bị trùng`, path: ['sections'] });
         }
-        seen.add(q.key);
+        seen.set(q.key, q.type);
       }
     }
+    (form.rules ?? []).forEach((rule, i) => {
+      for (const key of [rule.key, ...rule.needs]) {
+        const type = seen.get(key);
+        if (type === undefined || type === 'text') {
+          ctx.addIssue({ code: 'custom', message: `Quy tắc kiểm tra nhắc đến "${key}", không phải câu hỏi số của biểu mẫu`, path: ['rules', i] });
+        }
+      }
+    });
   });
 
 export type QuestionType = (typeof QUESTION_TYPES)[number];
@@ -55,28 +92,73 @@ export type Question = z.infer<typeof QuestionSchema>;
 export type Section = z.infer<typeof SectionSchema>;
 export type FormDefinition = z.infer<typeof FormDefinitionSchema>;
 export type FormDefinitionInput = z.input<typeof FormDefinitionSchema>;
+export type PlausibilityRule = z.infer<typeof PlausibilityRuleSchema>;
 
 /** A question together with its section and its 1-based position in the whole form. */
 export interface FlatQuestion extends Question {
   sectionKey: string;
   sectionTitle: string;
-  /** 1-based number shown in the review and used by /sua N. */
+  /** 1-based number shown in the review and used by /sua N (among the questions that apply to the unit). */
   number: number;
 }
 
+/** Every question of the form, numbered in form order; `relevant` is the section's and question's lists combined. */
 export function flattenForm(form: FormDefinition): FlatQuestion[] {
   const out: FlatQuestion[] = [];
   for (const section of form.sections) {
     for (const q of section.questions) {
-      out.push({ ...q, sectionKey: section.key, sectionTitle: section.title, number: out.length + 1 });
+      const relevant = combineRelevant(section.relevant, q.relevant);
+      const flat: FlatQuestion = { ...q, sectionKey: section.key, sectionTitle: section.title, number: out.length + 1 };
+      if (relevant) flat.relevant = relevant;
+      else delete flat.relevant;
+      out.push(flat);
     }
   }
   return out;
 }
 
+function combineRelevant(section: readonly UnitType[] | undefined, question: readonly UnitType[] | undefined): UnitType[] | undefined {
+  if (!section) return question ? [...question] : undefined;
+  if (!question) return [...section];
+  return question.filter((t) => section.includes(t));
+}
+
+/**
+ * Whether a question is asked of a unit of this type. A unit type the code does not know (null,
+ * undefined) is asked everything: a question is never hidden by a missing fact.
+ */
+export function appliesTo(q: Pick<FlatQuestion, 'relevant'>, unitType: string | null | undefined): boolean {
+  if (!q.relevant || unitType === null || unitType === undefined) return true;
+  return (q.relevant as readonly string[]).includes(unitType);
+}
+
+/** The questions a unit of this type answers, numbered 1..N in form order (what the contact sees). */
+export function applicableQuestions(form: FormDefinition, unitType: string | null | undefined): FlatQuestion[] {
+  return flattenForm(form)
+    .filter((q) => appliesTo(q, unitType))
+    .map((q, i) => ({ ...q, number: i + 1 }));
+}
+
 /** Answer values: integers for counts and money, strings for texts. */
 export type AnswerValue = number | string;
 export type Answers = Readonly<Record<string, AnswerValue>>;
+
+/**
+ * What goes with an answer besides its value: the words typed after a number ("2 đoàn (Hàn Quốc và Nhật
+ * Bản)" keeps "Hàn Quốc và Nhật Bản"), an explicit "không có" (distinct from a skipped question), and a
+ * figure the contact confirmed although it looked unlikely.
+ */
+export interface AnswerMeta {
+  note?: string;
+  /** "không có": nothing to report (a number is then 0, a text null). */
+  none?: boolean;
+  flag?: AnswerFlag;
+}
+
+/** Why a figure was asked back and then confirmed by the contact; the office sees it in the export and appendix. */
+export type AnswerFlag =
+  | { kind: 'change'; previous: number; periodId: string }
+  | { kind: 'rule'; message: string };
 
 /** Default bounds: texts must stay readable in a compiled report; numbers must stay plausible per unit. */
 export const TEXT_MAX_LENGTH = 2000;
@@ -110,10 +192,11 @@ export const DEFAULT_FORM: FormDefinition = FormDefinitionSchema.parse({
       key: 'profile',
       title: 'Thông tin chung về đơn vị',
       questions: [
-        count('profile_institutions', 'Số cơ sở giáo dục thuộc đơn vị (tính cả đơn vị mình)', 'cơ sở', { max: 5_000 }),
-        count('profile_pupils', 'Số học sinh', 'học sinh', { max: 2_000_000 }),
-        count('profile_classes', 'Số lớp học', 'lớp', { max: 100_000 }),
-        count('profile_staff', 'Số cán bộ quản lý, giáo viên, nhân viên', 'người', { max: 200_000 }),
+        // A school is one institution; only a district office (Phòng GD&ĐT) counts the schools under it.
+        count('profile_institutions', 'Số cơ sở giáo dục trực thuộc (tính cả đơn vị mình)', 'cơ sở', { max: 5_000, relevant: ['phong-gddt'], stable: true }),
+        count('profile_pupils', 'Số học sinh', 'học sinh', { max: 2_000_000, relevant: ['phong-gddt', 'thpt', 'gdnn-gdtx', 'truc-thuoc'], stable: true, minDifference: 200 }),
+        count('profile_classes', 'Số lớp học', 'lớp', { max: 100_000, relevant: ['phong-gddt', 'thpt', 'gdnn-gdtx', 'truc-thuoc'], stable: true }),
+        count('profile_staff', 'Số cán bộ quản lý, giáo viên, nhân viên', 'người', { max: 200_000, stable: true, minDifference: 20 }),
       ],
     },
     {
@@ -136,9 +219,10 @@ export const DEFAULT_FORM: FormDefinition = FormDefinitionSchema.parse({
       title: 'Nền tảng truyền thông số (fanpage, Zalo OA, TikTok, YouTube...)',
       questions: [
         count('digital_posts', 'Số tin, bài, hình ảnh, video đã đăng', 'tin, bài, hình ảnh', { max: 1_000_000 }),
-        count('digital_views', 'Tổng số lượt xem', 'lượt xem', { max: 1_000_000_000 }),
+        count('digital_views', 'Tổng số lượt xem', 'lượt xem', { max: 1_000_000_000, minDifference: 1_000 }),
         count('digital_interactions', 'Tổng số lượt tương tác (thích, bình luận, chia sẻ)', 'lượt tương tác', {
           max: 1_000_000_000,
+          minDifference: 500,
         }),
       ],
     },
@@ -179,6 +263,7 @@ export const DEFAULT_FORM: FormDefinition = FormDefinitionSchema.parse({
           required: true,
           min: 0,
           max: 1_000_000_000_000,
+          minDifference: 5_000_000,
         },
         text('intl_activities_text', 'Hoạt động hợp tác quốc tế nổi bật (tóm tắt)'),
       ],
@@ -201,5 +286,11 @@ export const DEFAULT_FORM: FormDefinition = FormDefinitionSchema.parse({
         text('assess_proposals_text', 'Kiến nghị, đề xuất với Sở'),
       ],
     },
+  ],
+  plausibility: { factor: 3, minDifference: 10 },
+  rules: [
+    { key: 'digital_interactions', needs: ['digital_views'], message: 'Có lượt tương tác nhưng không có lượt xem nào.' },
+    { key: 'digital_views', needs: ['digital_posts'], message: 'Có lượt xem nhưng không có tin, bài, hình ảnh, video nào được đăng.' },
+    { key: 'training_participants', needs: ['training_sessions'], message: 'Có người tham gia tập huấn nhưng không có lớp tập huấn nào.' },
   ],
 });

@@ -106,7 +106,7 @@ type Outcome =
 
 export function parseVietnameseNumber(input: string, kind: NumberKind, bounds?: NumberBounds): ParseResult {
   if (typeof input !== 'string') return fail('not_a_number', notANumberMessage(kind, 'generic'));
-  const text = normalize(input);
+  const text = normalize(spelledToDigits(input));
   if (text === '') return fail('empty', `Bạn chưa nhập số nào. Vui lòng nhập một số, ví dụ: ${example(kind)}.`);
   if (text.length > MAX_INPUT_LENGTH) return fail('not_a_number', notANumberMessage(kind, 'generic'));
 
@@ -152,6 +152,95 @@ export function parseVietnameseNumber(input: string, kind: NumberKind, bounds?: 
           );
       }
   }
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Numbers written in words
+
+/**
+ * Digits of numbers written in words: "mười hai" 12, "hai mươi lăm" 25, "một trăm linh năm" 105,
+ * "ba trăm nghìn" 3 trăm nghìn. Read with diacritics, because stripped of them "tám" (8) is "tầm" (about)
+ * and "năm" (5) is also "năm" (year): a run of number words is converted only at the start of the answer
+ * or right after a multiplier ("1 triệu hai"), never in the middle of a sentence ("tăng so với năm trước").
+ */
+const DIGIT_WORDS: ReadonlyMap<string, number> = new Map([
+  ['không', 0],
+  ['một', 1],
+  ['mốt', 1],
+  ['hai', 2],
+  ['ba', 3],
+  ['bốn', 4],
+  ['tư', 4],
+  ['năm', 5],
+  ['lăm', 5],
+  ['sáu', 6],
+  ['bảy', 7],
+  ['bẩy', 7],
+  ['tám', 8],
+  ['chín', 9],
+]);
+const AFTER_MULTIPLIER = new Set(['nghìn', 'ngàn', 'triệu', 'tỷ', 'tỉ', 'tr', 'k']);
+
+/** Reads a number below 1.000 from words[i..]; null when the words there are not one. */
+function readSpelled(words: readonly string[], start: number): { value: number; next: number; endsWithHundred: boolean } | null {
+  let i = start;
+  let value = 0;
+  let hundreds = false;
+  const digit = (w: string | undefined) => (w === undefined ? undefined : DIGIT_WORDS.get(w));
+  const d0 = digit(words[i]);
+  if (d0 !== undefined && words[i + 1] === 'trăm') {
+    value = d0 * 100;
+    hundreds = true;
+    i += 2;
+    if (words[i] === 'linh' || words[i] === 'lẻ') {
+      const d = digit(words[i + 1]);
+      if (d === undefined || d === 0) return { value, next: i, endsWithHundred: true };
+      return { value: value + d, next: i + 2, endsWithHundred: false };
+    }
+  }
+  // Tens: "mười [x]" or "x mươi [y]".
+  if (words[i] === 'mười') {
+    const d = digit(words[i + 1]);
+    const unit = d !== undefined && d !== 0 && words[i + 1] !== 'mốt' && words[i + 1] !== 'tư' ? d : undefined;
+    return unit !== undefined ? { value: value + 10 + unit, next: i + 2, endsWithHundred: false } : { value: value + 10, next: i + 1, endsWithHundred: false };
+  }
+  const t = digit(words[i]);
+  if (t !== undefined && t >= 2 && (words[i + 1] === 'mươi' || words[i + 1] === 'chục')) {
+    const d = digit(words[i + 2]);
+    if (d !== undefined && d !== 0) return { value: value + t * 10 + d, next: i + 3, endsWithHundred: false };
+    return { value: value + t * 10, next: i + 2, endsWithHundred: false };
+  }
+  if (hundreds) {
+    // "hai trăm năm" is 250 in speech, a shorthand too easy to misread: only "hai trăm" alone counts.
+    return digit(words[i]) === undefined ? { value, next: i, endsWithHundred: true } : null;
+  }
+  if (t !== undefined && words[i] !== 'lăm' && words[i] !== 'mốt' && words[i] !== 'tư') return { value: t, next: i + 1, endsWithHundred: false };
+  return null;
+}
+
+/** Replaces numbers written in words by digits (see DIGIT_WORDS); anything else is left as typed. */
+export function spelledToDigits(input: string): string {
+  const lower = input.normalize('NFC').toLowerCase();
+  if (!/[a-zđ\u00C0-\u1EF9]/.test(lower)) return input;
+  const words = lower.split(/\s+/).filter((w) => w !== '');
+  const out: string[] = [];
+  let changed = false;
+  for (let i = 0; i < words.length; ) {
+    const prev = i === 0 ? null : words[i - 1]!;
+    const mayStart = prev === null || AFTER_MULTIPLIER.has(prev);
+    // "không" alone (or "không có") is the zero phrase, read as such by the parser below.
+    const spelled = mayStart && !(words[i] === 'không' && i === 0) ? readSpelled(words, i) : null;
+    if (spelled) {
+      // "ba trăm nghìn": keep "trăm" as the multiplier it is, so the parser multiplies in the right order.
+      out.push(spelled.endsWithHundred ? `${spelled.value / 100} trăm` : String(spelled.value));
+      i = spelled.next;
+      changed = true;
+    } else {
+      out.push(words[i]!);
+      i++;
+    }
+  }
+  return changed ? out.join(' ') : input;
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -241,6 +241,33 @@ export function parsePeriodId(id: string): { year: number; kind: PeriodKind; ind
   return { year, kind: 'quarter', index: Number(tail.slice(1)) };
 }
 
+/**
+ * Which earlier report a period's figures are compared with ("Kỳ trước: 1.593", questions back on
+ * unlikely figures). `sameKind`: the latest earlier period of the same kind (a quarter: the previous
+ * quarter, or the latest before it; the half-year: last year's; the year: last year's), because a
+ * quarter's figures cover three months and a half-year's six. `latest`: the latest earlier period of
+ * any kind that ends no later than this one, for the unit profile (pupils, classes, staff), which does
+ * not depend on the period's length. Pure; candidates are the periods with a confirmed report.
+ */
+export function pickComparable(current: PeriodId, candidates: readonly PeriodId[]): { sameKind: PeriodId | null; latest: PeriodId | null } {
+  const cur = parsePeriodId(current);
+  if (!cur) return { sameKind: null, latest: null };
+  const endOf = (p: { year: number; kind: PeriodKind; index: number }) => p.year * 12 + (p.kind === 'quarter' ? p.index * 3 : p.kind === 'half' ? 6 : 12);
+  // Among periods ending the same month, the longer one is the fuller report (Y after Q4, H1 after Q2).
+  const rank = (p: { year: number; kind: PeriodKind; index: number }) => endOf(p) * 10 + (p.kind === 'year' ? 2 : p.kind === 'half' ? 1 : 0);
+  let sameKind: { id: PeriodId; r: number } | null = null;
+  let latest: { id: PeriodId; r: number } | null = null;
+  for (const id of candidates) {
+    const p = parsePeriodId(id);
+    if (!p || id === current) continue;
+    const r = rank(p);
+    if (endOf(p) > endOf(cur)) continue;
+    if (p.kind === cur.kind && endOf(p) < endOf(cur) && (!sameKind || r > sameKind.r)) sameKind = { id, r };
+    if (!latest || r > latest.r) latest = { id, r };
+  }
+  return { sameKind: sameKind?.id ?? null, latest: latest?.id ?? null };
+}
+
 const ROMAN = ['I', 'II', 'III', 'IV'] as const;
 
 function endOfDayWall(w: Dayjs): Dayjs {

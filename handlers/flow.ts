@@ -1,4 +1,6 @@
-import { step, type Effect, type FlowInput } from '../domain/conversation';
+import { step, type Effect, type FlowContext, type FlowInput } from '../domain/conversation';
+import { validateAnswer, type AnswerCheck, type PastReport } from '../domain/answer';
+import type { AnswerFlag, AnswerValue } from '../domain/form';
 import { formatShortDate, periodInfo, PeriodIdSchema, type PeriodInfo } from '../domain/periods';
 import { defaultPeriod } from '../domain/period-status';
 import type { Reply } from '../domain/replies';
@@ -7,9 +9,19 @@ import { audit } from '../storage/repositories/audit';
 import { loadConversation, saveConversation } from '../storage/repositories/conversations';
 import { formVersion } from '../storage/repositories/forms';
 import { ensurePeriod, openPeriods } from '../storage/repositories/periods';
-import { appendAnswer, confirmSubmission, createSubmission, currentAnswers, findSubmission, nextRevision } from '../storage/repositories/submissions';
+import {
+  appendAnswer,
+  confirmSubmission,
+  createSubmission,
+  currentAnswerMeta,
+  currentAnswers,
+  findSubmission,
+  nextRevision,
+  pastReports,
+  type PastAnswers,
+} from '../storage/repositories/submissions';
 import { findUnitById } from '../storage/repositories/units';
-import type { ContactRow, SubmissionRow } from '../storage/schema';
+import type { ContactRow, SubmissionRow, UnitRow } from '../storage/schema';
 import type { Db } from '../storage/db';
 import * as t from '../templates/onboarding';
 import type { CommandContext } from './types';
@@ -18,6 +30,9 @@ import type { CommandContext } from './types';
  * Runs one step of the form conversation for a bound contact: loads the context, calls the pure engine,
  * applies its effects and stores the new state. The caller holds the transaction, so the update's
  * de-duplication mark, the answers and the state are committed together or not at all.
+ *
+ * Other ways to answer (the web form) use applyAnswer below: the same context, the same check
+ * (domain/answer.ts validateAnswer) and the same rows, revisions and audit as an answer in the chat.
  */
 export function runFlow(c: CommandContext, input: FlowInput): Reply[] {
   const { db, config } = c.deps;
@@ -53,40 +68,111 @@ export function runFlow(c: CommandContext, input: FlowInput): Reply[] {
   period ??= defaultPeriod(open, now);
   if (!period) return [reply(t.noOpenPeriod(wasIn?.title))];
 
+  const loaded = loadFlowContext(c, unit, period, isOpen);
+  const result = step(state, input, loaded.ctx);
+  applyEffects(db, loaded, result.effects, contact, now);
+  saveConversation(db, contact.id, result.state, now);
+  return result.replies;
+}
+
+interface LoadedContext {
+  ctx: FlowContext;
+  unit: UnitRow;
+  periodId: string;
+  formVersionId: number;
+  submission: SubmissionRow | undefined;
+}
+
+/** Everything the engine needs about one unit and one period, read in a fixed handful of queries. */
+function loadFlowContext(c: CommandContext, unit: UnitRow, period: PeriodInfo, open: boolean): LoadedContext {
+  const { db, config } = c.deps;
   const periodRow = ensurePeriod(db, period.id);
-  let submission = findSubmission(db, unit.id, period.id);
+  const submission = findSubmission(db, unit.id, period.id);
   const form = formVersion(db, submission?.formVersionId ?? periodRow.formVersionId).form;
-  const result = step(state, input, {
+  const past = pastReports(db, unit.id, period.id);
+  const titled = (p: PastAnswers | null): PastReport | null => (p ? { periodId: p.periodId, title: periodInfo(p.periodId, config.calendar).shortTitle, answers: p.answers } : null);
+  const ctx: FlowContext = {
     form,
+    unitType: unit.type,
     timeZone: config.timeZone,
-    period: { id: period.id, title: period.title, deadline: period.deadline, open: isOpen },
+    period: { id: period.id, title: period.title, deadline: period.deadline, open },
     unitName: unit.name,
     submission: submission
       ? { status: submission.status, revision: submission.revision, confirmedAt: submission.confirmedAt }
       : { status: 'none', revision: 0, confirmedAt: null },
     answers: submission ? currentAnswers(db, submission.id) : {},
-    now,
-  });
+    meta: submission ? currentAnswerMeta(db, submission.id) : {},
+    previous: { sameKind: titled(past.sameKind), latest: titled(past.latest) },
+    now: c.now,
+  };
+  return { ctx, unit, periodId: period.id, formVersionId: periodRow.formVersionId, submission };
+}
 
-  for (const effect of result.effects) {
-    submission ??= createSubmission(db, unit.id, period.id, periodRow.formVersionId, now);
+function applyEffects(db: Db, loaded: LoadedContext, effects: readonly Effect[], contact: ContactRow, now: Date): SubmissionRow | undefined {
+  let submission = loaded.submission;
+  for (const effect of effects) {
+    submission ??= createSubmission(db, loaded.unit.id, loaded.periodId, loaded.formVersionId, now);
     submission = applyEffect(db, submission, effect, contact, now);
   }
-  saveConversation(db, contact.id, result.state, now);
-  return result.replies;
+  return submission;
+}
+
+export type ApplyAnswerResult =
+  | { ok: true; key: string; value: AnswerValue | null; note: string | null; none: boolean; flag: AnswerFlag | null; changed: boolean; revision: number }
+  | { ok: false; key: string; reason: Extract<AnswerCheck, { ok: false }>['reason'] | 'not_bound' | 'period_closed'; message: string; candidates?: number[] };
+
+/**
+ * Applies one answer typed outside the conversation (the web form) for a bound contact, in the open
+ * period `periodId`: checked by validateAnswer exactly as in the chat, stored with the same rows,
+ * revisions and audit. Call inside the caller's transaction. `confirmUnlikely`: the contact has already
+ * answered "Đúng" to the question back on an unlikely figure. The conversation state is not touched.
+ */
+export function applyAnswer(c: CommandContext, input: { periodId: string; key: string; text: string; confirmUnlikely?: boolean }): ApplyAnswerResult {
+  const { db, config } = c.deps;
+  const { contact, now } = c;
+  const unit = contact.unitId === null ? undefined : findUnitById(db, contact.unitId);
+  if (!unit?.active) return { ok: false, key: input.key, reason: 'not_bound', message: contact.unitId === null ? t.notBound() : t.unitInactive(unit?.name ?? null) };
+  const period = openPeriods(db, now, config.calendar).find((p) => p.id === input.periodId);
+  if (!period) {
+    const title = PeriodIdSchema.safeParse(input.periodId).success ? periodInfo(input.periodId, config.calendar).title : input.periodId;
+    return { ok: false, key: input.key, reason: 'period_closed', message: t.periodNotOpen(title) };
+  }
+  const loaded = loadFlowContext(c, unit, period, true);
+  const check = validateAnswer(input.key, input.text, loaded.ctx, { confirmUnlikely: input.confirmUnlikely ?? false });
+  if (!check.ok) return { ok: false, key: check.key, reason: check.reason, message: check.message, ...(check.candidates ? { candidates: check.candidates } : {}) };
+  const meta = loaded.ctx.meta?.[check.key] ?? {};
+  const changed =
+    loaded.ctx.answers[check.key] !== check.value ||
+    (meta.note ?? null) !== check.note ||
+    (meta.none ?? false) !== check.none ||
+    JSON.stringify(meta.flag ?? null) !== JSON.stringify(check.flag);
+  const effect: Effect = { type: 'answer_set', key: check.key, value: check.value, raw: check.raw, note: check.note, none: check.none, flag: check.flag };
+  const submission = changed ? applyEffects(db, loaded, [effect], contact, now) : loaded.submission;
+  return { ok: true, key: check.key, value: check.value, note: check.note, none: check.none, flag: check.flag, changed, revision: submission?.revision ?? 0 };
 }
 
 export function applyEffect(db: Db, submission: SubmissionRow, effect: Effect, contact: ContactRow, now: Date): SubmissionRow {
   const subject = `submission:${submission.id}`;
   if (effect.type === 'answer_set') {
     const revision = submission.status === 'confirmed' ? nextRevision(db, submission.id, now) : 0;
-    appendAnswer(db, { submissionId: submission.id, key: effect.key, value: effect.value, raw: effect.raw, revision, contactId: contact.id, now });
+    appendAnswer(db, {
+      submissionId: submission.id,
+      key: effect.key,
+      value: effect.value,
+      raw: effect.raw,
+      revision,
+      contactId: contact.id,
+      now,
+      note: effect.note ?? null,
+      none: effect.none ?? false,
+      flag: effect.flag ?? null,
+    });
     audit(db, {
       at: now,
       actorContactId: contact.id,
-      action: submission.status === 'confirmed' ? 'answer_corrected' : effect.value === null ? 'answer_skipped' : 'answer_set',
+      action: submission.status === 'confirmed' ? 'answer_corrected' : effect.value === null && !effect.none ? 'answer_skipped' : 'answer_set',
       subject,
-      details: { key: effect.key, value: effect.value, revision },
+      details: { key: effect.key, value: effect.value, revision, ...(effect.note ? { note: effect.note } : {}), ...(effect.none ? { none: true } : {}), ...(effect.flag ? { flag: effect.flag } : {}) },
     });
     return { ...submission, revision };
   }

@@ -112,6 +112,12 @@ export const answers = sqliteTable(
     /** JSON: a number, a string, or null for an explicitly skipped question. */
     value: text('value').notNull(),
     rawText: text('raw_text'),
+    /** Words typed after a number ("2 đoàn (Hàn Quốc và Nhật Bản)"), kept and shown back. */
+    note: text('note'),
+    /** JSON of an AnswerFlag: an unlikely figure the contact confirmed when asked back. */
+    flag: text('flag'),
+    /** "không có": nothing to report, as opposed to a skipped question (value null, none false). */
+    none: integer('none', { mode: 'boolean' }).notNull().default(false),
     revision: integer('revision').notNull(),
     contactId: integer('contact_id'),
     createdAt: createdAt(),

@@ -1,4 +1,4 @@
-import type { FlatQuestion, AnswerValue } from '../domain/form';
+import type { AnswerFlag, FlatQuestion, AnswerValue } from '../domain/form';
 import { formatNumber } from '../domain/format';
 import { formatDateTime, formatShortDate } from '../domain/periods';
 
@@ -22,20 +22,111 @@ export function formatValue(q: Pick<FlatQuestion, 'type' | 'unit'>, v: AnswerVal
   return maxText !== undefined && oneLine.length > maxText ? `“${oneLine.slice(0, maxText - 1).trimEnd()}…”` : `“${oneLine}”`;
 }
 
-export function question(q: FlatQuestion, total: number, current: string | null | undefined): string {
-  const lines = [`Câu ${q.number}/${total} · ${q.sectionTitle}`, '', `${q.label}${q.unit ? ` (đơn vị tính: ${q.unit})` : ''}`];
+export interface QuestionView {
+  q: FlatQuestion;
+  total: number;
+  /** The current answer, formatted; null = skipped or "không có"; undefined = not answered yet. */
+  current?: string | null;
+  /** Last period's figure, formatted, and the period ("quý I/2026"). */
+  previous?: { shown: string; title: string } | null;
+  /** The section's figures that may be sent together, with last period's figures where known. */
+  paste?: { label: string; previous: string | null }[] | null;
+  /** A line put above the question: the acknowledgement of the answer just given. */
+  lead?: string | null;
+}
+
+/** One question, with the acknowledgement of the previous answer above it: one message per answer. */
+export function question(v: QuestionView): string {
+  const { q } = v;
+  const lines: string[] = [];
+  if (v.lead) lines.push(v.lead, '');
+  lines.push(`Câu ${q.number}/${v.total} · ${q.sectionTitle}`);
+  if (v.paste && v.paste.length > 1) {
+    lines.push(
+      `Mục này có ${v.paste.length} số. Có thể gửi cả ${v.paste.length} số trong một tin nhắn, theo thứ tự dưới đây, mỗi số một dòng (như khi chép một cột Excel) hoặc cách nhau bằng dấu chấm phẩy:`,
+    );
+    v.paste.forEach((p, i) => lines.push(`${i + 1}. ${p.label}${p.previous !== null ? ` · kỳ trước ${p.previous}` : ''}`));
+    lines.push(`Hoặc trả lời lần lượt, bắt đầu với số 1: ${q.label}${q.unit ? ` · tính bằng ${q.unit}` : ''}.`);
+  } else {
+    lines.push(`${q.label}${q.unit ? ` · tính bằng ${q.unit}` : ''}`);
+  }
   if (q.help) lines.push(q.help);
   if (q.type === 'text') {
-    // "bấm" would be wrong on Zalo and the console, which have no buttons: name the command.
-    lines.push(q.required ? 'Nhập nội dung ngắn gọn.' : 'Nhập nội dung ngắn gọn. Nếu không có, gõ “không có” hoặc /boqua.');
-  } else {
+    const max = formatNumber(q.max ?? 2000);
+    lines.push(
+      q.required
+        ? `Câu bắt buộc: viết ${q.min ? `ít nhất ${formatNumber(q.min)} ký tự, ` : ''}tối đa ${max} ký tự.`
+        : `Không bắt buộc, tối đa ${max} ký tự. Nếu không có, gửi “không có” hoặc /boqua.`,
+    );
+  } else if (v.previous) {
+    lines.push(`Kỳ trước (${v.previous.title}): ${v.previous.shown}. Gửi dấu = để giữ nguyên.`);
+  } else if (!v.paste || v.paste.length < 2) {
     lines.push(q.type === 'money' ? 'Nhập số tiền, ví dụ: 510.500.000 hoặc 10,5 triệu. Không có thì nhập 0.' : 'Nhập một số, ví dụ: 12 hoặc 1.593. Không có thì nhập 0.');
   }
-  if (current !== undefined) {
-    lines.push('', current === null ? 'Câu này đã được bỏ qua.' : `Câu trả lời hiện tại: ${current}. Gửi câu trả lời mới để thay, hoặc /boqua để giữ nguyên.`);
+  if (v.current !== undefined) {
+    lines.push(v.current === null ? 'Câu này đã được bỏ qua.' : `Câu trả lời hiện tại: ${v.current}. Gửi câu trả lời mới để thay, hoặc /boqua để giữ nguyên.`);
   }
   return lines.join('\n');
 }
+
+/** The unit profile offered as one block: "Giữ nguyên cả 4 số của kỳ trước?" */
+export function stableBlock(sectionTitle: string, title: string, items: { label: string; shown: string }[], lead: string | null, number: number, total: number): string {
+  const lines: string[] = [];
+  if (lead) lines.push(lead, '');
+  lines.push(`Câu ${number}–${number + items.length - 1}/${total} · ${sectionTitle}`, `Kỳ trước (${title}) đơn vị đã báo:`);
+  items.forEach((it, i) => lines.push(`${i + 1}. ${it.label}: ${it.shown}`));
+  lines.push(`Giữ nguyên cả ${items.length} số của kỳ trước? Nếu có thay đổi, có thể gửi ngay ${items.length} số mới, mỗi số một dòng.`);
+  return lines.join('\n');
+}
+export const LABEL_KEEP_ALL = 'Giữ nguyên cả các số';
+export const LABEL_ENTER_NEW = 'Nhập số mới';
+export const correctionCounted = (revision: number) => `Báo cáo đã xác nhận được cập nhật, lần sửa thứ ${revision - 1}.`;
+export const keptAll = (n: number) => `✓ Giữ nguyên ${n} số của kỳ trước.`;
+export const keepPrevious = (shown: string) => `Giữ ${shown}`;
+
+/** "✓ 1.593 cơ sở · ghi chú: …": what was stored, as one line above the next question. */
+export function ack(shown: string, note: string | null | undefined, flagged = false): string {
+  return `✓ ${shown}${note ? ` · ghi chú: ${note}` : ''}${flagged ? ' · đã xác nhận số liệu khác thường' : ''}`;
+}
+
+/** After /sua N: only the changed line and the way back. */
+export function editedLine(q: FlatQuestion, shown: string, before: string | null, note: string | null | undefined, revision: number | null, same = false): string {
+  const lines = [`✓ Câu ${q.number} · ${q.label}: ${same ? 'giữ nguyên ' : ''}${shown}${note ? ` · ghi chú: ${note}` : ''}${before !== null && before !== shown ? ` (trước đây: ${before})` : ''}`];
+  if (revision !== null) lines.push(`Báo cáo đã xác nhận được cập nhật, lần sửa thứ ${revision - 1}.`);
+  lines.push('Gõ /xem để xem lại cả báo cáo, hoặc /sua N để sửa câu khác.');
+  return lines.join('\n');
+}
+
+/** A section sent in one message: what was stored, what was not and why. */
+export function pasteResult(sectionTitle: string, lines: { n: number; label: string; shown: string | null; note?: string | null; error?: string }[]): string {
+  const stored = lines.filter((l) => l.error === undefined).length;
+  const out = [stored === lines.length ? `✓ Đã ghi ${stored} số của mục ${sectionTitle}:` : `Đã ghi ${stored}/${lines.length} số của mục ${sectionTitle}:`];
+  for (const l of lines) {
+    out.push(l.error === undefined ? `${l.n}. ${l.label}: ${l.shown}${l.note ? ` · ghi chú: ${l.note}` : ''}` : `✗ ${l.n}. ${l.label}: chưa ghi. ${l.error}`);
+  }
+  return out.join('\n');
+}
+export const pasteWrongCount = (expected: number, got: number, labels: string[]) =>
+  `Mục này có ${expected} số nhưng tin nhắn có ${got} giá trị, nên chưa ghi số nào. Vui lòng gửi đủ ${expected} số theo thứ tự:\n${labels.map((l, i) => `${i + 1}. ${l}`).join('\n')}`;
+export const pasteEmptyValue = () => 'Chưa có số ở vị trí này.';
+export const reenter = (n: number, label: string) => `Vui lòng nhập lại số ${n}: ${label}.`;
+
+export const unknownQuestion = () => 'Không có câu hỏi này trong biểu mẫu.';
+export const notApplicable = () => 'Câu hỏi này không áp dụng cho đơn vị.';
+export const noPreviousFigure = () => 'Đơn vị chưa có số liệu kỳ trước cho câu này. Vui lòng nhập số.';
+export const moneyComma = (raw: string) => `“${raw}” là ${formatNumber(Number(raw.replace(/\D/g, '')))} đồng hay ${raw.split(',')[0]},${raw.split(',')[1]?.replace(/0+$/, '') || '0'} triệu đồng? Vui lòng chọn hoặc nhập lại số đầy đủ.`;
+export function unlikelyFigure(q: Pick<FlatQuestion, 'type' | 'unit'>, value: number, flag: AnswerFlag, previous: { sameKind: { title: string; periodId: string } | null; latest: { title: string; periodId: string } | null } | null): string {
+  const now = formatValue(q, value);
+  if (flag.kind === 'rule') return `${flag.message} Đơn vị vừa nhập ${now}. Đúng không?`;
+  const title = [previous?.sameKind, previous?.latest].find((p) => p?.periodId === flag.periodId)?.title;
+  return `Kỳ trước${title ? ` (${title})` : ''} đơn vị báo ${formatValue(q, flag.previous)}; nay ${now}. Đúng không?`;
+}
+export const LABEL_RIGHT = 'Đúng';
+export const LABEL_REENTER = 'Nhập lại';
+export const reenterAsked = (label: string) => `Mời nhập lại: ${label}.`;
+/** How the office sees a confirmed unusual figure (export, appendix). */
+export const flagText = (flag: AnswerFlag, previousShown: string | null) =>
+  flag.kind === 'rule' ? `Đơn vị xác nhận: ${flag.message}` : `Đơn vị xác nhận số liệu khác thường; kỳ trước ${previousShown ?? formatNumber(flag.previous)}`;
 
 /** No full stop after a quoted text: “…phụ huynh.”. would end twice. */
 const end = (shown: string) => (shown.endsWith('”') ? '' : '.');
@@ -93,14 +184,24 @@ export const confirmed = (unitName: string, periodTitle: string) =>
 export const alreadyConfirmed = (periodTitle: string, at: Date | null, tz: string) =>
   `Báo cáo ${periodTitle} của đơn vị đã được xác nhận${at ? ` lúc ${formatDateTime(at, tz)}` : ''}. Có thể sửa bằng /sua N cho đến khi kỳ báo cáo bị khóa.`;
 
-export const flowIntro = (unitName: string, periodTitle: string, deadline: Date, total: number, tz: string, overdue = false) =>
-  `Báo cáo công tác thông tin đối ngoại ${periodTitle} của ${unitName}.\nHạn gửi: ${formatShortDate(deadline, tz)}${overdue ? ' (đã quá hạn, vui lòng hoàn thành sớm)' : ''}. Gồm ${total} câu, trả lời lần lượt từng câu; câu trả lời được lưu ngay, có thể dừng và tiếp tục bất cứ lúc nào.`;
+export const flowIntro = (unitName: string, periodTitle: string, deadline: Date, total: number, minutes: number, tz: string, overdue = false) =>
+  `Báo cáo công tác thông tin đối ngoại ${periodTitle} của ${unitName}.\nHạn gửi: ${formatShortDate(deadline, tz)}${overdue ? ', đã quá hạn, đề nghị hoàn thành sớm' : ''}. Đơn vị trả lời ${total} câu, mất khoảng ${minutes} phút. Câu trả lời được lưu ngay; có thể dừng và tiếp tục bất cứ lúc nào.`;
 
+export interface ReviewLine {
+  q: FlatQuestion;
+  /** Formatted value; null = skipped; undefined = not answered yet. */
+  shown: string | null | undefined;
+  none?: boolean;
+  note?: string | null;
+  flagged?: boolean;
+}
+
+/** The whole report grouped by section: sent on /xem and before confirming. */
 export function review(
   unitName: string,
   periodTitle: string,
   submission: { status: 'none' | 'draft' | 'confirmed'; revision: number; confirmedAt: Date | null },
-  lines: { q: FlatQuestion; shown: string | null | undefined }[],
+  lines: ReviewLine[],
   missing: number[],
   open: boolean,
   tz: string,
@@ -111,18 +212,20 @@ export function review(
       : 'Chưa xác nhận';
   const out = [`BÁO CÁO ${periodTitle.toUpperCase()} · ${unitName}`, `Trạng thái: ${status}`];
   let section = '';
-  for (const { q, shown } of lines) {
+  for (const { q, shown, none, note, flagged } of lines) {
     if (q.sectionTitle !== section) {
       section = q.sectionTitle;
       out.push('', section);
     }
-    const value = shown === undefined ? '(chưa trả lời)' : shown === null ? '(bỏ qua)' : shown;
-    out.push(`${q.number}. ${q.label}: ${value}`);
+    const value =
+      shown === undefined ? (q.required ? 'chưa trả lời' : 'chưa trả lời, không bắt buộc') : none ? 'Không có' : shown === null ? 'bỏ qua' : shown;
+    out.push(`${q.number}. ${q.label}: ${value}${note ? ` · ghi chú: ${note}` : ''}${flagged ? ' · đã xác nhận số liệu khác thường' : ''}`);
   }
   out.push('');
   if (!open) out.push('Kỳ báo cáo đã khóa.');
   else if (missing.length > 0) out.push(`Còn ${missing.length} câu bắt buộc chưa trả lời: ${missing.join(', ')}. Gõ /nhap để tiếp tục.`);
-  else if (submission.status === 'confirmed') out.push('Để sửa câu N, gõ /sua N.');
-  else out.push('Kiểm tra kỹ rồi xác nhận (/xacnhan). Để sửa câu N, gõ /sua N.');
+  else if (submission.status === 'confirmed') out.push('Để sửa một câu, gõ /sua và số thứ tự của câu, ví dụ: /sua 5.');
+  else out.push('Kiểm tra kỹ rồi xác nhận. Để sửa một câu, gõ /sua và số thứ tự của câu, ví dụ: /sua 5.');
   return out.join('\n');
 }
+export const LABEL_MORE = 'Trả lời tiếp câu không bắt buộc';

@@ -75,6 +75,7 @@ export const noOpenPeriod = (closedTitle?: string) =>
   `${closedTitle ? `Kỳ báo cáo ${closedTitle} đã khóa. ` : ''}Hiện chưa có kỳ báo cáo nào đang mở. Bot sẽ nhắc khi đến kỳ báo cáo.`;
 export const unknownPeriod = (arg: string, open: string[]) =>
   `Kỳ “${arg.slice(0, 20)}” không mở để nhập.${open.length ? ` Các kỳ đang mở: ${open.join(', ')}.` : ''}`;
+export const periodNotOpen = (title: string) => `Kỳ báo cáo ${title} không mở để nhập.`;
 export const officeHasNoForm = () => 'Tài khoản Văn phòng Sở không nhập báo cáo đơn vị. Gõ /trogiup để xem các lệnh dành cho Văn phòng.';
 export const officeOnly = () => 'Lệnh này chỉ dành cho tài khoản Văn phòng Sở.';
 export const unknownCommand = (name: string) => `Không có lệnh /${name.slice(0, 32)}. Gõ /trogiup để xem các lệnh.`;

@@ -53,9 +53,10 @@ describe('cli form export / import', () => {
 
     // The sheet reads like XLSForm: a section row, then its questions.
     const [header, first, second] = sheetValues((await loadXlsx(file)).getWorksheet('survey')!);
-    expect(header).toEqual(['section', 'key', 'label', 'type', 'unit', 'required', 'min', 'max', 'help']);
-    expect(first).toEqual(['profile', null, 'Thông tin chung về đơn vị', 'section', null, null, null, null, null]);
-    expect(second).toEqual(['profile', 'profile_institutions', 'Số cơ sở giáo dục thuộc đơn vị (tính cả đơn vị mình)', 'count', 'cơ sở', 'yes', 0, 5000, null]);
+    expect(header).toEqual(['section', 'key', 'label', 'type', 'unit', 'required', 'min', 'max', 'help', 'relevant', 'stable', 'min_difference']);
+    expect(first).toEqual(['profile', null, 'Thông tin chung về đơn vị', 'section', null, null, null, null, null, null, null, null]);
+    // Only a district office counts the institutions under it; the profile is kept from period to period.
+    expect(second).toEqual(['profile', 'profile_institutions', 'Số cơ sở giáo dục trực thuộc (tính cả đơn vị mình)', 'count', 'cơ sở', 'yes', 0, 5000, null, 'phong-gddt', 'yes', null]);
   });
 
   it('an edited form becomes a new version that periods started afterwards use; older periods and its own round trip are unchanged', async () => {
@@ -156,7 +157,7 @@ describe('cli form export / import', () => {
     const deps = appDeps(cli.db, () => NOW);
     const unit = upsertUnit(cli.db, { code: 'THPT-BTX', name: 'Trường THPT Bùi Thị Xuân', type: 'thpt' }, NOW).unit;
     await say(deps, 'co-hanh', `/start ${currentInviteForUnit(cli.db, unit.id, NOW).code}`, 'Cô Hạnh');
-    expect(texts(await say(deps, 'co-hanh', '/nhap'))).toMatch(/Gồm 33 câu/);
+    expect(texts(await say(deps, 'co-hanh', '/nhap'))).toMatch(/trả lời 32 câu/); // a school is not asked how many institutions it has
     await say(deps, 'co-hanh', '12');
 
     const file = ws.path('mau.xlsx');
@@ -180,7 +181,7 @@ describe('cli form export / import', () => {
     await say(deps, 'vp', `/start ${office.code}`, 'Chị Lan');
     await say(deps, 'vp', '/ky mo 2026-Y');
     const asked = texts(await say(deps, 'co-hanh', '/nhap 2026-Y'));
-    expect(asked).toMatch(/Gồm 34 câu/);
+    expect(asked).toMatch(/trả lời 33 câu/);
     for (let i = 0; i < 12; i++) await say(deps, 'co-hanh', '1');
     expect(texts(await say(deps, 'co-hanh', '/xem'))).toMatch(/Thông tin về các kỳ thi, tuyển sinh[\s\S]*Chuyển đổi số trong giáo dục/);
     expect(findSubmission(cli.db, unit.id, '2026-Y')).toMatchObject({ formVersionId: 2 });

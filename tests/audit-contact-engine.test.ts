@@ -78,7 +78,7 @@ describe('after confirming', () => {
 
   it('a correction reached with /quaylai shows the review counting it, without "trước khi xác nhận"', () => {
     const r = step(Q('opinion'), input('Đề nghị tập huấn'), ctx({ answers: COMPLETE, confirmed: 1 }));
-    expect(r.effects).toEqual([{ type: 'answer_set', key: 'opinion', value: 'Đề nghị tập huấn', raw: 'Đề nghị tập huấn' }]);
+    expect(r.effects).toEqual([{ type: 'answer_set', key: 'opinion', value: 'Đề nghị tập huấn', raw: 'Đề nghị tập huấn', note: null, none: false, flag: null }]);
     expect(text(r)).toContain('lần sửa thứ 1');
     expect(text(r)).toContain('đã sửa 1 lần');
     expect(text(r)).not.toContain('trước khi xác nhận');
@@ -88,13 +88,14 @@ describe('after confirming', () => {
   it('the review after /sua counts the correction too (ack and review agree)', () => {
     const r = step(Q('posts', { returnToReview: true }), input('15'), ctx({ answers: COMPLETE, confirmed: 3 }));
     expect(text(r)).toContain('lần sửa thứ 3');
-    expect(text(r)).toContain('đã sửa 3 lần');
+    // Only the changed line and the way back, not the whole review.
+    expect(text(r)).not.toContain('Trạng thái');
   });
 
   it('the same figure again is no correction: no effect, no revision', () => {
     const r = step(Q('posts', { returnToReview: true }), input('12 tin, bài'), ctx({ answers: COMPLETE, confirmed: 1 }));
     expect(r.effects).toEqual([]);
-    expect(text(r)).toContain('✓ Câu 1: giữ nguyên 12 tin, bài.');
+    expect(text(r)).toContain('✓ Câu 1 · Số tin bài: giữ nguyên 12 tin, bài');
     expect(text(r)).not.toContain('lần sửa');
     expect(r.state.mode).toBe('review');
   });
@@ -127,18 +128,26 @@ describe('keeping an answer after going back', () => {
 describe('text answers', () => {
   it.each(['không có', 'Không có.', 'Ko có ạ', 'ko', 'k', 'chưa có', 'Không có gì', '-', 'không'])('"%s" to an optional text is recorded as nothing to report', (said) => {
     const r = step(Q('notes'), input(said), ctx({ answers: { posts: 1, views: 2, money: 3, results: 'Tổ chức tốt' } }));
-    expect(r.effects).toEqual([{ type: 'answer_set', key: 'notes', value: null, raw: said }]);
-    expect(text(r)).toContain('✓ Câu 5: đã ghi nhận là không có.');
+    expect(r.effects).toEqual([{ type: 'answer_set', key: 'notes', value: null, raw: said, note: null, none: true, flag: null }]);
+    expect(text(r)).toContain('✓ Không có');
   });
 
-  it('"không có" to a required text without a minimum is kept as the text it is', () => {
-    const r = step(Q('opinion'), input('Không có'), ctx());
-    expect(r.effects).toEqual([{ type: 'answer_set', key: 'opinion', value: 'Không có', raw: 'Không có' }]);
+  it('"không có" to a required text without a minimum is an explicit "nothing to report", which answers it', () => {
+    const r = step(Q('opinion'), input('Không có'), ctx({ answers: { posts: 1, views: 2, money: 3, results: 'Tổ chức tốt', notes: null } }));
+    expect(r.effects).toEqual([{ type: 'answer_set', key: 'opinion', value: null, raw: 'Không có', note: null, none: true, flag: null }]);
+    expect(r.state.mode).toBe('review');
+    expect(text(r)).toContain('6. Ý kiến: Không có');
+  });
+
+  it('"không có" to a required text with a minimum length is refused as too short', () => {
+    const r = step(Q('results'), input('Không có'), ctx());
+    expect(r.effects).toEqual([]);
+    expect(text(r)).toContain('quá ngắn');
   });
 
   it('"không có hoạt động nào nổi bật" is a real text, kept as typed', () => {
     const r = step(Q('notes'), input('Không có hoạt động nào nổi bật'), ctx());
-    expect(r.effects).toEqual([{ type: 'answer_set', key: 'notes', value: 'Không có hoạt động nào nổi bật', raw: 'Không có hoạt động nào nổi bật' }]);
+    expect(r.effects).toEqual([{ type: 'answer_set', key: 'notes', value: 'Không có hoạt động nào nổi bật', raw: 'Không có hoạt động nào nổi bật', note: null, none: false, flag: null }]);
   });
 
   it.each(['👍', '😀😀', '🙏 ...', '!!!'])('"%s" is no answer to a text question', (said) => {
@@ -151,13 +160,13 @@ describe('text answers', () => {
 
   it('a quoted text that ends a sentence is not followed by a second full stop', () => {
     const r = step(Q('results'), input('Tổ chức tốt hội nghị.'), ctx());
-    expect(text(r)).toContain('✓ Câu 4: đã ghi “Tổ chức tốt hội nghị.”\n');
+    expect(text(r)).toContain('✓ “Tổ chức tốt hội nghị.”\n');
     expect(text(r)).not.toContain('”.');
   });
 
   it('the prompt of an optional text names the command instead of a button only Telegram has', () => {
     const r = step({ mode: 'idle', periodId: PERIOD, key: 'notes' }, input('/nhap'), ctx());
-    expect(text(r)).toContain('Nếu không có, gõ “không có” hoặc /boqua.');
+    expect(text(r)).toContain('Nếu không có, gửi “không có” hoặc /boqua.');
     expect(text(r)).not.toContain('bấm');
   });
 });
@@ -170,8 +179,8 @@ describe('numbers', () => {
 
   it('"không có" to a money question is 0 đồng', () => {
     const r = step(Q('money'), input('không có'), ctx({ answers: { posts: 1, views: 2 } }));
-    expect(r.effects).toEqual([{ type: 'answer_set', key: 'money', value: 0, raw: 'không có' }]);
-    expect(text(r)).toContain('đã ghi 0 đồng.');
+    expect(r.effects).toEqual([{ type: 'answer_set', key: 'money', value: 0, raw: 'không có', note: null, none: true, flag: null }]);
+    expect(text(r)).toContain('✓ Không có');
   });
 
   it('a very long number is refused with a readable message, nothing stored', () => {
@@ -189,7 +198,7 @@ describe('numbers', () => {
 describe('the deadline and cancelling', () => {
   it('the intro says the deadline has passed when it has', () => {
     const late = step(IDLE, input('/nhap'), ctx({ now: new Date('2026-05-20T03:00:00Z') }));
-    expect(text(late)).toContain('Hạn gửi: 05/5/2026 (đã quá hạn, vui lòng hoàn thành sớm).');
+    expect(text(late)).toContain('Hạn gửi: 05/5/2026, đã quá hạn, đề nghị hoàn thành sớm.');
     const early = step(IDLE, input('/nhap'), ctx({ now: new Date('2026-05-05T10:00:00Z') }));
     expect(text(early)).toContain('Hạn gửi: 05/5/2026.');
     expect(text(early)).not.toContain('quá hạn');
@@ -208,6 +217,8 @@ describe('the deadline and cancelling', () => {
     const picking = step({ mode: 'review', periodId: PERIOD }, input('2'), ctx({ answers: COMPLETE }));
     const back = step(picking.state, input('/huy'), ctx({ answers: COMPLETE }));
     expect(back.state).toEqual({ mode: 'review', periodId: PERIOD });
-    expect(text(back)).toContain('BÁO CÁO');
+    // The review is the message right above: one line, and how to see it again.
+    expect(text(back)).toContain('Đã hủy sửa');
+    expect(text(back)).toContain('/xem');
   });
 });

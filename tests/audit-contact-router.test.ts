@@ -50,7 +50,7 @@ describe('a period closed by the office while a contact is in it', () => {
     expect(await send('p1', '285.000')).toContain('Kỳ báo cáo 6 tháng đầu năm 2026 đã khóa');
     expect(deps.db.select().from(answers).all()).toEqual(before);
     const review = await send('p1', '/xem');
-    expect(review).toContain('1. Số cơ sở giáo dục thuộc đơn vị (tính cả đơn vị mình): 560 cơ sở');
+    expect(review).toContain('1. Số cơ sở giáo dục trực thuộc (tính cả đơn vị mình): 560 cơ sở');
     expect(review).toContain('Kỳ báo cáo đã khóa.');
     expect(await send('p1', '/sua 1')).toContain('đã khóa');
     expect(deps.db.select().from(answers).all()).toEqual(before);
@@ -77,7 +77,7 @@ describe('a period closed by the office while a contact is in it', () => {
     expect(deps.db.select().from(answers).all()).toEqual(before);
     const next = await send('p7', '/nhap');
     expect(next).toContain('Báo cáo công tác thông tin đối ngoại Quý I năm 2026');
-    expect(next).toContain('Câu 1/33');
+    expect(next).toContain('Câu 1/32');
   });
 });
 
@@ -95,7 +95,7 @@ describe('linking', () => {
     clock = new Date('2026-05-12T03:00:00Z'); // H1 still open (closes 30 days after 05/5)
     const bound = await send('p4', `/start ${codeOf('THPT-BUITHIXUAN')}`);
     expect(bound).toContain('Kỳ báo cáo đang mở: 6 tháng đầu năm 2026 (hạn 05/5/2026, đã quá hạn)');
-    expect(await send('p4', '/nhap')).toContain('Hạn gửi: 05/5/2026 (đã quá hạn, vui lòng hoàn thành sớm)');
+    expect(await send('p4', '/nhap')).toContain('Hạn gửi: 05/5/2026, đã quá hạn, đề nghị hoàn thành sớm');
   });
 
   it('a move typed with the accented word ("chuyển") works like the button; a wrong code with it is refused', async () => {

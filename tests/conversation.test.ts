@@ -51,7 +51,7 @@ const Q = (key: string, extra: Partial<ConversationState> = {}): ConversationSta
 const REVIEW: ConversationState = { mode: 'review', periodId: PERIOD };
 const COMPLETE: CurrentAnswers = { posts: 12, views: null, money: 10_300_000, results: 'Tổ chức tốt các hoạt động', notes: null };
 const PARTIAL: CurrentAnswers = { posts: 12, views: null };
-const set = (key: string, value: number | string | null, raw: string | null): Effect => ({ type: 'answer_set', key, value, raw });
+const set = (key: string, value: number | string | null, raw: string | null, extra: { note?: string | null; none?: boolean } = {}): Effect => ({ type: 'answer_set', key, value, raw, note: extra.note ?? null, none: extra.none ?? false, flag: null });
 
 interface Case {
   name: string;
@@ -79,7 +79,7 @@ const cases: Case[] = [
     expect: {
       state: Q('posts', { returnToReview: undefined }),
       effects: [],
-      replyIncludes: ['6 tháng đầu năm 2026 của Trường THPT Bùi Thị Xuân', 'Hạn gửi: 05/5/2026', 'Gồm 5 câu', 'Câu 1/5 · Phần A', 'Số tin bài (đơn vị tính: tin, bài)'],
+      replyIncludes: ['6 tháng đầu năm 2026 của Trường THPT Bùi Thị Xuân', 'Hạn gửi: 05/5/2026', 'trả lời 5 câu', 'Câu 1/5 · Phần A', 'Số tin bài · tính bằng tin, bài'],
     },
   },
   {
@@ -120,7 +120,7 @@ const cases: Case[] = [
     name: 'a state of another period is reset: /nhap starts this period from question 1',
     state: { mode: 'question', periodId: '2025-Y', key: 'money', pending: { raw: '2 hoặc 3', candidates: [2, 3] } },
     input: '/nhap',
-    expect: { state: Q('posts', { returnToReview: undefined }), effects: [], replyIncludes: ['Gồm 5 câu', 'Câu 1/5'] },
+    expect: { state: Q('posts', { returnToReview: undefined }), effects: [], replyIncludes: ['trả lời 5 câu', 'Câu 1/5'] },
   },
   {
     name: 'a state of another period is reset: a figure is not taken as an answer',
@@ -150,17 +150,16 @@ const cases: Case[] = [
   // Numbers as people type them
   ...(
     [
-      ['posts', '12 tin, bài', 12, 'views', '✓ Câu 1: đã ghi 12 tin, bài.'],
-      ['posts', 'không', 0, 'views', '✓ Câu 1: đã ghi 0 tin, bài.'],
-      ['posts', 'ko có ạ', 0, 'views', 'đã ghi 0 tin, bài'],
-      ['views', '1.593', 1593, 'money', '✓ Câu 2: đã ghi 1.593 lượt.'],
-      ['views', '1,593', 1593, 'money', 'đã ghi 1.593 lượt'],
-      ['views', '2 nghìn', 2000, 'money', 'đã ghi 2.000 lượt'],
-      ['views', '2k', 2000, 'money', 'đã ghi 2.000 lượt'],
-      ['money', '10,3 triệu', 10_300_000, 'results', '✓ Câu 3: đã ghi 10.300.000 đồng.'],
-      ['money', '10.3tr', 10_300_000, 'results', 'đã ghi 10.300.000 đồng'],
-      ['money', '510.500.000 đồng', 510_500_000, 'results', 'đã ghi 510.500.000 đồng'],
-      ['money', '1tr2', 1_200_000, 'results', 'đã ghi 1.200.000 đồng'],
+      ['posts', '12 tin, bài', 12, 'views', '✓ 12 tin, bài'],
+      ['posts', '0', 0, 'views', '✓ 0 tin, bài'],
+      ['views', '1.593', 1593, 'money', '✓ 1.593 lượt'],
+      ['views', '1,593', 1593, 'money', '✓ 1.593 lượt'],
+      ['views', '2 nghìn', 2000, 'money', '✓ 2.000 lượt'],
+      ['views', '2k', 2000, 'money', '✓ 2.000 lượt'],
+      ['money', '10,3 triệu', 10_300_000, 'results', '✓ 10.300.000 đồng'],
+      ['money', '10.3tr', 10_300_000, 'results', '✓ 10.300.000 đồng'],
+      ['money', '510.500.000 đồng', 510_500_000, 'results', '✓ 510.500.000 đồng'],
+      ['money', '1tr2', 1_200_000, 'results', '✓ 1.200.000 đồng'],
     ] as const
   ).map(
     ([key, text, value, next, ack]): Case => ({
@@ -222,7 +221,7 @@ const cases: Case[] = [
     name: '"1" picks the first reading, with the typed text as raw',
     state: Q('posts', { pending: { raw: '12 hoặc 13', candidates: [12, 13] } }),
     input: '1',
-    expect: { state: Q('views'), effects: [set('posts', 12, '12 hoặc 13')], replyIncludes: ['đã ghi 12 tin, bài'] },
+    expect: { state: Q('views'), effects: [set('posts', 12, '12 hoặc 13')], replyIncludes: ['✓ 12 tin, bài'] },
   },
   {
     name: '"2" picks the second reading',
@@ -240,7 +239,7 @@ const cases: Case[] = [
     name: 'after "2 hoặc 3", "2" means 2 (not option 2 = 3)',
     state: Q('posts', { pending: { raw: '2 hoặc 3', candidates: [2, 3] } }),
     input: '2',
-    expect: { state: Q('views'), effects: [set('posts', 2, '2 hoặc 3')], replyIncludes: ['đã ghi 2 tin, bài'] },
+    expect: { state: Q('views'), effects: [set('posts', 2, '2 hoặc 3')], replyIncludes: ['✓ 2 tin, bài'] },
   },
   {
     name: 'after "2 hoặc 3", "3" means 3',
@@ -261,7 +260,8 @@ const cases: Case[] = [
     state: Q('results'),
     input: 'Hoàn thành 100% kế hoạch',
     ctx: { answers: { posts: 1, views: 2, money: 3 } },
-    expect: { state: Q('notes'), effects: [set('results', 'Hoàn thành 100% kế hoạch', 'Hoàn thành 100% kế hoạch')], replyIncludes: ['đã ghi “Hoàn thành 100% kế hoạch”'] },
+    // Nothing required is left: the review comes with the choice to confirm or to answer the optional rest.
+    expect: { mode: 'review', key: 'notes', effects: [set('results', 'Hoàn thành 100% kế hoạch', 'Hoàn thành 100% kế hoạch')], replyIncludes: ['✓ “Hoàn thành 100% kế hoạch”', 'Kiểm tra kỹ rồi xác nhận'] },
   },
   {
     name: 'control characters are stripped from a text answer',
@@ -368,11 +368,11 @@ const cases: Case[] = [
       replyIncludes: [
         'Phần A',
         '1. Số tin bài: 12 tin, bài',
-        '2. Lượt xem: (bỏ qua)',
+        '2. Lượt xem: bỏ qua',
         'Phần B',
-        '3. Kinh phí: (chưa trả lời)',
-        '4. Kết quả nổi bật: (chưa trả lời)',
-        '5. Ghi chú: (chưa trả lời)',
+        '3. Kinh phí: chưa trả lời',
+        '4. Kết quả nổi bật: chưa trả lời',
+        '5. Ghi chú: chưa trả lời, không bắt buộc',
         'Còn 2 câu bắt buộc chưa trả lời: 3, 4',
       ],
     },
@@ -389,14 +389,14 @@ const cases: Case[] = [
     state: Q('money', { returnToReview: true }),
     input: '5 triệu',
     ctx: { answers: COMPLETE },
-    expect: { state: REVIEW, effects: [set('money', 5_000_000, '5 triệu')], replyIncludes: ['đã ghi 5.000.000 đồng', '3. Kinh phí: 5.000.000 đồng'] },
+    expect: { state: REVIEW, effects: [set('money', 5_000_000, '5 triệu')], replyIncludes: ['✓ Câu 3 · Kinh phí: 5.000.000 đồng (trước đây: 10.300.000 đồng)', 'Gõ /xem để xem lại cả báo cáo'] },
   },
   {
     name: '/huy while editing returns to the review without a change',
     state: Q('money', { returnToReview: true }),
     input: '/huy',
     ctx: { answers: COMPLETE },
-    expect: { state: REVIEW, effects: [], replyIncludes: ['Đã hủy sửa', '3. Kinh phí: 10.300.000 đồng'] },
+    expect: { state: REVIEW, effects: [], replyIncludes: ['Đã hủy sửa', 'Gõ /xem'] },
   },
   ...['9', '0', 'abc', '0x2', '1e0', '2.0', '-1'].map(
     (arg): Case => ({
@@ -478,7 +478,7 @@ const cases: Case[] = [
     expect: {
       state: REVIEW,
       effects: [set('money', 7_000_000, '7 triệu')],
-      replyIncludes: ['✓ Câu 3: đã sửa thành 7.000.000 đồng', 'lần sửa thứ 1', 'Trạng thái: Đã xác nhận lúc 09:30 ngày 02/5/2026'],
+      replyIncludes: ['✓ Câu 3 · Kinh phí: 7.000.000 đồng (trước đây: 10.300.000 đồng)', 'lần sửa thứ 1'],
     },
   },
   {
@@ -493,7 +493,7 @@ const cases: Case[] = [
     state: { mode: 'idle', periodId: PERIOD },
     input: '/nhap',
     ctx: { answers: COMPLETE, confirmed: 2 },
-    expect: { mode: 'review', effects: [], replyIncludes: ['đã được xác nhận', 'đã sửa 1 lần', 'Để sửa câu N, gõ /sua N.'] },
+    expect: { mode: 'review', effects: [], replyIncludes: ['đã được xác nhận', 'đã sửa 1 lần', 'Để sửa một câu, gõ /sua'] },
   },
 ];
 
@@ -554,14 +554,14 @@ describe('step: replies for channels', () => {
     const r = step(Q('notes'), input('/xem'), makeCtx({ answers: COMPLETE })).replies[0]!;
     expect(r.choice).toBe(true);
     expect(r.actions!.map((a) => a.command)).toEqual(['/xacnhan', '/sua']);
-    expect(r.text).toContain('Kiểm tra kỹ rồi xác nhận (/xacnhan)');
+    expect(r.text).toContain('Kiểm tra kỹ rồi xác nhận.');
   });
 
   it('the review numbers every question of the default form, unanswered ones marked', () => {
     const questions = flattenForm(DEFAULT_FORM);
     const { replies } = step(IDLE, input('/xem'), makeCtx({ form: DEFAULT_FORM }));
     const text = replies[0]!.text;
-    for (const q of questions) expect(text).toContain(`${q.number}. ${q.label}: (chưa trả lời)`);
+    for (const q of questions) expect(text).toContain(`${q.number}. ${q.label}: chưa trả lời`);
     for (const s of DEFAULT_FORM.sections) expect(text).toContain(s.title);
   });
 
@@ -636,8 +636,10 @@ describe('step: whole conversations', () => {
   it('walks the default form: every question answered or skipped, reviewed, confirmed', () => {
     const questions = flattenForm(DEFAULT_FORM);
     const c = conversation(DEFAULT_FORM);
-    expect(c.send('/nhap').text).toContain(`Gồm ${questions.length} câu`);
+    expect(c.send('/nhap').text).toContain(`trả lời ${questions.length} câu`);
     for (const q of questions) {
+      // Once nothing required is left the review offers to confirm; "3" goes on with the optional questions.
+      if (c.state.mode === 'review') expect(c.send('3').state).toMatchObject({ mode: 'question', more: true });
       expect(c.state).toMatchObject({ mode: 'question', key: q.key });
       const answer =
         q.type === 'money' ? '10,3 triệu' : q.key === 'profile_pupils' ? '1.593' : q.type === 'count' ? '12' : q.required ? 'Hoàn thành tốt các nhiệm vụ' : '/boqua';
@@ -665,7 +667,8 @@ describe('step: whole conversations', () => {
     expect(c.answers.money).toBe(3_000_000);
     c.send('/huy');
     expect(c.send('/nhap').text).toContain('Câu 4/5');
-    c.send('Đạt giải nhất cấp tỉnh');
+    expect(c.send('Đạt giải nhất cấp tỉnh').text).toContain('Kiểm tra kỹ rồi xác nhận');
+    expect(c.send('3').text).toContain('Câu 5/5');
     const review = c.send('/boqua');
     expect(review.state.mode).toBe('review');
     expect(review.text).toContain('Bạn đã trả lời hết các câu hỏi');
@@ -722,8 +725,11 @@ describe('a long paste split into several messages', () => {
   const at = (s: number) => new Date(Date.UTC(2026, 4, 1, 3, 0, s));
   const notes = Q('notes');
 
+  // Telegram splits only texts over 4,096 characters: only a refused text that long can have a tail.
+  const split = 'x'.repeat(4_100);
+
   it('refuses the tail that arrives right after a refused part, and accepts a new answer later', () => {
-    const first = step(notes, input('x'.repeat(60)), { ...makeCtx(), now: at(0) });
+    const first = step(notes, input(split), { ...makeCtx(), now: at(0) });
     expect(first.effects).toEqual([]);
     expect(first.replies[0]!.text).toContain('quá dài');
     const tail = step(first.state, input('đoạn cuối'), { ...makeCtx(), now: at(2) });
@@ -732,6 +738,21 @@ describe('a long paste split into several messages', () => {
     const later = step(tail.state, input('Ghi chú ngắn'), { ...makeCtx(), now: at(40) });
     expect(later.effects).toEqual([set('notes', 'Ghi chú ngắn', 'Ghi chú ngắn')]);
     expect(later.state.tooLongAt).toBeUndefined();
+  });
+
+  it('a corrected short answer right after a refused text too short to have been split is stored', () => {
+    const first = step(notes, input('x'.repeat(60)), { ...makeCtx(), now: at(0) });
+    expect(first.replies[0]!.text).toContain('quá dài');
+    const fixed = step(first.state, input('Ghi chú ngắn'), { ...makeCtx(), now: at(5) });
+    expect(fixed.effects).toEqual([set('notes', 'Ghi chú ngắn', 'Ghi chú ngắn')]);
+  });
+
+  it('refusing the tail does not restart the window', () => {
+    const first = step(notes, input(split), { ...makeCtx(), now: at(0) });
+    const tail = step(first.state, input('đoạn cuối'), { ...makeCtx(), now: at(10) });
+    expect(tail.effects).toEqual([]);
+    const fixed = step(tail.state, input('Ghi chú ngắn'), { ...makeCtx(), now: at(16) });
+    expect(fixed.effects).toEqual([set('notes', 'Ghi chú ngắn', 'Ghi chú ngắn')]);
   });
 
   it('without a time in the context nothing is held back', () => {

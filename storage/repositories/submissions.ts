@@ -1,8 +1,9 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, gte, ne } from 'drizzle-orm';
 import type { Db } from '../db';
 import { answers, submissions, units, type SubmissionRow, type UnitRow } from '../schema';
-import type { AnswerValue } from '../../domain/form';
+import type { AnswerFlag, AnswerMeta, AnswerValue } from '../../domain/form';
 import type { CurrentAnswers } from '../../domain/conversation';
+import { pickComparable, type PeriodId } from '../../domain/periods';
 
 export function findSubmission(db: Db, unitId: number, periodId: string): SubmissionRow | undefined {
   return db.select().from(submissions).where(and(eq(submissions.unitId, unitId), eq(submissions.periodId, periodId))).get();
@@ -26,9 +27,75 @@ export function currentAnswers(db: Db, submissionId: number): Record<string, Ans
   return out;
 }
 
+/** Notes, "không có" and flags of the newest answer per question (keys without any are left out). */
+export function currentAnswerMeta(db: Db, submissionId: number): Record<string, AnswerMeta> {
+  const rows = db
+    .select({ key: answers.questionKey, note: answers.note, flag: answers.flag, none: answers.none })
+    .from(answers)
+    .where(eq(answers.submissionId, submissionId))
+    .orderBy(asc(answers.id))
+    .all();
+  const out: Record<string, AnswerMeta> = {};
+  for (const r of rows) {
+    const meta = metaOfRow(r);
+    if (meta) out[r.key] = meta;
+    else delete out[r.key];
+  }
+  return out;
+}
+
+export function metaOfRow(r: { note: string | null; flag: string | null; none: boolean }): AnswerMeta | null {
+  if (r.note === null && r.flag === null && !r.none) return null;
+  const meta: AnswerMeta = {};
+  if (r.note !== null) meta.note = r.note;
+  if (r.none) meta.none = true;
+  if (r.flag !== null) meta.flag = JSON.parse(r.flag) as AnswerFlag;
+  return meta;
+}
+
+export interface PastAnswers {
+  periodId: PeriodId;
+  answers: Record<string, AnswerValue | null>;
+}
+
+/**
+ * The unit's latest confirmed reports before `periodId` (see domain/periods.ts pickComparable): the
+ * comparable one and the newest one. One query over this year's and last year's confirmed submissions.
+ */
+export function pastReports(db: Db, unitId: number, periodId: PeriodId): { sameKind: PastAnswers | null; latest: PastAnswers | null } {
+  const year = Number(periodId.slice(0, 4));
+  const rows = db
+    .select({ periodId: submissions.periodId, key: answers.questionKey, value: answers.value })
+    .from(answers)
+    .innerJoin(submissions, eq(submissions.id, answers.submissionId))
+    .where(and(eq(submissions.unitId, unitId), eq(submissions.status, 'confirmed'), ne(submissions.periodId, periodId), gte(submissions.periodId, `${year - 1}-`)))
+    .orderBy(asc(answers.id))
+    .all();
+  const byPeriod = new Map<string, Record<string, AnswerValue | null>>();
+  for (const r of rows) {
+    let a = byPeriod.get(r.periodId);
+    if (!a) byPeriod.set(r.periodId, (a = {}));
+    a[r.key] = JSON.parse(r.value) as AnswerValue | null;
+  }
+  const pick = pickComparable(periodId, [...byPeriod.keys()]);
+  const of = (id: string | null): PastAnswers | null => (id === null ? null : { periodId: id, answers: byPeriod.get(id) ?? {} });
+  return { sameKind: of(pick.sameKind), latest: of(pick.latest) };
+}
+
 export function appendAnswer(
   db: Db,
-  a: { submissionId: number; key: string; value: AnswerValue | null; raw: string | null; revision: number; contactId: number | null; now: Date },
+  a: {
+    submissionId: number;
+    key: string;
+    value: AnswerValue | null;
+    raw: string | null;
+    revision: number;
+    contactId: number | null;
+    now: Date;
+    note?: string | null;
+    none?: boolean;
+    flag?: AnswerFlag | null;
+  },
 ): void {
   db.insert(answers)
     .values({
@@ -36,6 +103,9 @@ export function appendAnswer(
       questionKey: a.key,
       value: JSON.stringify(a.value),
       rawText: a.raw,
+      note: a.note ?? null,
+      none: a.none ?? false,
+      flag: a.flag ? JSON.stringify(a.flag) : null,
       revision: a.revision,
       contactId: a.contactId,
       createdAt: a.now,
