@@ -46,13 +46,16 @@ async function answerByChat(db: Db, unitCode: string): Promise<void> {
   await say(deps, 'co-hanh', `/start ${currentInviteForUnit(db, unit.id, NOW).code}`, 'Cô Hạnh');
   await say(deps, 'co-hanh', '/nhap');
   for (const [i, q] of questions.entries()) {
-    if (q.type === 'text') await say(deps, 'co-hanh', q.key === 'campaign_text' ? '/boqua' : `Nội dung “${q.label}”: đã tổ chức tốt, đúng kế hoạch; 100% giáo viên tham gia.`);
-    else if (q.type === 'money') await say(deps, 'co-hanh', '510.500.000 đồng');
-    else await say(deps, 'co-hanh', String(i * 7 + 3));
+    let replies;
+    if (q.type === 'text') replies = await say(deps, 'co-hanh', q.key === 'campaign_text' ? '/boqua' : `Nội dung “${q.label}”: đã tổ chức tốt, đúng kế hoạch; 100% giáo viên tham gia.`);
+    else if (q.type === 'money') replies = await say(deps, 'co-hanh', '510.500.000 đồng');
+    else replies = await say(deps, 'co-hanh', String(i * 7 + 3));
+    // Once nothing required is left the review offers to confirm; "3" goes on with the optional questions.
+    if (i < questions.length - 1 && replies.some((r) => r.actions?.some((a) => a.command === '3'))) await say(deps, 'co-hanh', '3');
   }
   expect(texts(await say(deps, 'co-hanh', '/xacnhan'))).toContain('Đã xác nhận báo cáo');
   await say(deps, 'co-hanh', '/sua 5');
-  expect(texts(await say(deps, 'co-hanh', '15'))).toContain('đã sửa thành 15');
+  expect(texts(await say(deps, 'co-hanh', '15'))).toContain('Tin tức - Sự kiện: 15 tin, bài');
 }
 
 /** Another unit's report written straight through the repositories (as a second channel would). */

@@ -104,13 +104,13 @@ describe('buttons and edits on a phone', () => {
   test('a double tap on "Bỏ qua" skips one question, the second tap is refused on the button', async () => {
     await say(PRINCIPAL, `/start ${codeOf('THPT-BUITHIXUAN')}`, 'Đã liên kết');
     // From a fresh start, "back" goes to the last question.
-    await say(PRINCIPAL, '/quaylai', 'Câu 33/33');
-    await say(PRINCIPAL, '/quaylai', 'Câu 32/33');
-    await say(PRINCIPAL, '/quaylai', 'Câu 31/33');
+    await say(PRINCIPAL, '/quaylai', 'Câu 32/32');
+    await say(PRINCIPAL, '/quaylai', 'Câu 31/32');
+    await say(PRINCIPAL, '/quaylai', 'Câu 30/32');
     const question = fake.botMessages(PRINCIPAL).at(-1)!;
     fake.clickButton(PRINCIPAL, 'Bỏ qua', question.messageId);
     fake.clickButton(PRINCIPAL, 'Bỏ qua', question.messageId);
-    await fake.waitForMessage(PRINCIPAL, (t) => t.includes('Câu 32/33'));
+    await fake.waitForMessage(PRINCIPAL, (t) => t.includes('Câu 31/32'));
     await fake.waitForIdle(300);
     const sub = findSubmission(deps.db, unitIdOf('THPT-BUITHIXUAN'), '2026-H1')!;
     expect(currentAnswers(deps.db, sub.id)).toEqual({ assess_shortcomings_text: null });
@@ -129,8 +129,8 @@ describe('buttons and edits on a phone', () => {
     const back = await say(PRINCIPAL, '/quaylai', 'Câu 1/33');
     expect(back).toContain('hoặc /boqua để giữ nguyên');
     fake.clickButton(PRINCIPAL, 'Giữ nguyên');
-    await fake.waitForMessage(PRINCIPAL, (t) => t.includes('Giữ nguyên câu trả lời của câu 1'));
-    await fake.waitForMessage(PRINCIPAL, (t) => t.includes('Câu 2/33'));
+    // One message: what was done, and the next question.
+    await fake.waitForMessage(PRINCIPAL, (t) => t.includes('Giữ nguyên câu trả lời của câu 1') && t.includes('Câu 2/33'));
     const sub = findSubmission(deps.db, unitIdOf('PGD-BAOLOC'), '2026-H1')!;
     expect(deps.db.select().from(answers).where(eq(answers.submissionId, sub.id)).all()).toHaveLength(1);
   });
@@ -155,15 +155,17 @@ describe('buttons and edits on a phone', () => {
 describe('corrections after confirming', () => {
   test('the review counts the correction just made; re-sending the same figure makes no revision', async () => {
     await say(PRINCIPAL, `/start ${codeOf('TT-HOANHAP')}`, 'Đã liên kết');
-    await say(PRINCIPAL, '/nhap', 'Câu 1/33');
-    for (let n = 1; n <= 26; n++) await say(PRINCIPAL, n === 26 ? '0' : '1', `Câu ${n + 1}/33`);
-    await say(PRINCIPAL, 'không có', 'Câu 28/33'); // optional text: nothing to report
-    await say(PRINCIPAL, '2', 'Câu 29/33');
+    await say(PRINCIPAL, '/nhap', 'Câu 1/32');
+    for (let n = 1; n <= 25; n++) await say(PRINCIPAL, n === 25 ? '0' : '1', `Câu ${n + 1}/32`);
+    await say(PRINCIPAL, 'không có', 'Câu 27/32'); // optional text: nothing to report
+    await say(PRINCIPAL, '2', 'Câu 28/32');
     await say(PRINCIPAL, '👍', 'cần có chữ hoặc số');
-    await say(PRINCIPAL, '/boqua', 'Câu 30/33');
-    await say(PRINCIPAL, 'Tổ chức tốt các hoạt động thông tin đối ngoại.', 'Câu 31/33');
-    await say(PRINCIPAL, '/boqua', 'Câu 32/33');
-    await say(PRINCIPAL, '/boqua', 'Câu 33/33');
+    await say(PRINCIPAL, '/boqua', 'Câu 29/32');
+    // The last required answer brings the review; "3" goes on with the optional questions left.
+    await say(PRINCIPAL, 'Tổ chức tốt các hoạt động thông tin đối ngoại.', 'Kiểm tra kỹ rồi xác nhận');
+    await say(PRINCIPAL, '3', 'Câu 30/32');
+    await say(PRINCIPAL, '/boqua', 'Câu 31/32');
+    await say(PRINCIPAL, '/boqua', 'Câu 32/32');
     await say(PRINCIPAL, 'Ko có ạ', 'Kiểm tra kỹ rồi xác nhận');
     await say(PRINCIPAL, '/xacnhan', 'Đã xác nhận báo cáo');
     const unitId = unitIdOf('TT-HOANHAP');
@@ -174,18 +176,17 @@ describe('corrections after confirming', () => {
     const hint = await say(PRINCIPAL, '200', 'đã được xác nhận');
     expect(hint).toContain('/sua N');
     // A correction through "back" (not /sua): no "trước khi xác nhận", and the review counts it.
-    await say(PRINCIPAL, '/quaylai', 'Câu 33/33');
+    await say(PRINCIPAL, '/quaylai', 'Câu 32/32');
     const before = fake.messagesTo(PRINCIPAL).length;
-    await say(PRINCIPAL, 'Đề nghị Sở tập huấn thêm.', 'lần sửa thứ 1');
-    const review = await fake.waitForMessage(PRINCIPAL, (t) => t.startsWith('BÁO CÁO'));
+    const review = await say(PRINCIPAL, 'Đề nghị Sở tập huấn thêm.', 'lần sửa thứ 1');
     expect(review).toContain('đã sửa 1 lần');
     expect(fake.messagesTo(PRINCIPAL).slice(before).some((t) => t.includes('trước khi xác nhận'))).toBe(false);
     expect(sub().revision).toBe(2);
     // The same figure again is no new revision.
-    await say(PRINCIPAL, '/sua 1', 'Câu 1/33');
-    await say(PRINCIPAL, '1', 'Câu 1: giữ nguyên 1 cơ sở.');
+    await say(PRINCIPAL, '/sua 1', 'Câu 1/32');
+    await say(PRINCIPAL, '1', 'Câu 1 · Số học sinh: giữ nguyên 1 học sinh');
     expect(sub().revision).toBe(2);
-    const rows = deps.db.select().from(answers).where(and(eq(answers.submissionId, sub().id), eq(answers.questionKey, 'profile_institutions'))).all();
+    const rows = deps.db.select().from(answers).where(and(eq(answers.submissionId, sub().id), eq(answers.questionKey, 'profile_pupils'))).all();
     expect(rows).toHaveLength(1);
     expect(fake.rejected).toHaveLength(0);
   });

@@ -28,30 +28,29 @@ describe('Telegram and Zalo at once', () => {
     await zl.send(a.codeOf(unit)); // on Zalo, just the code
     await zl.expectReply('Đã liên kết tài khoản với Trường THPT Bùi Thị Xuân');
 
+    // A school answers 32 questions (the number of institutions is for district offices).
     await zl.send('/nhap');
-    await zl.expectReply('Câu 1/33');
-    await zl.send('12');
-    await zl.expectReply('Câu 2/33');
+    await zl.expectReply('Câu 1/32');
     await zl.send('1.593');
-    await zl.expectReply('Câu 3/33');
+    await zl.expectReply('Câu 2/32');
     await zl.settle();
 
     // On Telegram the report resumes at the first question nobody answered yet.
     await tg.send('/nhap');
-    await tg.expectReply('Câu 3/33');
+    await tg.expectReply('Câu 2/32');
     await tg.send('45');
-    await tg.expectReply('Câu 4/33');
+    await tg.expectReply('Câu 3/32');
     await tg.settle();
 
     // Back on Zalo, the review shows the answer given on Telegram.
     await zl.send('/xem');
-    await zl.expectReply('3. Số lớp học: 45 lớp');
+    await zl.expectReply('2. Số lớp học: 45 lớp');
 
     const rows = a.deps.db.select().from(contacts).where(eq(contacts.unitId, a.unitIdOf(unit))).all();
     expect(rows.map((r) => r.channel).sort()).toEqual(['telegram', 'zalo']);
     const sub = findSubmission(a.deps.db, a.unitIdOf(unit), PERIOD_ID)!;
     expect(a.deps.db.select().from(submissions).where(eq(submissions.unitId, a.unitIdOf(unit))).all()).toHaveLength(1);
-    expect(a.answersOf(unit)).toEqual({ profile_institutions: 12, profile_pupils: 1593, profile_classes: 45 });
+    expect(a.answersOf(unit)).toEqual({ profile_pupils: 1593, profile_classes: 45 });
     // Who answered what is kept per account.
     const byContact = (key: string) =>
       a.deps.db.select().from(answers).where(and(eq(answers.submissionId, sub.id), eq(answers.questionKey, key))).get()!.contactId;

@@ -85,12 +85,12 @@ describe('runConsole', () => {
     expect(out).toContain('✅ Đã liên kết tài khoản với Phòng Giáo dục và Đào tạo thành phố Đà Lạt.');
     expect(out).toContain('Kỳ báo cáo đang mở: 6 tháng đầu năm 2026 (hạn 05/5/2026)');
     expect(out).toContain('Câu 1/');
-    expect(out).toContain('✓ Câu 1: đã ghi 12 cơ sở.');
-    expect(out).toContain('✓ Câu 2: đã ghi 1.593 học sinh.');
+    expect(out).toContain('✓ 12 cơ sở\n\nCâu 2/33');
+    expect(out).toContain('✓ 1.593 học sinh\n\nCâu 3/33');
     // Readings that look like option numbers are asked for by value ("3" means 3, never option 3).
     expect(out).toContain('Vui lòng gửi lại đúng một số: 2 hoặc 3.');
     expect(out).not.toContain('Trả lời 1 để chọn 2 lớp');
-    expect(out).toContain('✓ Câu 3: đã ghi 3 lớp.');
+    expect(out).toContain('✓ 3 lớp\n\nCâu 4/33');
     // Other actions are shown as the commands to type.
     expect(out).toMatch(/\/quaylai: quay lại · \/xem: xem lại/);
     expect(out).toContain('(Đang đóng vai người dùng “vanphong”.)');

@@ -56,8 +56,8 @@ beforeEach(async () => {
   const officeInvite = createInvite(deps.db, { role: 'office', unitId: null, now: H1_CLOCK });
   await say(OFFICE, `/start ${displayInviteCode(officeInvite.code)}`, 'Đã liên kết tài khoản Văn phòng Sở');
   await say(PRINCIPAL, `/start ${codeOf('THPT-THANGLONG')}`, 'Đã liên kết');
-  await say(PRINCIPAL, '/nhap', 'Câu 1/33');
-  await say(PRINCIPAL, '12', 'Câu 2/33');
+  await say(PRINCIPAL, '/nhap', 'Câu 1/32');
+  await say(PRINCIPAL, '12', 'Câu 2/32');
   await say(SILENT_BLOCKER, `/start ${codeOf('THPT-BUITHIXUAN')}`, 'Đã liên kết');
   await say(BLOCKER, `/start ${codeOf('PGD-DALAT')}`, 'Đã liên kết');
   await say(CONFIRMED, `/start ${codeOf('PGD-BAOLOC')}`, 'Đã liên kết');
@@ -98,7 +98,7 @@ describe('/nhacnho and the digest', () => {
     const reminder = await fake.waitForMessage(PRINCIPAL, (t) => t.startsWith('🔔'));
     expect(reminder).toContain('Kính gửi Trường THPT Chuyên Thăng Long');
     expect(reminder).toContain('có hạn nộp 05/5/2026 (còn 4 ngày)');
-    expect(reminder).toContain('Đơn vị còn 32/33 câu hỏi chưa trả lời.');
+    expect(reminder).toContain('Đơn vị còn 31/32 câu hỏi chưa trả lời.');
     expect(reminder).toContain('Vui lòng gõ /nhap để tiếp tục nhập');
     expect(fake.lastMessage(PRINCIPAL)!.inlineKeyboard?.flat().map((b) => b.callback_data)).toEqual(['/nhap']);
 
@@ -182,7 +182,7 @@ describe('/ky', () => {
     // Reopen (diacritics accepted), then back to the calendar.
     await say(OFFICE, '/ky mở 2026-h1', 'Đã mở kỳ báo cáo 6 tháng đầu năm 2026');
     expect(findPeriod(deps.db, '2026-H1')!.status).toBe('open');
-    await say(PRINCIPAL, '/nhap', 'Câu 2/33');
+    await say(PRINCIPAL, '/nhap', 'Câu 2/32');
     await say(OFFICE, '/ky lich 2026-H1', 'Kỳ báo cáo 6 tháng đầu năm 2026 trở lại đóng, mở theo lịch; hiện đang mở.');
     expect(findPeriod(deps.db, '2026-H1')!.status).toBe('calendar');
     expect(deps.db.select().from(auditLog).where(like(auditLog.action, 'period_%')).all().map((a) => a.action)).toEqual([

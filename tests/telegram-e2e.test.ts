@@ -42,64 +42,68 @@ async function click(chat: number, label: string | RegExp, expectText: string): 
 describe('a whole submission through Telegram', () => {
   test('bind, answer every question, back, skip, review, edit, confirm, correct', async () => {
     await say(PRINCIPAL, `/start ${displayInviteCode(codeOf('THPT-THANGLONG'))}`, 'Đã liên kết tài khoản với Trường THPT Chuyên Thăng Long');
-    await say(PRINCIPAL, '/nhap', 'Câu 1/33');
+    // A school answers 32 questions: the number of institutions is asked of district offices only.
+    await say(PRINCIPAL, '/nhap', 'Câu 1/32');
 
     const steps: [string, string][] = [
-      ['12', 'Câu 2/33'], // profile_institutions
-      ['1.593', 'Câu 3/33'], // pupils
-      ['45', 'Câu 4/33'], // classes
-      ['/quaylai', 'Câu 3/33'], // back to classes, shows the current answer
-      ['46', 'Câu 4/33'],
-      ['2 nghìn', 'Câu 5/33'], // staff = 2000
-      ['40', 'Câu 6/33'], // portal_news_events
-      ['1,593', 'Câu 7/33'], // party ideology = 1593 (thousands separator)
-      ['không', 'Câu 8/33'], // role models = 0
-      ['12 tin', 'Câu 9/33'],
-      ['7', 'Câu 10/33'],
-      ['6', 'Câu 11/33'],
-      ['5', 'Câu 12/33'],
-      ['4', 'Câu 13/33'],
-      ['3', 'Câu 14/33'], // portal_other
-      ['1.080', 'Câu 15/33'], // digital_posts
-      ['10,3 triệu', 'Câu 16/33'], // views
-      ['9.2tr', 'Câu 17/33'], // interactions
-      ['3', 'Câu 18/33'],
-      ['6', 'Câu 19/33'],
-      ['1', 'Câu 20/33'],
-      ['2', 'Câu 21/33'],
-      ['120', 'Câu 22/33'],
-      ['1', 'Câu 23/33'],
-      ['0', 'Câu 24/33'],
-      ['2', 'Câu 25/33'],
-      ['6', 'Câu 26/33'],
-      ['510.500.000 đồng', 'Câu 27/33'],
-      ['/boqua', 'Câu 28/33'], // optional text skipped
-      ['3', 'Câu 29/33'],
-      ['Tuyên truyền chủ quyền biển đảo cho học sinh', 'Câu 30/33'],
-      ['Đăng tải đều đặn tin, bài về hoạt động của nhà trường.', 'Câu 31/33'],
-      ['Đội ngũ truyền thông còn kiêm nhiệm.', 'Câu 32/33'],
+      ['1.593', 'Câu 2/32'], // pupils
+      ['45', 'Câu 3/32'], // classes
+      ['/quaylai', 'Câu 2/32'], // back to classes, shows the current answer
+      ['46', 'Câu 3/32'],
+      ['2 nghìn', 'Câu 4/32'], // staff = 2000
+      ['40', 'Câu 5/32'], // portal_news_events
+      ['1,593', 'Câu 6/32'], // party ideology = 1593 (thousands separator)
+      ['không', 'Câu 7/32'], // role models: "không" = nothing to report, 0
+      ['12 tin', 'Câu 8/32'],
+      ['7', 'Câu 9/32'],
+      ['6', 'Câu 10/32'],
+      ['5', 'Câu 11/32'],
+      ['4', 'Câu 12/32'],
+      ['3', 'Câu 13/32'], // portal_other
+      ['1.080', 'Câu 14/32'], // digital_posts
+      ['10,3 triệu', 'Câu 15/32'], // views
+      ['9.2tr', 'Câu 16/32'], // interactions
+      ['3', 'Câu 17/32'],
+      ['6', 'Câu 18/32'],
+      ['1', 'Câu 19/32'],
+      ['2', 'Câu 20/32'],
+      ['120', 'Câu 21/32'],
+      ['1', 'Câu 22/32'],
+      ['0', 'Câu 23/32'],
+      ['2', 'Câu 24/32'],
+      ['6', 'Câu 25/32'],
+      ['510.500.000 đồng', 'Câu 26/32'],
+      ['/boqua', 'Câu 27/32'], // optional text skipped
+      ['3', 'Câu 28/32'],
+      ['Tuyên truyền chủ quyền biển đảo cho học sinh', 'Câu 29/32'],
+      // The last required answer: the review comes with "confirm" and "answer the optional questions left".
+      ['Đăng tải đều đặn tin, bài về hoạt động của nhà trường.', 'BÁO CÁO 6 THÁNG ĐẦU NĂM 2026'],
     ];
     for (const [text, expectNext] of steps) await say(PRINCIPAL, text, expectNext);
+    await click(PRINCIPAL, 'Trả lời tiếp câu không bắt buộc', 'Câu 30/32');
+    await say(PRINCIPAL, 'Đội ngũ truyền thông còn kiêm nhiệm.', 'Câu 31/32');
 
     // Skip with the inline button (answered with answerCallbackQuery).
-    await click(PRINCIPAL, 'Bỏ qua', 'Câu 33/33');
+    await click(PRINCIPAL, 'Bỏ qua', 'Câu 32/32');
     expect(fake.callbackQueries.every((q) => q.answered)).toBe(true);
     const review = await say(PRINCIPAL, 'Đề nghị Sở tổ chức tập huấn viết tin, bài.', 'BÁO CÁO 6 THÁNG ĐẦU NĂM 2026');
-    expect(review).toContain('15. Tổng số lượt xem: 10.300.000 lượt xem');
-    expect(review).toContain('27. Hoạt động hợp tác quốc tế nổi bật (tóm tắt): (bỏ qua)');
-    expect(review).toContain('32. Nguyên nhân của tồn tại, hạn chế: (bỏ qua)');
+    expect(review).toContain('14. Tổng số lượt xem: 10.300.000 lượt xem');
+    expect(review).toContain('6. Gương điển hình: Không có');
+    expect(review).toContain('26. Hoạt động hợp tác quốc tế nổi bật (tóm tắt): bỏ qua');
+    expect(review).toContain('31. Nguyên nhân của tồn tại, hạn chế: bỏ qua');
+    expect(review).not.toContain('Số cơ sở giáo dục');
 
-    // Edit answer 15, then review again.
-    await say(PRINCIPAL, '/sua 15', 'Câu 15/33');
-    const edited = await say(PRINCIPAL, '10.400.000', 'BÁO CÁO 6 THÁNG ĐẦU NĂM 2026');
-    expect(edited).toContain('15. Tổng số lượt xem: 10.400.000 lượt xem');
+    // Edit answer 14: only the changed line and the way back.
+    await say(PRINCIPAL, '/sua 14', 'Câu 14/32');
+    const edited = await say(PRINCIPAL, '10.400.000', '✓ Câu 14 · Tổng số lượt xem: 10.400.000 lượt xem (trước đây: 10.300.000 lượt xem)');
+    expect(edited).not.toContain('BÁO CÁO');
 
-    // Confirm with the button on the review.
+    // Confirm with the button under that line.
     await click(PRINCIPAL, 'Xác nhận', 'Đã xác nhận báo cáo 6 tháng đầu năm 2026');
 
     // Correct after confirmation: a new revision.
-    await say(PRINCIPAL, '/sua 1', 'Câu 1/33');
-    await say(PRINCIPAL, '13', 'lần sửa thứ 1');
+    await say(PRINCIPAL, '/sua 1', 'Câu 1/32');
+    await say(PRINCIPAL, '1.600', 'lần sửa thứ 1');
 
     const unitId = unitIdOf('THPT-THANGLONG');
     const sub = findSubmission(deps.db, unitId, '2026-H1')!;
@@ -107,8 +111,7 @@ describe('a whole submission through Telegram', () => {
     expect(sub.revision).toBe(2);
     const current = currentAnswers(deps.db, sub.id);
     expect(current).toMatchObject({
-      profile_institutions: 13,
-      profile_pupils: 1593,
+      profile_pupils: 1600,
       profile_classes: 46,
       profile_staff: 2000,
       portal_party_ideology: 1593,
@@ -122,7 +125,7 @@ describe('a whole submission through Telegram', () => {
       assess_causes_text: null,
       assess_proposals_text: 'Đề nghị Sở tổ chức tập huấn viết tin, bài.',
     });
-    expect(Object.keys(current)).toHaveLength(33);
+    expect(Object.keys(current)).toHaveLength(32);
 
     // Every answer given is kept with its raw text, author and revision.
     const history = deps.db.select().from(answers).where(and(eq(answers.submissionId, sub.id), eq(answers.questionKey, 'digital_views'))).all();
@@ -130,7 +133,7 @@ describe('a whole submission through Telegram', () => {
       ['10,3 triệu', 10_300_000, 0],
       ['10.400.000', 10_400_000, 0],
     ]);
-    const correction = deps.db.select().from(answers).where(and(eq(answers.submissionId, sub.id), eq(answers.questionKey, 'profile_institutions'))).all().at(-1)!;
+    const correction = deps.db.select().from(answers).where(and(eq(answers.submissionId, sub.id), eq(answers.questionKey, 'profile_pupils'))).all().at(-1)!;
     expect(correction.revision).toBe(2);
     const contact = deps.db.select().from(contacts).where(eq(contacts.externalId, String(PRINCIPAL))).get()!;
     expect(correction.contactId).toBe(contact.id);
@@ -210,8 +213,8 @@ describe('bad input gets a clear message and changes nothing', () => {
 
   test('text for a number, negative, fraction, too long, sticker, early confirm', async () => {
     await say(PRINCIPAL, `/start ${codeOf('THPT-BUITHIXUAN')}`, 'Đã liên kết');
-    await say(PRINCIPAL, '/nhap', 'Câu 1/33');
-    await say(PRINCIPAL, '3', 'Câu 2/33');
+    await say(PRINCIPAL, '/nhap', 'Câu 1/32');
+    await say(PRINCIPAL, '3', 'Câu 2/32');
     const before = snapshot();
 
     await say(PRINCIPAL, 'nhiều lắm', 'Vui lòng nhập lại câu 2');
@@ -229,7 +232,7 @@ describe('bad input gets a clear message and changes nothing', () => {
     expect(snapshot()).toEqual(before);
 
     // A 5,000-character text where a text is expected.
-    await say(PRINCIPAL, '/sua 30', 'Câu 30/33');
+    await say(PRINCIPAL, '/sua 29', 'Câu 29/32');
     const mid = snapshot();
     // Telegram delivers a 5,000-character paste as two messages: 4,096 characters, then the rest.
     await say(PRINCIPAL, 'a'.repeat(4096), 'quá dài (4.096 ký tự)');
@@ -257,7 +260,7 @@ describe('bad input gets a clear message and changes nothing', () => {
     expect(review).not.toContain('560');
     await say(PRINCIPAL, '/nhap', 'Câu 1/33');
     await say(PRINCIPAL, '/sua 1', 'Câu 1/33');
-    await say(PRINCIPAL, '1', 'BÁO CÁO');
+    await say(PRINCIPAL, '1', '✓ Câu 1 ·');
     expect(currentAnswers(deps.db, bSub.id)).toEqual(bBefore);
     const aSub = findSubmission(deps.db, unitIdOf('PGD-BAOLOC'), '2026-H1')!;
     expect(aSub.id).not.toBe(bSub.id);

@@ -33,7 +33,7 @@ describe('the webhook inbox', () => {
     });
     const chat = zaloChat(app, 'zl-crash');
     await chat.expectReply('Đã liên kết tài khoản với Trường THPT Chuyên Thăng Long');
-    await chat.expectReply('Câu 1/33');
+    await chat.expectReply('Câu 1/32');
     await app.runtime.idle();
     const rows = app.deps.db.select().from(inbox).all();
     expect(rows).toHaveLength(2);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { countRemaining } from '../../domain/conversation';
-import { flattenForm } from '../../domain/form';
+import { applicableQuestions } from '../../domain/form';
 import type { PeriodInfo } from '../../domain/periods';
 import { buildDigest, type RoundCounts } from '../../domain/reminder-digest';
 import { dueReminders, reminderKey, withinWorkingHours } from '../../domain/reminders';
@@ -20,7 +20,7 @@ import {
   type ReminderRecipient,
 } from '../../storage/repositories/reminders';
 import { currentAnswers, findSubmission } from '../../storage/repositories/submissions';
-import { activeUnits } from '../../storage/repositories/units';
+import { activeUnits, findUnitById } from '../../storage/repositories/units';
 import type { Channel, ContactRow } from '../../storage/schema';
 import { digestText, reminderReply } from '../../templates/reminders';
 import type { AppDeps } from '../types';
@@ -172,8 +172,10 @@ export function createReminderScheduler(deps: AppDeps, senders: ChannelSenders, 
     if (!p) {
       const submission = findSubmission(db, unitId, period.id);
       const form = formVersion(db, submission?.formVersionId ?? ensurePeriod(db, period.id).formVersionId).form;
-      const total = flattenForm(form).length;
-      p = { total, remaining: submission ? countRemaining(form, currentAnswers(db, submission.id)) : total };
+      // Only the questions that apply to the unit's type count: a school is never reminded of a district office's.
+      const unitType = findUnitById(db, unitId)?.type ?? null;
+      const total = applicableQuestions(form, unitType).length;
+      p = { total, remaining: submission ? countRemaining(form, currentAnswers(db, submission.id), unitType) : total };
       cache.set(unitId, p);
     }
     return p;
