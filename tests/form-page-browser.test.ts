@@ -69,7 +69,7 @@ beforeAll(async () => {
   mkdirSync(OUT_DIR, { recursive: true });
   app = await startApp({ telegram: 'polling', clock: () => H1_CLOCK, env: { PUBLIC_URL: PUBLIC } });
   const chat = telegramChat(app, TG_USER);
-  await chat.send(`/start ${app.codeOf('THPT-THANGLONG')}`);
+  await chat.send(`/start ${app.codeOf('PGD-DALAT')}`);
   await chat.expectReply('Đã liên kết');
   await chat.settle();
   profileDir = mkdtempSync(join(tmpdir(), 'baocao-chromium-'));
@@ -154,7 +154,7 @@ describe.skipIf(!haveChromium)('the form page in headless Chromium', () => {
     await waitText(page, `${field('profile_classes')} .msg.error`, 'Vui lòng nhập lại câu 3');
     await page.locator(field('profile_classes')).scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(OUT_DIR, 'form-360-bad-value.png') });
-    expect(app.answersOf('THPT-THANGLONG').profile_classes).toBeUndefined();
+    expect(app.answersOf('PGD-DALAT').profile_classes).toBeUndefined();
 
     for (const [key, text] of Object.entries(TYPED)) {
       await typeAndLeave(page, key, text);
@@ -177,8 +177,8 @@ describe.skipIf(!haveChromium)('the form page in headless Chromium', () => {
     await page.screenshot({ path: join(OUT_DIR, 'form-360-confirmed.png'), fullPage: false });
 
     // The rows: exactly what the chat script stores, confirmed by this account, with the chat's audit trail.
-    const unitId = app.unitIdOf('THPT-THANGLONG');
-    expect(app.answersOf('THPT-THANGLONG')).toEqual(SCRIPT_ANSWERS);
+    const unitId = app.unitIdOf('PGD-DALAT');
+    expect(app.answersOf('PGD-DALAT')).toEqual(SCRIPT_ANSWERS);
     const sub = findSubmission(app.deps.db, unitId, PERIOD_ID)!;
     expect(sub.status).toBe('confirmed');
     expect(sub.revision).toBe(1);
@@ -186,11 +186,11 @@ describe.skipIf(!haveChromium)('the form page in headless Chromium', () => {
     expect(audit.filter((a) => a.action === 'submission_confirmed')).toHaveLength(1);
     expect(audit.filter((a) => a.action === 'answer_set' || a.action === 'answer_skipped')).toHaveLength(33);
     // The chat hears of it as after /xacnhan.
-    await app.tg!.waitForMessage(TG_USER, (t) => t.includes('✅ Đã xác nhận báo cáo 6 tháng đầu năm 2026 của Trường THPT Chuyên Thăng Long'));
+    await app.tg!.waitForMessage(TG_USER, (t) => t.includes('✅ Đã xác nhận báo cáo 6 tháng đầu năm 2026 của Phòng Giáo dục và Đào tạo thành phố Đà Lạt'));
 
     // After confirmation the page still takes corrections, each a new revision.
     await typeAndLeave(page, 'portal_exams', '8');
-    await waitText(page, `${field('portal_exams')} .msg.ok`, 'đã sửa thành 8 tin, bài');
+    await waitText(page, `${field('portal_exams')} .msg.ok`, 'Thông tin các kỳ thi: 8 tin, bài (trước đây: 5 tin, bài)');
     expect(findSubmission(app.deps.db, unitId, PERIOD_ID)!.revision).toBe(2);
 
     expect(problems).toEqual([]);

@@ -8,7 +8,8 @@ import { callApi, PUBLIC } from './helpers/form-page';
 /**
  * One submission answered from the chat and from the page at the same time: every answer given is kept,
  * the newest one wins, an older screen never overwrites a newer answer, and the chat never takes a
- * message as the answer to a question the page already answered.
+ * message as the answer to a question the page already answered. A district office answers every
+ * question of the default form, so the chat and the page number them alike.
  */
 
 let app: App;
@@ -24,7 +25,7 @@ const seenIn = (html: string, key: string): number | null => {
 beforeAll(async () => {
   app = await startApp({ telegram: 'polling', clock: () => H1_CLOCK, env: { PUBLIC_URL: PUBLIC } });
   chat = telegramChat(app, USER);
-  await chat.send(`/start ${app.codeOf('THPT-THANGLONG')}`);
+  await chat.send(`/start ${app.codeOf('PGD-DALAT')}`);
   await chat.expectReply('Đã liên kết');
   await chat.settle();
 }, 30_000);
@@ -52,14 +53,14 @@ describe('chat and page on one submission', () => {
     await chat.send('999');
     await chat.expectReply('/nhap');
     await chat.settle();
-    expect(app.answersOf('THPT-THANGLONG').profile_pupils).toBe(285_000);
+    expect(app.answersOf('PGD-DALAT').profile_pupils).toBe(285_000);
 
     // The page, still showing question 1 empty, tries to write it: refused, brought up to date.
     const stale = await callApi(app, 'save', { auth: auth(), period: PERIOD_ID, key: 'profile_institutions', text: '7', seen: null });
     expect(stale.status).toBe(409);
     expect(String(stale.json.message)).toContain('560 cơ sở');
     expect((stale.json.field as { input: string }).input).toBe('560');
-    expect(app.answersOf('THPT-THANGLONG').profile_institutions).toBe(560);
+    expect(app.answersOf('PGD-DALAT').profile_institutions).toBe(560);
 
     // The page now shows the chat's answer; a change made on it is the newest and wins.
     const reloaded = await callApi(app, 'load', { auth: auth(), period: PERIOD_ID });
@@ -82,11 +83,11 @@ describe('chat and page on one submission', () => {
     expect(results.map((r) => r.status)).toEqual(portal.map(() => 200));
     await chat.settle();
 
-    const now = app.answersOf('THPT-THANGLONG');
+    const now = app.answersOf('PGD-DALAT');
     expect(now).toMatchObject({ profile_institutions: 561, profile_pupils: 285_000, profile_classes: 8600, profile_staff: 17_500 });
     portal.forEach((key, i) => expect(now[key]).toBe(i + 1));
     // Every answer given is a row, in the order given: the chat's 560 is kept under the page's 561.
-    const sub = findSubmission(app.deps.db, app.unitIdOf('THPT-THANGLONG'), PERIOD_ID)!;
+    const sub = findSubmission(app.deps.db, app.unitIdOf('PGD-DALAT'), PERIOD_ID)!;
     const rows = app.deps.db.select().from(answers).all().filter((r) => r.submissionId === sub.id);
     expect(rows.filter((r) => r.questionKey === 'profile_institutions').map((r) => JSON.parse(r.value))).toEqual([560, 561]);
     expect(rows).toHaveLength(2 + 1 + 2 + portal.length);

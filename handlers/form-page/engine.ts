@@ -148,7 +148,8 @@ export function confirmFromPage(db: Db, config: Config, scope: PageScope, now: D
   const chat = loadConversation(db, scope.contact.id);
   const inThisPeriod = chat.periodId === scope.period.id;
   const state: ConversationState = inThisPeriod ? chat : { mode: 'idle', periodId: scope.period.id };
-  const result = step(state, { kind: 'command', name: 'xacnhan', arg: '' }, ctx);
+  // The page itself is the review the chat shows before confirming: confirm from it directly.
+  const result = step({ ...state, mode: 'review' }, { kind: 'command', name: 'xacnhan', arg: '' }, ctx);
   const confirm = result.effects.find((e) => e.type === 'submission_confirmed');
   if (!confirm) return { kind: 'refused', message: result.replies[0]?.text ?? '' };
   const sub = submission ?? createSubmission(db, scope.unit.id, scope.period.id, formVersionId, now);
