@@ -101,8 +101,8 @@ afterAll(async () => {
 
 function watch(page: Page): void {
   page.on('console', (m) => {
-    // A refused answer or confirmation is a 422 on purpose; Chromium logs every 4xx.
-    if (m.type() === 'error' && !/status of 422/.test(m.text())) problems.push(`console: ${m.text()}`);
+    // A refused answer or confirmation (422) and a newer answer found (409) are answers on purpose; Chromium logs every 4xx.
+    if (m.type() === 'error' && !/status of (422|409)/.test(m.text())) problems.push(`console: ${m.text()}`);
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
 }
@@ -149,6 +149,22 @@ describe.skipIf(!haveChromium)('the form page in headless Chromium', () => {
     await waitText(page, '#confirm-msg.error', 'Chưa thể xác nhận');
     expect(await page.locator('.field.missing').count()).toBeGreaterThan(20);
 
+    // Answers given in the chat meanwhile appear when the person comes back to the page.
+    await chat.send('555');
+    await chat.expectReply('Câu 2/33');
+    await chat.settle();
+    await page.evaluate('document.dispatchEvent(new Event("visibilitychange"))');
+    await page.locator(`${field('profile_institutions')}.answered`).waitFor({ timeout: 5000 });
+    expect(await page.locator(`${field('profile_institutions')} input`).inputValue()).toBe('555');
+    // An answer given in the chat after the page was drawn is not overwritten by the older screen.
+    await chat.send('111');
+    await chat.expectReply('Câu 3/33');
+    await chat.settle();
+    await typeAndLeave(page, 'profile_pupils', '200');
+    await waitText(page, `${field('profile_pupils')} .msg.warn`, 'vừa được trả lời ở nơi khác');
+    expect(await page.locator(`${field('profile_pupils')} input`).inputValue()).toBe('111');
+    expect(app.answersOf('THPT-THANGLONG').profile_pupils).toBe(111);
+
     // One bad value: the chat's message appears under the field and nothing is stored.
     await typeAndLeave(page, 'profile_classes', 'hai mươi mấy');
     await waitText(page, `${field('profile_classes')} .msg.error`, 'Vui lòng nhập lại câu 3');
@@ -184,7 +200,8 @@ describe.skipIf(!haveChromium)('the form page in headless Chromium', () => {
     expect(sub.revision).toBe(1);
     const audit = app.deps.db.select().from(auditLog).all();
     expect(audit.filter((a) => a.action === 'submission_confirmed')).toHaveLength(1);
-    expect(audit.filter((a) => a.action === 'answer_set' || a.action === 'answer_skipped')).toHaveLength(33);
+    // 33 from the page, 2 from the chat (555 and 111, both replaced on the page since).
+    expect(audit.filter((a) => a.action === 'answer_set' || a.action === 'answer_skipped')).toHaveLength(35);
     // The chat hears of it as after /xacnhan.
     await app.tg!.waitForMessage(TG_USER, (t) => t.includes('✅ Đã xác nhận báo cáo 6 tháng đầu năm 2026 của Phòng Giáo dục và Đào tạo thành phố Đà Lạt'));
 
