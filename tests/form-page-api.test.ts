@@ -173,6 +173,20 @@ describe('personal links (Zalo, console)', () => {
     expect(page.headers.get('referrer-policy')).toBe('no-referrer');
   });
 
+  test('names from the database are escaped: a unit renamed with markup shows as text', async () => {
+    const { db } = app.deps;
+    const unitId = app.unitIdOf('THPT-BUITHIXUAN');
+    const name = (db.$client.prepare('select name from units where id = ?').get(unitId) as { name: string }).name;
+    db.$client.prepare('update units set name = ? where id = ?').run('Trường <img src=x onerror=alert(1)> "A"', unitId);
+    try {
+      const html = await (await fetch(`${app.baseUrl}/form/l/${tokenA}`)).text();
+      expect(html).toContain('Trường &lt;img src=x onerror=alert(1)&gt; &quot;A&quot;');
+      expect(html).not.toContain('<img');
+    } finally {
+      db.$client.prepare('update units set name = ? where id = ?').run(name, unitId);
+    }
+  });
+
   test('the token is stored only as its sha256', () => {
     const rows = app.deps.db.$client.prepare('select token_hash from form_links').all() as { token_hash: string }[];
     expect(rows.length).toBeGreaterThan(0);
