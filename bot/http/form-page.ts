@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppDeps } from '../../handlers/types';
 import type { ChannelSenders } from '../../handlers/reminders/send';
 import { accessForLink, accessForTelegramUser, FORM_PATHS, type Access, type Refusal } from '../../handlers/form-page/access';
+import type { PageScope } from '../../handlers/form-page/engine';
 import { confirmPage, saveField, showPage } from '../../handlers/form-page/service';
 import { inTransaction } from '../../storage/db';
 import { formBody, formPageTitle, messagePage, pageDocument, refusalTexts, telegramShell, STATIC_BASE, type RefusalText } from '../../templates/form-page';
@@ -110,60 +111,53 @@ export function formPageRoutes(o: FormPageOptions): Route[] {
     return parsed.data;
   }
 
-  /** Refusals of the API are JSON the page shows; HttpError (413, 415, 400) goes out through the server. */
-  const api = (handler: (req: IncomingMessage, res: ServerResponse) => Promise<void>) => async (req: IncomingMessage, res: ServerResponse) => {
-    secure(res);
-    await handler(req, res);
-  };
+  /**
+   * One API call: the body read and validated, then the credential checked and `run` done in one
+   * transaction, so what was authorised is what is written. Refusals are JSON the page shows; HttpError
+   * (413, 415, 400) goes out through the server.
+   */
+  const api =
+    <B extends z.infer<typeof LoadSchema>, T>(schema: z.ZodType<B>, run: (tx: typeof db, scope: PageScope, body: B, now: Date) => T, answer: (req: IncomingMessage, res: ServerResponse, out: T, scope: PageScope) => Promise<void> | void) =>
+    async (req: IncomingMessage, res: ServerResponse) => {
+      secure(res);
+      const body = await readJson(req, schema);
+      const now = deps.clock();
+      const out = inTransaction(db, (tx) => {
+        const access = authorise(tx, body.auth, body.period, now);
+        return access.ok ? { ok: true as const, scope: access.scope, value: run(tx, access.scope, body, now) } : access;
+      });
+      if (!out.ok) return refuse(req, res, out.refusal);
+      await answer(req, res, out.value, out.scope);
+    };
 
-  const load = api(async (req, res) => {
-    const body = await readJson(req, LoadSchema);
-    const now = deps.clock();
-    const out = inTransaction(db, (tx) => {
-      const access = authorise(tx, body.auth, body.period, now);
-      if (!access.ok) return access;
-      const view = showPage(tx, config, access.scope, now);
-      return { ok: true as const, title: formPageTitle(view), html: formBody(view, config.timeZone) };
-    });
-    if (!out.ok) return refuse(req, res, out.refusal);
-    respondJson(req, res, 200, out);
-  });
+  const load = api(
+    LoadSchema,
+    (tx, scope, _body, now) => showPage(tx, config, scope, now),
+    (req, res, view) => respondJson(req, res, 200, { ok: true, title: formPageTitle(view), html: formBody(view, config.timeZone) }),
+  );
 
-  const save = api(async (req, res) => {
-    const body = await readJson(req, SaveSchema);
-    const now = deps.clock();
-    const out = inTransaction(db, (tx) => {
-      const access = authorise(tx, body.auth, body.period, now);
-      if (!access.ok) return access;
-      return { ok: true as const, result: saveField(tx, config, access.scope, body.key, body.text, body.seen, now) };
-    });
-    if (!out.ok) return refuse(req, res, out.refusal);
-    const r = out.result;
-    const status = r.outcome === 'saved' || r.outcome === 'unchanged' ? 200 : r.outcome === 'conflict' || r.outcome === 'closed' ? 409 : 422;
-    respondJson(req, res, status, { ok: status === 200, ...r });
-  });
+  const save = api(
+    SaveSchema,
+    (tx, scope, body, now) => saveField(tx, config, scope, body.key, body.text, body.seen, now),
+    (req, res, r) => {
+      const status = r.outcome === 'saved' || r.outcome === 'unchanged' ? 200 : r.outcome === 'conflict' || r.outcome === 'closed' ? 409 : 422;
+      respondJson(req, res, status, { ok: status === 200, ...r });
+    },
+  );
 
-  const confirm = api(async (req, res) => {
-    const body = await readJson(req, LoadSchema);
-    const now = deps.clock();
-    const out = inTransaction(db, (tx) => {
-      const access = authorise(tx, body.auth, body.period, now);
-      if (!access.ok) return access;
-      return { ok: true as const, contact: access.scope.contact, result: confirmPage(tx, config, access.scope, now) };
-    });
-    if (!out.ok) return refuse(req, res, out.refusal);
-    const r = out.result;
-    if (r.confirmed) {
+  const confirm = api(
+    LoadSchema,
+    (tx, scope, _body, now) => confirmPage(tx, config, scope, now),
+    async (req, res, r, scope) => {
+      if (!r.confirmed) return respondJson(req, res, 422, { ok: false, confirmed: false, message: r.message, summary: r.summary });
       // Committed above: the chat hears of it as after /xacnhan. A failed send loses nothing stored.
-      const send = o.senders[out.contact.channel as keyof ChannelSenders];
-      await send?.(out.contact, r.replies).catch((err: unknown) =>
-        log.warn('form page: confirmation message not sent', { channel: out.contact.channel, err: err instanceof Error ? err.message : String(err) }),
+      const { contact } = scope;
+      await o.senders[contact.channel as keyof ChannelSenders]?.(contact, r.replies).catch((err: unknown) =>
+        log.warn('form page: confirmation message not sent', { channel: contact.channel, err: err instanceof Error ? err.message : String(err) }),
       );
       respondJson(req, res, 200, { ok: true, confirmed: true, message: r.message, summary: r.summary });
-      return;
-    }
-    respondJson(req, res, 422, { ok: false, confirmed: false, message: r.message, summary: r.summary });
-  });
+    },
+  );
 
   const linkPage = (req: IncomingMessage, res: ServerResponse, params: string[]) => {
     // The path holds the token: a failure is logged here without it, never by the server with the path.
