@@ -1,5 +1,5 @@
 import type { CurrentAnswers } from './conversation';
-import type { AnswerValue, FlatQuestion } from './form';
+import type { AnswerMeta, AnswerValue, FlatQuestion } from './form';
 import { formatNumber } from './format';
 
 /**
@@ -19,8 +19,12 @@ export interface FieldView {
   maxLength: number | undefined;
   /** The value as it goes back into the field, in the form the parser reads ("1.593"). */
   input: string;
-  /** 'nothing': answered "không có" / skipped on purpose. */
-  state: 'empty' | 'answered' | 'nothing';
+  /** 'nothing': answered "không có"; 'skipped': left out on purpose (an optional question). */
+  state: 'empty' | 'answered' | 'nothing' | 'skipped';
+  /** Words kept with a figure ("2 đoàn (Hàn Quốc)" → "(Hàn Quốc)"). */
+  note: string | undefined;
+  /** The unit confirmed an unusual figure when asked back. */
+  flagged: boolean;
   /** Id of the newest stored answer, sent back with a change so a newer answer is never overwritten. */
   seen: number | null;
   /** Last period's figure, formatted ("1.593 cơ sở"). */
@@ -54,15 +58,19 @@ export interface FormPageInput {
   submission: FormPageView['submission'];
   questions: readonly FlatQuestion[];
   answers: CurrentAnswers;
+  meta: Readonly<Record<string, AnswerMeta>>;
   answerIds: Readonly<Record<string, number>>;
   previous: Readonly<Record<string, AnswerValue>>;
 }
 
-const inputValue = (v: AnswerValue | null | undefined): string => (v === undefined || v === null ? '' : typeof v === 'number' ? formatNumber(v) : v);
+/** What the person typed to say there is nothing, shown back in the field as such. */
+export const NOTHING_INPUT = 'không có';
 
-export function fieldView(q: FlatQuestion, input: Pick<FormPageInput, 'answers' | 'answerIds' | 'previous'>): FieldView {
+export function fieldView(q: FlatQuestion, input: Pick<FormPageInput, 'answers' | 'meta' | 'answerIds' | 'previous'>): FieldView {
   const v = input.answers[q.key];
+  const meta = input.meta[q.key] ?? {};
   const prev = input.previous[q.key];
+  const state: FieldView['state'] = v === undefined ? 'empty' : meta.none ? 'nothing' : v === null ? 'skipped' : 'answered';
   return {
     key: q.key,
     number: q.number,
@@ -72,8 +80,10 @@ export function fieldView(q: FlatQuestion, input: Pick<FormPageInput, 'answers' 
     required: q.required,
     help: q.help,
     maxLength: q.type === 'text' ? q.max : undefined,
-    input: inputValue(v),
-    state: v === undefined ? 'empty' : v === null ? 'nothing' : 'answered',
+    input: state === 'nothing' ? NOTHING_INPUT : v === undefined || v === null ? '' : typeof v === 'number' ? formatNumber(v) : v,
+    state,
+    note: meta.note ?? undefined,
+    flagged: meta.flag !== undefined && meta.flag !== null,
     seen: input.answerIds[q.key] ?? null,
     previous: typeof prev === 'number' ? `${formatNumber(prev)}${q.unit ? ` ${q.unit}` : ''}` : undefined,
   };
@@ -99,6 +109,7 @@ export function buildFormPage(input: FormPageInput): FormPageView {
     sections,
     answered: fields.filter((f) => f.state !== 'empty').length,
     total: fields.length,
-    missingRequired: fields.filter((f) => f.required && f.state !== 'answered').map((f) => f.number),
+    // As the engine counts them: "không có" answers a required question, a skip does not.
+    missingRequired: fields.filter((f) => f.required && (f.state === 'empty' || f.state === 'skipped')).map((f) => f.number),
   };
 }

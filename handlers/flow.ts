@@ -75,7 +75,7 @@ export function runFlow(c: CommandContext, input: FlowInput): Reply[] {
   return result.replies;
 }
 
-interface LoadedContext {
+export interface LoadedContext {
   ctx: FlowContext;
   unit: UnitRow;
   periodId: string;
@@ -84,7 +84,7 @@ interface LoadedContext {
 }
 
 /** Everything the engine needs about one unit and one period, read in a fixed handful of queries. */
-function loadFlowContext(c: CommandContext, unit: UnitRow, period: PeriodInfo, open: boolean): LoadedContext {
+export function loadFlowContext(c: CommandContext, unit: UnitRow, period: PeriodInfo, open: boolean): LoadedContext {
   const { db, config } = c.deps;
   const periodRow = ensurePeriod(db, period.id);
   const submission = findSubmission(db, unit.id, period.id);
@@ -108,7 +108,7 @@ function loadFlowContext(c: CommandContext, unit: UnitRow, period: PeriodInfo, o
   return { ctx, unit, periodId: period.id, formVersionId: periodRow.formVersionId, submission };
 }
 
-function applyEffects(db: Db, loaded: LoadedContext, effects: readonly Effect[], contact: ContactRow, now: Date): SubmissionRow | undefined {
+export function applyEffects(db: Db, loaded: LoadedContext, effects: readonly Effect[], contact: ContactRow, now: Date): SubmissionRow | undefined {
   let submission = loaded.submission;
   for (const effect of effects) {
     submission ??= createSubmission(db, loaded.unit.id, loaded.periodId, loaded.formVersionId, now);

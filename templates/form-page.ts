@@ -1,4 +1,5 @@
 import type { FieldView, FormPageView } from '../domain/form-page';
+import { formatNumber } from '../domain/format';
 import { formatDateTime, formatShortDate } from '../domain/periods';
 
 /**
@@ -70,16 +71,23 @@ function fieldHtml(f: FieldView, open: boolean): string {
       : f.type === 'count'
         ? 'Không có thì nhập 0.'
         : f.required
-          ? `Bắt buộc${f.maxLength ? `, tối đa ${f.maxLength} ký tự` : ''}.`
+          ? `Bắt buộc${f.maxLength ? `, tối đa ${formatNumber(f.maxLength)} ký tự` : ''}.`
           : 'Không bắt buộc. Nếu không có, gõ “không có”.';
   const control =
     f.type === 'text'
       ? `<textarea id="${id}" name="${esc(f.key)}" rows="3"${f.maxLength ? ` maxlength="${f.maxLength}"` : ''} aria-describedby="m-${esc(f.key)}"${ro}>${esc(f.input)}</textarea>`
       : `<input id="${id}" name="${esc(f.key)}" type="text" inputmode="${f.type === 'count' ? 'numeric' : 'text'}" autocomplete="off" enterkeyhint="next" value="${esc(f.input)}" aria-describedby="m-${esc(f.key)}"${ro}>`;
   const unit = f.unit && f.type !== 'text' ? `<span class="unit">${esc(f.unit)}</span>` : '';
-  const prev = f.previous ? `<p class="prev">Kỳ trước: ${esc(f.previous)}</p>` : '';
+  // "=" keeps last period's figure, as in the chat; the button types it for the person.
+  const keep = f.previous && open ? ` <button type="button" class="keep" data-keep="=">Giữ như kỳ trước</button>` : '';
+  const prev = f.previous ? `<p class="prev">Kỳ trước: ${esc(f.previous)}${keep}</p>` : '';
   const help = f.help ? `<p class="help">${esc(f.help)}</p>` : '';
-  const state = f.state === 'nothing' ? '<p class="note">Đã ghi nhận: không có.</p>' : '';
+  const notes = [
+    f.note ? `Ghi chú: ${esc(f.note)}` : '',
+    f.flagged ? 'Đơn vị đã xác nhận số liệu khác thường này.' : '',
+    f.state === 'skipped' ? 'Câu này đã được bỏ qua.' : '',
+  ].filter(Boolean);
+  const state = notes.length ? `<p class="note">${notes.join(' ')}</p>` : '';
   return `<div class="field ${f.state}" data-key="${esc(f.key)}" data-seen="${f.seen ?? ''}" data-type="${f.type}">
 <label for="${id}"><span class="num">Câu ${f.number}.</span> ${esc(f.label)}${f.required ? ' <span class="req" title="bắt buộc">*</span>' : ''}</label>
 <div class="control">${control}${unit}</div>

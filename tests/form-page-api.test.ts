@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { setPeriodOverride } from '../storage/repositories/periods';
 import { findContact, unbindContact } from '../storage/repositories/contacts';
+import { appendAnswer, confirmSubmission, createSubmission } from '../storage/repositories/submissions';
+import { ensurePeriod } from '../storage/repositories/periods';
 import { answers } from '../storage/schema';
 import { validateInitData } from '../bot/http/telegram-init-data';
 import { H1_CLOCK } from './helpers/harness';
@@ -53,7 +55,10 @@ describe('Telegram initData (validated as Telegram specifies)', () => {
     const r = await callApi(app, 'load', { auth: tgAuth(app.tg!.webAppInitData(TG_USER, { authDate: secs() })) });
     expect(r.status).toBe(200);
     expect(String(r.json.html)).toContain('Trường THPT Chuyên Thăng Long');
-    expect(String(r.json.html)).toContain('Câu 33.');
+    // The questions that apply to a school (XLSForm's "relevant"): 32, without the district's count of institutions.
+    expect(String(r.json.html)).toContain('Câu 32.');
+    expect(String(r.json.html)).not.toContain('Câu 33.');
+    expect(String(r.json.html)).not.toContain('data-key="profile_institutions"');
     const csp = r.headers.get('content-security-policy') ?? '';
     expect(csp).toContain("default-src 'self'");
     expect(csp).toContain("script-src 'self'");
@@ -133,9 +138,12 @@ describe('saving one field through the chat’s engine', () => {
   test('a bad value gets the chat’s message and changes nothing', async () => {
     const before = rowCounts(app);
     const initData = app.tg!.webAppInitData(TG_USER, { authDate: secs() });
-    const r = await callApi(app, 'save', { auth: tgAuth(initData), key: 'profile_pupils', text: 'hai mươi mấy', seen: null });
+    const r = await callApi(app, 'save', { auth: tgAuth(initData), key: 'profile_pupils', text: 'nhiều lắm', seen: null });
     expect(r.status).toBe(422);
-    expect(String(r.json.message)).toMatch(/Vui lòng nhập lại câu 2/);
+    expect(String(r.json.message)).toContain('Cần một số chính xác');
+    // A question that does not apply to the unit is not there to be answered.
+    const na = await callApi(app, 'save', { auth: tgAuth(initData), key: 'profile_institutions', text: '3', seen: null });
+    expect(na.status).toBe(422);
     expect(rowCounts(app)).toEqual(before);
   });
 
@@ -155,6 +163,40 @@ describe('saving one field through the chat’s engine', () => {
     }
     expect((await callApi(app, 'save', { auth: tgAuth(initData), key: 'Robert"); drop', text: '5', seen: null })).status).toBe(400);
     expect(rowCounts(app)).toEqual(before);
+  });
+});
+
+describe('last period’s figures and questions back, as in the chat', () => {
+  test('"Kỳ trước" beside the field, "=" keeps it, and an unlikely figure is asked back, then kept with its flag', async () => {
+    const { db } = app.deps;
+    // The unit's confirmed report of the same half-year last year.
+    const unitId = app.unitIdOf('THPT-THANGLONG');
+    const contact = findContact(db, 'telegram', String(TG_USER))!;
+    const past = createSubmission(db, unitId, '2025-H1', ensurePeriod(db, '2025-H1').formVersionId, new Date('2025-05-01T03:00:00Z'));
+    for (const [key, value] of [['profile_pupils', 1593], ['portal_news_events', 45]] as const) {
+      appendAnswer(db, { submissionId: past.id, key, value, raw: String(value), revision: 0, contactId: contact.id, now: new Date('2025-05-01T03:00:00Z') });
+    }
+    confirmSubmission(db, past.id, contact.id, new Date('2025-05-02T03:00:00Z'));
+
+    const auth = tgAuth(app.tg!.webAppInitData(TG_USER, { authDate: secs() }));
+    const html = String((await callApi(app, 'load', { auth })).json.html);
+    expect(html).toContain('Kỳ trước: 1.593 học sinh');
+    expect(html).toContain('Kỳ trước: 45 tin, bài');
+
+    const keep = await callApi(app, 'save', { auth, key: 'profile_pupils', text: '=', seen: null });
+    expect(keep.status).toBe(200);
+    expect((keep.json.field as { input: string }).input).toBe('1.593');
+
+    const before = rowCounts(app);
+    const asked = await callApi(app, 'save', { auth, key: 'portal_news_events', text: '450', seen: null });
+    expect(asked.status).toBe(422);
+    expect(asked.json.outcome).toBe('unlikely');
+    expect(String(asked.json.message)).toMatch(/45 tin, bài; nay 450 tin, bài\. Đúng không\?/);
+    expect(rowCounts(app).answers).toBe(before.answers);
+    const kept = await callApi(app, 'save', { auth, key: 'portal_news_events', text: '450', seen: null, confirmUnlikely: true });
+    expect(kept.status).toBe(200);
+    expect(kept.json.field).toMatchObject({ input: '450', flagged: true });
+    expect(app.answersOf('THPT-THANGLONG').portal_news_events).toBe(450);
   });
 });
 

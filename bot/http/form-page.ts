@@ -48,6 +48,8 @@ const SaveSchema = z.strictObject({
   key: z.string().regex(/^[a-z][a-z0-9_]{0,47}$/),
   text: z.string().max(4000),
   seen: z.number().int().positive().nullable(),
+  /** "Đúng" to the question back on an unlikely figure. */
+  confirmUnlikely: z.boolean().optional(),
 });
 
 const STATUS: Record<Refusal | 'telegram_auth', number> = {
@@ -132,13 +134,13 @@ export function formPageRoutes(o: FormPageOptions): Route[] {
 
   const load = api(
     LoadSchema,
-    (tx, scope, _body, now) => showPage(tx, config, scope, now),
+    (tx, scope, _body, now) => showPage({ ...deps, db: tx }, scope, now),
     (req, res, view) => respondJson(req, res, 200, { ok: true, title: formPageTitle(view), html: formBody(view, config.timeZone) }),
   );
 
   const save = api(
     SaveSchema,
-    (tx, scope, body, now) => saveField(tx, config, scope, body.key, body.text, body.seen, now),
+    (tx, scope, body, now) => saveField({ ...deps, db: tx }, scope, body.key, body.text, body.seen, body.confirmUnlikely ?? false, now),
     (req, res, r) => {
       const status = r.outcome === 'saved' || r.outcome === 'unchanged' ? 200 : r.outcome === 'conflict' || r.outcome === 'closed' ? 409 : 422;
       respondJson(req, res, status, { ok: status === 200, ...r });
@@ -147,7 +149,7 @@ export function formPageRoutes(o: FormPageOptions): Route[] {
 
   const confirm = api(
     LoadSchema,
-    (tx, scope, _body, now) => confirmPage(tx, config, scope, now),
+    (tx, scope, _body, now) => confirmPage({ ...deps, db: tx }, scope, now),
     async (req, res, r, scope) => {
       if (!r.confirmed) return respondJson(req, res, 422, { ok: false, confirmed: false, message: r.message, summary: r.summary });
       // Committed above: the chat hears of it as after /xacnhan. A failed send loses nothing stored.
@@ -175,7 +177,7 @@ export function formPageRoutes(o: FormPageOptions): Route[] {
     const out = inTransaction(db, (tx) => {
       const access = accessForLink(tx, config, token ?? '', now);
       if (!access.ok) return access;
-      const view = showPage(tx, config, access.scope, now);
+      const view = showPage({ ...deps, db: tx }, access.scope, now);
       return { ok: true as const, html: pageDocument(formPageTitle(view), formBody(view, config.timeZone), { auth: 'link' }) };
     });
     if (!out.ok) {

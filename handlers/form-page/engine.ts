@@ -1,27 +1,21 @@
 import { step, type ConversationState, type CurrentAnswers, type FlowContext } from '../../domain/conversation';
-import { flattenForm, type AnswerValue, type FlatQuestion, type FormDefinition } from '../../domain/form';
-import { periodInfo, type CalendarConfig, type PeriodInfo } from '../../domain/periods';
+import { previousValue } from '../../domain/answer';
+import { applicableQuestions, type AnswerMeta, type AnswerValue, type FlatQuestion, type FormDefinition } from '../../domain/form';
+import type { PeriodInfo } from '../../domain/periods';
 import type { Reply } from '../../domain/replies';
-import type { Config } from '../../config';
-import type { Db } from '../../storage/db';
 import { loadConversation, saveConversation } from '../../storage/repositories/conversations';
 import { activeContactsOfUnit } from '../../storage/repositories/contacts';
-import { formVersion } from '../../storage/repositories/forms';
-import { ensurePeriod } from '../../storage/repositories/periods';
-import {
-  confirmedSubmissionsOfUnit,
-  createSubmission,
-  currentAnswers,
-  findSubmission,
-  latestAnswerIds,
-} from '../../storage/repositories/submissions';
-import type { ContactRow, SubmissionRow, UnitRow } from '../../storage/schema';
-import { applyEffect } from '../flow';
+import { latestAnswerIds } from '../../storage/repositories/submissions';
+import type { Channel, ContactRow, UnitRow } from '../../storage/schema';
+import * as t from '../../templates/messages';
+import { applyAnswer, applyEffects, loadFlowContext, type LoadedContext } from '../flow';
+import type { AppDeps, CommandContext } from '../types';
 
 /**
- * The form page's only door into the chat's engine: every answer typed on the page is parsed, checked,
- * acknowledged and stored by the same `step()` and the same effect application as a chat message, and
- * /xacnhan on the page is the chat's /xacnhan. Nothing here decides whether an answer is valid.
+ * The form page's only door into the chat's code: an answer typed on the page is checked and stored by
+ * handlers/flow.ts applyAnswer (domain/answer.ts validateAnswer, the same rows, revisions and audit as a
+ * chat answer), the page is drawn from the engine's own context (questions that apply to the unit, last
+ * period's figures), and "Xác nhận" is the engine's /xacnhan. Nothing here decides whether an answer is valid.
  */
 
 /** Who is filling which report: settled by the page's authentication before anything is read. */
@@ -37,101 +31,74 @@ export interface PageData {
   form: FormDefinition;
   questions: FlatQuestion[];
   answers: CurrentAnswers;
+  meta: Readonly<Record<string, AnswerMeta>>;
   /** Newest answer row per question, to tell the page's copy from a newer one. */
   answerIds: Readonly<Record<string, number>>;
   submission: FlowContext['submission'];
-  /** The unit's figures from its latest confirmed earlier report, where it has one. */
+  /** Last period's figure per question, where the unit has one (as the chat shows it). */
   previous: Readonly<Record<string, AnswerValue>>;
 }
 
-interface Loaded {
-  ctx: FlowContext;
-  submission: SubmissionRow | undefined;
-  formVersionId: number;
+const contextOf = (deps: AppDeps, scope: PageScope, now: Date): CommandContext => ({
+  deps,
+  contact: scope.contact,
+  now,
+  channel: scope.contact.channel as Channel,
+});
+
+function load(deps: AppDeps, scope: PageScope, now: Date): LoadedContext {
+  return loadFlowContext(contextOf(deps, scope, now), scope.unit, scope.period, scope.open);
 }
 
-function load(db: Db, config: Config, scope: PageScope, now: Date): Loaded {
-  const periodRow = ensurePeriod(db, scope.period.id);
-  const submission = findSubmission(db, scope.unit.id, scope.period.id);
-  const form = formVersion(db, submission?.formVersionId ?? periodRow.formVersionId).form;
-  const ctx: FlowContext = {
-    form,
-    timeZone: config.timeZone,
-    period: { id: scope.period.id, title: scope.period.title, deadline: scope.period.deadline, open: scope.open },
-    unitName: scope.unit.name,
-    submission: submission
-      ? { status: submission.status, revision: submission.revision, confirmedAt: submission.confirmedAt }
-      : { status: 'none', revision: 0, confirmedAt: null },
-    answers: submission ? currentAnswers(db, submission.id) : {},
-    now,
-  };
-  return { ctx, submission, formVersionId: periodRow.formVersionId };
-}
-
-export function loadPageData(db: Db, config: Config, scope: PageScope, now: Date): PageData {
-  const { ctx, submission } = load(db, config, scope, now);
+export function loadPageData(deps: AppDeps, scope: PageScope, now: Date): PageData {
+  const { ctx, submission } = load(deps, scope, now);
+  const questions = applicableQuestions(ctx.form, ctx.unitType);
+  const previous: Record<string, AnswerValue> = {};
+  for (const q of questions) {
+    const prev = q.type === 'text' ? null : previousValue(q, ctx.previous);
+    if (prev) previous[q.key] = prev.value;
+  }
   return {
     form: ctx.form,
-    questions: flattenForm(ctx.form),
+    questions,
     answers: ctx.answers,
-    answerIds: submission ? latestAnswerIds(db, submission.id) : {},
+    meta: ctx.meta ?? {},
+    answerIds: submission ? latestAnswerIds(deps.db, submission.id) : {},
     submission: ctx.submission,
-    previous: previousFigures(db, scope.unit.id, scope.period, config.calendar),
+    previous,
   };
-}
-
-/** The unit's answers in its confirmed report with the latest deadline before this period's. */
-function previousFigures(db: Db, unitId: number, period: PeriodInfo, calendar: CalendarConfig): Record<string, AnswerValue> {
-  let best: { sub: SubmissionRow; deadline: number } | null = null;
-  for (const sub of confirmedSubmissionsOfUnit(db, unitId)) {
-    if (sub.periodId === period.id) continue;
-    let deadline: number;
-    try {
-      deadline = periodInfo(sub.periodId, calendar).deadline.getTime();
-    } catch {
-      continue;
-    }
-    if (deadline < period.deadline.getTime() && (!best || deadline > best.deadline)) best = { sub, deadline };
-  }
-  if (!best) return {};
-  const out: Record<string, AnswerValue> = {};
-  for (const [k, v] of Object.entries(currentAnswers(db, best.sub.id))) if (v !== null) out[k] = v;
-  return out;
 }
 
 export type FieldOutcome =
   | { kind: 'saved' | 'unchanged'; message: string }
   | { kind: 'ambiguous'; message: string; candidates: number[] }
+  /** A figure far from last period's, or against a rule of the form: asked back, stored once confirmed. */
+  | { kind: 'unlikely'; message: string }
   | { kind: 'invalid' | 'closed'; message: string };
 
-/**
- * One answer typed on the page, for one question: the engine is asked exactly as if the chat had just
- * asked that question ("/sua N"), so the same parser, bounds and messages apply.
- */
-export function applyPageAnswer(db: Db, config: Config, scope: PageScope, key: string, text: string, now: Date): FieldOutcome {
-  const { ctx, submission, formVersionId } = load(db, config, scope, now);
-  const asked: ConversationState = { mode: 'question', periodId: scope.period.id, key, returnToReview: true };
-  const result = step(asked, { kind: 'text', text }, ctx);
-  const message = result.replies[0]?.text ?? '';
-  if (!scope.open) return { kind: 'closed', message };
-  const set = result.effects.find((e) => e.type === 'answer_set');
-  if (set) {
-    const sub = submission ?? createSubmission(db, scope.unit.id, scope.period.id, formVersionId, now);
-    applyEffect(db, sub, set, scope.contact, now);
-    releaseChatQuestion(db, scope, key, now);
-    return { kind: 'saved', message };
+/** One answer typed on the page, for one question, exactly as the chat would take it. */
+export function applyPageAnswer(deps: AppDeps, scope: PageScope, q: FlatQuestion, text: string, confirmUnlikely: boolean, now: Date): FieldOutcome {
+  if (!scope.open) return { kind: 'closed', message: t.periodClosed(scope.period.title) };
+  const r = applyAnswer(contextOf(deps, scope, now), { periodId: scope.period.id, key: q.key, text, confirmUnlikely });
+  if (!r.ok) {
+    if (r.reason === 'period_closed') return { kind: 'closed', message: r.message };
+    if (r.reason === 'ambiguous' && r.candidates?.length) return { kind: 'ambiguous', message: r.message, candidates: r.candidates };
+    if (r.reason === 'unlikely') return { kind: 'unlikely', message: r.message };
+    return { kind: 'invalid', message: r.message };
   }
-  if (result.state.mode === 'question' && result.state.pending) return { kind: 'ambiguous', message, candidates: result.state.pending.candidates };
-  // The same value again: the engine moved on without an effect.
-  if (result.state.mode !== 'question') return { kind: 'unchanged', message };
-  return { kind: 'invalid', message };
+  const shown = r.none || r.value === null ? 'Không có' : t.formatValue(q, r.value);
+  const message = t.ack(shown, r.note, r.flag !== null) + (r.changed && r.revision > 1 ? ` ${t.correctionCounted(r.revision)}` : '');
+  if (!r.changed) return { kind: 'unchanged', message };
+  releaseChatQuestion(deps, scope, q.key, now);
+  return { kind: 'saved', message };
 }
 
 /**
  * A chat waiting for an answer to the question just answered on the page must not take the next message
  * as that answer again: it pauses, and /nhap resumes at the first question still unanswered.
  */
-function releaseChatQuestion(db: Db, scope: PageScope, key: string, now: Date): void {
+function releaseChatQuestion(deps: AppDeps, scope: PageScope, key: string, now: Date): void {
+  const { db } = deps;
   for (const contact of activeContactsOfUnit(db, scope.unit.id)) {
     const state = loadConversation(db, contact.id);
     if (state.periodId === scope.period.id && (state.mode === 'question' || state.mode === 'pick_edit') && state.key === key) {
@@ -142,18 +109,16 @@ function releaseChatQuestion(db: Db, scope: PageScope, key: string, now: Date): 
 
 export type ConfirmOutcome = { kind: 'confirmed'; replies: Reply[] } | { kind: 'refused'; message: string };
 
-/** "Xác nhận gửi báo cáo" is the chat's /xacnhan, with the chat's own state where it is in this period. */
-export function confirmFromPage(db: Db, config: Config, scope: PageScope, now: Date): ConfirmOutcome {
-  const { ctx, submission, formVersionId } = load(db, config, scope, now);
-  const chat = loadConversation(db, scope.contact.id);
+/** "Xác nhận gửi báo cáo" is the chat's /xacnhan given under the review; the chat moves on as after it. */
+export function confirmFromPage(deps: AppDeps, scope: PageScope, now: Date): ConfirmOutcome {
+  const loaded = load(deps, scope, now);
+  const chat = loadConversation(deps.db, scope.contact.id);
   const inThisPeriod = chat.periodId === scope.period.id;
-  const state: ConversationState = inThisPeriod ? chat : { mode: 'idle', periodId: scope.period.id };
-  // The page itself is the review the chat shows before confirming: confirm from it directly.
-  const result = step({ ...state, mode: 'review' }, { kind: 'command', name: 'xacnhan', arg: '' }, ctx);
-  const confirm = result.effects.find((e) => e.type === 'submission_confirmed');
-  if (!confirm) return { kind: 'refused', message: result.replies[0]?.text ?? '' };
-  const sub = submission ?? createSubmission(db, scope.unit.id, scope.period.id, formVersionId, now);
-  applyEffect(db, sub, confirm, scope.contact, now);
-  if (inThisPeriod || chat.mode === 'idle') saveConversation(db, scope.contact.id, result.state, now);
+  // The page shows the whole report: it is the review the chat shows before /xacnhan confirms.
+  const state: ConversationState = { mode: 'review', periodId: scope.period.id };
+  const result = step(state, { kind: 'command', name: 'xacnhan', arg: '' }, loaded.ctx);
+  if (!result.effects.some((e) => e.type === 'submission_confirmed')) return { kind: 'refused', message: result.replies[0]?.text ?? '' };
+  applyEffects(deps.db, loaded, result.effects, scope.contact, now);
+  if (inThisPeriod || chat.mode === 'idle') saveConversation(deps.db, scope.contact.id, result.state, now);
   return { kind: 'confirmed', replies: result.replies };
 }

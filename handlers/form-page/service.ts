@@ -1,14 +1,14 @@
-import { buildFormPage, fieldView, type FieldView, type FormPageView } from '../../domain/form-page';
+import { buildFormPage, fieldView, NOTHING_INPUT, type FieldView, type FormPageView } from '../../domain/form-page';
 import type { Reply } from '../../domain/replies';
-import type { Config } from '../../config';
-import type { Db } from '../../storage/db';
 import { formatValue } from '../../templates/messages';
 import { pageTexts, statusClass, statusLine } from '../../templates/form-page';
+import type { AppDeps } from '../types';
 import { applyPageAnswer, confirmFromPage, loadPageData, type PageData, type PageScope } from './engine';
 
 /**
  * The form page's three operations (show, save one field, confirm) for an authorised scope. Each runs
- * inside the caller's transaction; what the browser sent is only ever the text typed, never a value.
+ * inside the caller's transaction (`deps.db` is the transaction); what the browser sent is only ever the
+ * text typed, never a value.
  */
 
 export interface Summary {
@@ -26,6 +26,7 @@ function view(scope: PageScope, data: PageData): FormPageView {
     submission: data.submission,
     questions: data.questions,
     answers: data.answers,
+    meta: data.meta,
     answerIds: data.answerIds,
     previous: data.previous,
   });
@@ -38,14 +39,14 @@ const summaryOf = (v: FormPageView, tz: string): Summary => ({
   missingRequired: v.missingRequired,
 });
 
-export function showPage(db: Db, config: Config, scope: PageScope, now: Date): FormPageView {
-  return view(scope, loadPageData(db, config, scope, now));
+export function showPage(deps: AppDeps, scope: PageScope, now: Date): FormPageView {
+  return view(scope, loadPageData(deps, scope, now));
 }
 
 export type SaveResult =
-  | { outcome: 'saved' | 'unchanged'; message: string; field: FieldView; summary: Summary }
-  | { outcome: 'conflict'; message: string; field: FieldView; summary: Summary }
+  | { outcome: 'saved' | 'unchanged' | 'conflict'; message: string; field: FieldView; summary: Summary }
   | { outcome: 'ambiguous'; message: string; candidates: number[]; field: FieldView }
+  | { outcome: 'unlikely'; message: string; field: FieldView }
   | { outcome: 'invalid' | 'closed' | 'unknown'; message: string };
 
 /**
@@ -53,16 +54,17 @@ export type SaveResult =
  * meanwhile (in the chat, or on another open page), nothing is stored: the page is brought up to date and
  * the person decides again, so an answer is never overwritten by an older screen.
  */
-export function saveField(db: Db, config: Config, scope: PageScope, key: string, text: string, seen: number | null, now: Date): SaveResult {
-  const before = loadPageData(db, config, scope, now);
+export function saveField(deps: AppDeps, scope: PageScope, key: string, text: string, seen: number | null, confirmUnlikely: boolean, now: Date): SaveResult {
+  const tz = deps.config.timeZone;
+  const before = loadPageData(deps, scope, now);
   const q = before.questions.find((x) => x.key === key);
   if (!q) return { outcome: 'unknown', message: pageTexts.unknownQuestion() };
-  const summary = (d: PageData) => summaryOf(view(scope, d), config.timeZone);
+  const summary = (d: PageData) => summaryOf(view(scope, d), tz);
   if (scope.open) {
     const current = before.answerIds[key] ?? null;
     if (current !== seen) {
       const v = before.answers[key];
-      const shown = v === undefined ? 'chưa có câu trả lời' : v === null ? 'không có' : formatValue(q, v);
+      const shown = v === undefined ? 'chưa có câu trả lời' : before.meta[key]?.none ? NOTHING_INPUT : v === null ? 'bỏ qua' : formatValue(q, v);
       return { outcome: 'conflict', message: pageTexts.conflict(q.number, shown), field: fieldView(q, before), summary: summary(before) };
     }
     if (text.trim() === '') {
@@ -70,20 +72,29 @@ export function saveField(db: Db, config: Config, scope: PageScope, key: string,
       return { outcome: 'unchanged', message, field: fieldView(q, before), summary: summary(before) };
     }
   }
-  const outcome = applyPageAnswer(db, config, scope, key, text, now);
-  if (outcome.kind === 'invalid' || outcome.kind === 'closed') return { outcome: outcome.kind, message: outcome.message };
-  if (outcome.kind === 'ambiguous') return { outcome: 'ambiguous', message: outcome.message, candidates: outcome.candidates, field: fieldView(q, before) };
-  const after = loadPageData(db, config, scope, now);
-  return { outcome: outcome.kind, message: outcome.message, field: fieldView(q, after), summary: summary(after) };
+  const outcome = applyPageAnswer(deps, scope, q, text, confirmUnlikely, now);
+  switch (outcome.kind) {
+    case 'invalid':
+    case 'closed':
+      return { outcome: outcome.kind, message: outcome.message };
+    case 'ambiguous':
+      return { outcome: 'ambiguous', message: outcome.message, candidates: outcome.candidates, field: fieldView(q, before) };
+    case 'unlikely':
+      return { outcome: 'unlikely', message: outcome.message, field: fieldView(q, before) };
+    default: {
+      const after = loadPageData(deps, scope, now);
+      return { outcome: outcome.kind, message: outcome.message, field: fieldView(q, after), summary: summary(after) };
+    }
+  }
 }
 
 export type ConfirmResult =
   | { confirmed: true; message: string; replies: Reply[]; summary: Summary }
   | { confirmed: false; message: string; summary: Summary };
 
-export function confirmPage(db: Db, config: Config, scope: PageScope, now: Date): ConfirmResult {
-  const outcome = confirmFromPage(db, config, scope, now);
-  const summary = summaryOf(showPage(db, config, scope, now), config.timeZone);
+export function confirmPage(deps: AppDeps, scope: PageScope, now: Date): ConfirmResult {
+  const outcome = confirmFromPage(deps, scope, now);
+  const summary = summaryOf(showPage(deps, scope, now), deps.config.timeZone);
   if (outcome.kind === 'refused') return { confirmed: false, message: outcome.message, summary };
   return { confirmed: true, message: outcome.replies.map((r) => r.text).join('\n\n'), replies: outcome.replies, summary };
 }

@@ -156,7 +156,3 @@ export function latestAnswerIds(db: Db, submissionId: number): Record<string, nu
   return out;
 }
 
-/** Confirmed submissions of a unit, newest period first is up to the caller (period ids do not sort by time). */
-export function confirmedSubmissionsOfUnit(db: Db, unitId: number): SubmissionRow[] {
-  return db.select().from(submissions).where(and(eq(submissions.unitId, unitId), eq(submissions.status, 'confirmed'))).all();
-}

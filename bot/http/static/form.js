@@ -91,31 +91,60 @@
     input.value = f.input;
     input.dataset.saved = f.input;
     box.dataset.seen = f.seen === null ? '' : String(f.seen);
-    box.classList.remove('empty', 'answered', 'nothing', 'missing');
+    box.classList.remove('empty', 'answered', 'nothing', 'skipped', 'missing');
     box.classList.add(f.state);
     input.removeAttribute('aria-invalid');
+    var notes = [];
+    if (f.note) notes.push('Ghi chú: ' + f.note);
+    if (f.flagged) notes.push('Đơn vị đã xác nhận số liệu khác thường này.');
+    if (f.state === 'skipped') notes.push('Câu này đã được bỏ qua.');
+    var note = box.querySelector('.note');
+    if (!note && notes.length) {
+      note = document.createElement('p');
+      note.className = 'note';
+      box.insertBefore(note, box.querySelector('.msg'));
+    }
+    if (note) note.textContent = notes.join(' ');
   }
 
-  function candidatesButtons(box, values, input) {
+  function button(label, onClick) {
+    var b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = label;
+    b.addEventListener('click', onClick);
+    return b;
+  }
+
+  function choices(box, buttons) {
     var wrap = document.createElement('div');
     wrap.className = 'choices';
-    values.forEach(function (v) {
-      var b = document.createElement('button');
-      b.type = 'button';
-      b.textContent = v.toLocaleString('vi-VN');
-      b.addEventListener('click', function () { input.value = String(v); save(box, input); });
-      wrap.appendChild(b);
-    });
+    buttons.forEach(function (b) { wrap.appendChild(b); });
     box.querySelector('.msg').appendChild(wrap);
   }
 
-  function save(box, input) {
+  function candidatesButtons(box, values, input) {
+    choices(box, values.map(function (v) {
+      return button('Chọn ' + v.toLocaleString('vi-VN'), function () { input.value = String(v); save(box, input); });
+    }));
+  }
+
+  /** A figure far from last period's: the question back, as in the chat ("Đúng không?"). */
+  function unlikelyButtons(box, input) {
+    choices(box, [
+      button('Đúng', function () { save(box, input, true); }),
+      button('Nhập lại', function () { setMsg(box.querySelector('.msg'), '', ''); input.focus(); input.select(); }),
+    ]);
+  }
+
+  function save(box, input, confirmUnlikely) {
     var key = box.dataset.key;
     var msg = box.querySelector('.msg');
     var seen = box.dataset.seen ? Number(box.dataset.seen) : null;
     setMsg(msg, 'Đang lưu…', 'busy');
     pending++;
-    return call('save', { key: key, text: input.value, seen: seen }).then(function (r) {
+    var body = { key: key, text: input.value, seen: seen };
+    if (confirmUnlikely) body.confirmUnlikely = true;
+    return call('save', body).then(function (r) {
       pending--;
       var b = r.body || {};
       if (isAuthFailure(r)) { setMsg(msg, b.message || 'Không lưu được.', 'error'); return; }
@@ -125,6 +154,9 @@
         setMsg(msg, b.message || '', b.message ? 'ok' : '');
       } else if (b.outcome === 'conflict') {
         setMsg(msg, b.message, 'warn');
+      } else if (b.outcome === 'unlikely') {
+        setMsg(msg, b.message, 'warn');
+        unlikelyButtons(box, input);
       } else {
         input.setAttribute('aria-invalid', 'true');
         setMsg(msg, b.message || 'Không lưu được câu trả lời này.', 'error');
@@ -170,6 +202,8 @@
     app.querySelectorAll('.field').forEach(function (box) {
       var input = box.querySelector('input, textarea');
       input.dataset.saved = input.value;
+      var keep = box.querySelector('.keep');
+      if (keep) keep.addEventListener('click', function () { input.value = keep.dataset.keep; save(box, input); });
       input.addEventListener('blur', function () {
         if (input.value !== input.dataset.saved) save(box, input);
       });
