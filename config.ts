@@ -129,6 +129,11 @@ export const EnvSchema = z.object({
   /** Zalo publishes no limits: conservative defaults, configurable. */
   ZALO_MAX_PER_SECOND: z.coerce.number().positive().max(1000).default(10),
   ZALO_PER_CHAT_PER_SECOND: z.coerce.number().positive().max(100).default(1),
+  /**
+   * For benchmarks only: `off` sends every message as soon as it is ready, with no spacing (Telegram's and
+   * Zalo's limits are then not respected). Lets bench/answers.bench.ts measure the handling, not the send rate.
+   */
+  OUTGOING_THROTTLE: flag.default(true),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -155,6 +160,8 @@ export interface Config {
     maxAttempts: number;
   };
   zaloRateLimit: { perSecond: number; perChatPerSecond: number };
+  /** False only in benchmarks (OUTGOING_THROTTLE=off): no outgoing spacing on any channel. */
+  outgoingThrottle: boolean;
 }
 
 export type ChannelMode = 'polling' | 'webhook';
@@ -215,7 +222,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outputDir: e.OUTPUT_DIR,
     report: reportConfigFrom(e),
     reminders: remindersFrom(e),
-    zaloRateLimit: { perSecond: e.ZALO_MAX_PER_SECOND, perChatPerSecond: e.ZALO_PER_CHAT_PER_SECOND },
+    zaloRateLimit: e.OUTGOING_THROTTLE
+      ? { perSecond: e.ZALO_MAX_PER_SECOND, perChatPerSecond: e.ZALO_PER_CHAT_PER_SECOND }
+      : { perSecond: Infinity, perChatPerSecond: Infinity },
+    outgoingThrottle: e.OUTGOING_THROTTLE,
   };
 }
 

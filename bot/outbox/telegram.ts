@@ -80,9 +80,12 @@ export function networkRetry(retries: number = TELEGRAM_RETRY.networkRetries, de
   };
 }
 
-/** Puts the outgoing queue on a bot's Api (call once, before the first request). */
-export function installTelegramOutbox(api: Api, limits: TelegramLimits = TELEGRAM_LIMITS): void {
-  api.config.use(apiThrottler(throttlerOptions(limits)));
+/**
+ * Puts the outgoing queue on a bot's Api (call once, before the first request). `throttle: false` (only
+ * OUTGOING_THROTTLE=off, for benchmarks) leaves the spacing out and keeps the retries.
+ */
+export function installTelegramOutbox(api: Api, limits: TelegramLimits = TELEGRAM_LIMITS, throttle = true): void {
+  if (throttle) api.config.use(apiThrottler(throttlerOptions(limits)));
   api.config.use(
     autoRetry({
       maxRetryAttempts: TELEGRAM_RETRY.maxRetryAttempts,

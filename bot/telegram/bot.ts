@@ -80,7 +80,7 @@ export function createTelegramBot(opts: TelegramOptions): Bot {
   const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot } });
   const { deps } = opts;
   // Every call with a chat_id (replies, reminders, digests) goes through one throttled queue; ctx.api inherits it.
-  installTelegramOutbox(bot.api);
+  installTelegramOutbox(bot.api, undefined, deps.config.outgoingThrottle);
   // One user's messages are handled in order; different users never wait for each other.
   bot.use(sequentialize((ctx: Context) => ctx.from?.id.toString()));
   // Per chat, the newest message sent with buttons (in memory: after a restart every button works again).

@@ -717,6 +717,10 @@ export class FakeTelegram {
   /** Commands by scope key (`JSON.stringify(scope ?? {type:'default'}) + '|' + language_code`). */
   readonly commands = new Map<string, { command: string; description: string }[]>();
   webhook: { url: string; secret_token?: string; allowed_updates?: unknown } | null = null;
+  /** When each update was first handed out by getUpdates (`performance.now()`), by update_id: latency benchmarks. */
+  readonly servedAt = new Map<number, number>();
+  /** Called for every call answered ok:true (getUpdates excluded), right after it is recorded in `sent`. */
+  onSent: ((call: SentCall) => void) | null = null;
 
   private readonly opts: Required<Omit<FakeTelegramOptions, 'rateLimit'>> & { rateLimit: RateLimitOptions | null };
   private server: http.Server | null = null;
@@ -1038,6 +1042,23 @@ export class FakeTelegram {
     return id;
   }
 
+  /**
+   * Queues many updates at once (a burst that is already waiting when the bot next polls): like pushRaw
+   * for each, but the pending long poll is woken once. Returns the update_ids.
+   */
+  pushMany(updates: RawUpdate[]): number[] {
+    const ids: number[] = [];
+    const waiters = [...this.pollWaiters];
+    this.pollWaiters.clear();
+    try {
+      for (const u of updates) ids.push(this.pushRaw(u));
+    } finally {
+      for (const w of waiters) this.pollWaiters.add(w);
+    }
+    for (const w of waiters) w.wake();
+    return ids;
+  }
+
   /** Number of queued updates not yet confirmed by getUpdates offset. */
   get pendingUpdates(): number {
     return this.queue.length;
@@ -1312,6 +1333,7 @@ export class FakeTelegram {
       if (!isPoll) {
         this.sent.push(call);
         this.notifyCall(call);
+        this.onSent?.(call);
       }
       sendJson(res, 200, { ok: true, result });
     } finally {
@@ -1448,6 +1470,8 @@ export class FakeTelegram {
     if (this.closed) return [];
     const batch = this.queue.slice(0, limit);
     record.returned = batch.map((u) => u.update_id);
+    const servedAt = performance.now();
+    for (const id of record.returned) if (!this.servedAt.has(id)) this.servedAt.set(id, servedAt);
     return structuredClone(batch);
   }
 

@@ -1,0 +1,566 @@
+/**
+ * Answer handling next to the framework's floor.
+ *
+ * Telegram (long polling): the real bot (`node --import tsx bot/main.ts`) and a bare grammY echo bot
+ * (bench/peers/echo-bot.ts: same grammY, same runner) each run as a child process against the fake Bot API
+ * server (tests/fakes/telegram-server.ts, every call answered at once), with the outgoing throttle off
+ * (OUTGOING_THROTTLE=off). N contacts are linked to N units; each contact sends `/nhap`, then answers every
+ * question of the form (numbers as people type them, texts), and one in ten sends `/xem` at the end.
+ *   1. paced: the first updates, one at a time at BENCH_PACED_RATE per second (below capacity): p50/p99 of
+ *      the time from getUpdates handing an update out to the last reply it caused arriving at the server;
+ *   2. burst: all the remaining updates queued at once: answers per second, CPU, bytes written.
+ * The echo bot gets the same updates in the same two phases.
+ *
+ * Zalo (webhook): the real bot in ZALO_MODE=webhook and a bare node:http server answering 200
+ * (bench/peers/bare-http.ts) each take BENCH_ZALO_REQUESTS POSTs of text updates over 16 keep-alive
+ * connections: acknowledgements per second (the real bot stores each update before its 200, and handles it
+ * in the same process meanwhile).
+ *
+ * Checked, else the bench fails: every update got a reply, no reply is an error or a refusal, every answer is
+ * stored (counted in the database afterwards), the echo bot echoed every text.
+ *
+ * Per child process: CPU (utime+stime from /proc/<pid>/stat), bytes written (/proc/<pid>/io: wchar = bytes
+ * passed to write/pwrite, write_bytes = bytes sent to the block layer, syscw = write calls), growth of the
+ * database and its WAL, peak RSS (VmHWM).
+ *
+ * Run: npm run bench (all benchmarks) or npx tsx bench/answers.bench.ts (about 2 minutes).
+ *      BENCH_QUICK=1 for a smaller run (120 contacts); BENCH_CONTACTS, BENCH_PACED, BENCH_PACED_RATE,
+ *      BENCH_ZALO_REQUESTS override the sizes; BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the children.
+ *      Prints a table and one JSON line; asserts nothing else.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { count } from 'drizzle-orm';
+import { Pool } from 'undici';
+import type { Update } from 'grammy/types';
+import { loadConfig } from '../config';
+import { flattenForm, type FlatQuestion } from '../domain/form';
+import { parseVietnameseNumber } from '../domain/numbers';
+import { closeDatabase, inTransaction, openDatabase, type Db } from '../storage/db';
+import { bindContact, touchContact } from '../storage/repositories/contacts';
+import { latestFormVersion } from '../storage/repositories/forms';
+import { setPeriodOverride } from '../storage/repositories/periods';
+import { upsertUnit } from '../storage/repositories/units';
+import { answers } from '../storage/schema';
+import { startFakeTelegram, type FakeTelegram, type SentCall } from '../tests/fakes/telegram-server';
+import { startFakeZalo, zaloTextUpdate } from '../tests/fakes/zalo-server';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const quick = process.env.BENCH_QUICK === '1';
+const num = (name: string, dflt: number) => {
+  const v = Number(process.env[name] ?? dflt);
+  if (!(v > 0)) throw new Error(`${name} must be a positive number`);
+  return v;
+};
+const CONTACTS = num('BENCH_CONTACTS', quick ? 120 : 620);
+const PACED = num('BENCH_PACED', quick ? 400 : 2_000);
+const PACED_RATE = num('BENCH_PACED_RATE', 200);
+const ZALO_REQUESTS = num('BENCH_ZALO_REQUESTS', quick ? 2_000 : 10_000);
+const ZALO_CONNECTIONS = 16;
+const ZALO_TOKEN = '8172635445:Zk3fQ9xLmP2vR7tYb8nW4cJ6hD1sA5eG0uK';
+const ZALO_SECRET = 'bench-webhook-secret-0123456789';
+/** After the last reply, this long without any reply means the bot is done. */
+const QUIET_MS = 1_000;
+/** Any single wait is bounded. */
+const WAIT_LIMIT_MS = 180_000;
+const CHAT_BASE = 500_000;
+const PERIOD_ID = `${new Date().getUTCFullYear()}-Y`;
+
+// ------------------------------------------------------------------------------------------- the script
+
+/** Replies that mean the bot did not take the message as intended. */
+const REFUSAL = /Đã có lỗi|Không đọc được|không hợp lệ|chưa nhập|vượt quá|không quá|Lệnh không|chưa liên kết|chưa được liên kết|không có kỳ|đã khóa|Vui lòng (chỉ )?nhập/i;
+
+const NUMBER_PHRASES = ['12', 'mười hai', '3 tin', '45', 'hai mươi lăm', '7 lượt', '1.593', '2 nghìn', 'một trăm linh năm', '15', '8 đoàn', '30'];
+const MONEY_PHRASES = ['10,3 triệu', '2 triệu', '500 nghìn đồng', 'một triệu hai', '0'];
+const TEXTS = [
+  'Đơn vị đã tổ chức tuyên truyền thường xuyên trên trang thông tin điện tử và fanpage của trường.',
+  'Phối hợp với báo địa phương đưa tin về các hoạt động nổi bật của nhà trường trong kỳ.',
+  'Không có',
+];
+
+/** Phrases the parser takes for this question as they are (the bench feeds only accepted answers). */
+function answersFor(q: FlatQuestion): string[] {
+  if (q.type === 'text') return q.required ? TEXTS.slice(0, 2) : TEXTS;
+  const phrases = q.type === 'money' ? MONEY_PHRASES : NUMBER_PHRASES;
+  const ok = phrases.filter((p) => parseVietnameseNumber(p, q.type as 'count' | 'money', { min: q.min, max: q.max }).ok);
+  if (ok.length === 0) throw new Error(`no bench phrase fits question ${q.key}`);
+  return ok;
+}
+
+interface Step {
+  chat: number;
+  text: string;
+  /** An answer to a question (stored), not a command. */
+  answer: boolean;
+}
+
+/** Every contact's messages, in rounds: the first message of every contact, then the second of every contact… */
+function script(questions: FlatQuestion[], contacts: number): Step[] {
+  const perContact: Step[][] = [];
+  for (let i = 0; i < contacts; i++) {
+    const chat = CHAT_BASE + i + 1;
+    const steps: Step[] = [{ chat, text: '/nhap', answer: false }];
+    questions.forEach((q, j) => {
+      const choices = answersFor(q);
+      steps.push({ chat, text: choices[(i + j) % choices.length] as string, answer: true });
+    });
+    if (i % 10 === 0) steps.push({ chat, text: '/xem', answer: false });
+    perContact.push(steps);
+  }
+  const out: Step[] = [];
+  const rounds = Math.max(...perContact.map((s) => s.length));
+  for (let r = 0; r < rounds; r++) for (const steps of perContact) if (steps[r]) out.push(steps[r] as Step);
+  return out;
+}
+
+/** N units of the district-office type (asked every question), one linked contact each on `channel`. */
+function province(db: Db, channel: 'telegram' | 'zalo', contacts: number, now: Date): void {
+  inTransaction(db, (tx) => {
+    for (let i = 0; i < contacts; i++) {
+      const n = String(i + 1).padStart(4, '0');
+      const { unit } = upsertUnit(tx, { code: `DV-${n}`, name: `Phòng Giáo dục và Đào tạo số ${n}`, type: 'phong-gddt', district: null }, now);
+      const c = touchContact(tx, channel, String(CHAT_BASE + i + 1), `Cán bộ ${n}`, now);
+      bindContact(tx, c.id, unit.id, 'contact');
+    }
+    // Open whatever the date: the bench must not depend on the calendar.
+    setPeriodOverride(tx, PERIOD_ID, 'open', null, now);
+  });
+}
+
+// ------------------------------------------------------------------------------------------- processes
+
+interface Proc {
+  child: ChildProcess;
+  pid: number;
+  stderr: string[];
+  exited: Promise<number | null>;
+}
+
+function start(args: string[], env: Record<string, string>): Proc {
+  // BENCH_CPU_PROF=<dir>: V8 CPU profiles of the children, for finding what to cut next.
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', ...args], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stderr: string[] = [];
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => stderr.push(d));
+  child.stdout?.resume();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, pid: child.pid as number, stderr, exited };
+}
+
+async function stop(p: Proc): Promise<void> {
+  p.child.kill('SIGTERM');
+  const timer = setTimeout(() => p.child.kill('SIGKILL'), 15_000);
+  await p.exited;
+  clearTimeout(timer);
+}
+
+async function until(what: string, cond: () => boolean, limitMs = 30_000): Promise<void> {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > limitMs) throw new Error(`bench: timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const CLK_TCK = 100;
+function cpuMs(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLK_TCK;
+}
+function io(pid: number): { wchar: number; syscw: number; writeBytes: number } {
+  const kv = Object.fromEntries(
+    readFileSync(`/proc/${pid}/io`, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.split(': ') as [string, string]),
+  );
+  return { wchar: Number(kv.wchar), syscw: Number(kv.syscw), writeBytes: Number(kv.write_bytes) };
+}
+function peakRssMb(pid: number): number {
+  const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0) / 1024;
+}
+const fileSize = (path: string) => (existsSync(path) ? statSync(path).size : 0);
+
+interface Usage {
+  cpuMs: number;
+  wchar: number;
+  syscw: number;
+  writeBytes: number;
+  dbBytes: number;
+}
+function usage(pid: number, dbPath?: string): Usage {
+  const w = io(pid);
+  const dbBytes = dbPath ? fileSize(dbPath) + fileSize(`${dbPath}-wal`) : 0;
+  return { cpuMs: cpuMs(pid), ...w, dbBytes };
+}
+function perUnit(a: Usage, b: Usage, n: number) {
+  return {
+    cpuMsPer: (b.cpuMs - a.cpuMs) / n,
+    wcharPer: (b.wchar - a.wchar) / n,
+    writeCallsPer: (b.syscw - a.syscw) / n,
+    blockBytesPer: (b.writeBytes - a.writeBytes) / n,
+    dbGrowthPer: (b.dbBytes - a.dbBytes) / n,
+  };
+}
+
+const pct = (xs: number[], p: number) => {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] as number;
+};
+
+// ------------------------------------------------------------------------------------------- Telegram
+
+interface Reply {
+  chat: number;
+  at: number;
+  text: string;
+}
+
+interface TelegramResult {
+  paced: { updates: number; p50Ms: number; p99Ms: number; maxMs: number };
+  burst: { updates: number; seconds: number; perSecond: number; p50Ms: number; p99Ms: number } & ReturnType<typeof perUnit>;
+  peakRssMb: number;
+  replies: number;
+  problems: string[];
+}
+
+/** Latency per update: from being handed out to the last reply to its chat before the chat's next update was. */
+function latencies(steps: { id: number; chat: number }[], fake: FakeTelegram, replies: Reply[]): { ms: number[]; unanswered: number } {
+  const byChat = new Map<number, { id: number; served: number }[]>();
+  for (const s of steps) {
+    const served = fake.servedAt.get(s.id);
+    if (served === undefined) continue;
+    const list = byChat.get(s.chat) ?? [];
+    list.push({ id: s.id, served });
+    byChat.set(s.chat, list);
+  }
+  const repliesByChat = new Map<number, number[]>();
+  for (const r of replies) {
+    const list = repliesByChat.get(r.chat) ?? [];
+    list.push(r.at);
+    repliesByChat.set(r.chat, list);
+  }
+  const ms: number[] = [];
+  let unanswered = 0;
+  for (const [chat, served] of byChat) {
+    served.sort((a, b) => a.served - b.served);
+    const times = (repliesByChat.get(chat) ?? []).sort((a, b) => a - b);
+    served.forEach((s, i) => {
+      const next = served[i + 1]?.served ?? Infinity;
+      const mine = times.filter((t) => t >= s.served && t < next);
+      if (mine.length === 0) {
+        unanswered++;
+        return;
+      }
+      ms.push((mine.at(-1) as number) - s.served);
+    });
+  }
+  return { ms, unanswered };
+}
+
+async function runTelegram(kind: 'bot' | 'echo', steps: Step[], dbPath: string | undefined): Promise<TelegramResult> {
+  const fake = await startFakeTelegram();
+  const replies: Reply[] = [];
+  fake.onSent = (call: SentCall) => {
+    if (call.method === 'sendMessage' || call.method === 'sendDocument') {
+      replies.push({ chat: Number(call.chat_id), at: performance.now(), text: String(call.body.text ?? call.body.caption ?? '') });
+    }
+  };
+  const env: Record<string, string> = { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot };
+  const proc =
+    kind === 'bot'
+      ? start(['bot/main.ts'], {
+          ...env,
+          DATABASE_PATH: dbPath as string,
+          LOG_LEVEL: 'warn',
+          OUTGOING_THROTTLE: 'off',
+          REMINDERS_ENABLED: 'false',
+          HTTP_HOST: '127.0.0.1',
+          HTTP_PORT: '0',
+          PERIOD_KINDS: 'year',
+        })
+      : start(['bench/peers/echo-bot.ts'], env);
+  const problems: string[] = [];
+  try {
+    await until(`${kind} to poll`, () => fake.polls.length > 0);
+    const pacedSteps = steps.slice(0, Math.min(PACED, steps.length));
+    const burstSteps = steps.slice(pacedSteps.length);
+
+    // 1. Paced.
+    const pacedIds: { id: number; chat: number }[] = [];
+    const t0 = performance.now();
+    for (const [i, s] of pacedSteps.entries()) {
+      const due = t0 + (i * 1000) / PACED_RATE;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      pacedIds.push({ id: fake.pushText(s.chat, s.text), chat: s.chat });
+    }
+    await quiet(fake, replies);
+    const pacedReplies = replies.length;
+    const lat = latencies(pacedIds, fake, replies);
+    if (lat.unanswered > 0) problems.push(`paced: ${lat.unanswered} updates without a reply`);
+
+    // 2. Burst.
+    const before = usage(proc.pid, dbPath);
+    const tb = performance.now();
+    const ids = fake.pushMany(burstSteps.map((s) => fake.makeTextUpdate(s.chat, s.text))).map((id, i) => ({ id, chat: (burstSteps[i] as Step).chat }));
+    const last = await quiet(fake, replies);
+    const after = usage(proc.pid, dbPath);
+    const seconds = (last - tb) / 1000;
+    const burstReplies = replies.slice(pacedReplies);
+    const blat = latencies(ids, fake, burstReplies);
+    if (burstReplies.length < burstSteps.length) problems.push(`burst: ${burstReplies.length} replies to ${burstSteps.length} updates`);
+    if (fake.pendingUpdates > 0) problems.push(`${fake.pendingUpdates} updates never fetched`);
+
+    // The replies must be answers, not errors or refusals.
+    const bad = replies.filter((r) => (kind === 'echo' ? false : REFUSAL.test(r.text)));
+    if (bad.length > 0) problems.push(`${bad.length} replies are errors or refusals, e.g. ${JSON.stringify(bad[0]?.text.slice(0, 200))}`);
+    if (kind === 'echo') {
+      const got = new Map<string, number>();
+      for (const r of replies) got.set(`${r.chat}|${r.text}`, (got.get(`${r.chat}|${r.text}`) ?? 0) + 1);
+      const missing = steps.filter((s) => {
+        const k = `${s.chat}|${s.text}`;
+        const n = got.get(k) ?? 0;
+        if (n > 0) got.set(k, n - 1);
+        return n === 0;
+      }).length;
+      if (missing > 0) problems.push(`echo: ${missing} texts not echoed`);
+    }
+    const rss = peakRssMb(proc.pid);
+    const errors = proc.stderr.join('').split('\n').filter((l) => /"level":"error"/.test(l));
+    if (errors.length > 0) problems.push(`${errors.length} error lines in the log, e.g. ${errors[0]?.slice(0, 300)}`);
+    return {
+      paced: { updates: pacedSteps.length, p50Ms: pct(lat.ms, 50), p99Ms: pct(lat.ms, 99), maxMs: Math.max(...lat.ms) },
+      burst: {
+        updates: burstSteps.length,
+        seconds,
+        perSecond: burstSteps.length / seconds,
+        p50Ms: pct(blat.ms, 50),
+        p99Ms: pct(blat.ms, 99),
+        ...perUnit(before, after, burstSteps.length),
+      },
+      peakRssMb: rss,
+      replies: replies.length,
+      problems,
+    };
+  } finally {
+    await stop(proc);
+    await fake.close();
+  }
+}
+
+/** Waits until no reply came for QUIET_MS; returns when the last one came. */
+async function quiet(fake: FakeTelegram, replies: Reply[]): Promise<number> {
+  const t0 = performance.now();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 50));
+    const last = replies.at(-1)?.at ?? t0;
+    const now = performance.now();
+    if (fake.pendingUpdates === 0 && now - last >= QUIET_MS) return last;
+    if (now - t0 > WAIT_LIMIT_MS) throw new Error('bench: the bot did not finish in time');
+  }
+}
+
+// ------------------------------------------------------------------------------------------- Zalo
+
+interface ZaloResult {
+  requests: number;
+  ackSeconds: number;
+  acksPerSecond: number;
+  handledSeconds?: number;
+  peakRssMb: number;
+  problems: string[];
+}
+
+async function postAll(base: string, bodies: string[], secret: string): Promise<{ seconds: number; statuses: Map<number, number> }> {
+  const pool = new Pool(base, { connections: ZALO_CONNECTIONS, pipelining: 1 });
+  const statuses = new Map<number, number>();
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: ZALO_CONNECTIONS }, async () => {
+      while (next < bodies.length) {
+        const body = bodies[next++] as string;
+        const res = await pool.request({
+          path: '/webhook/zalo',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-bot-api-secret-token': secret },
+          body,
+        });
+        await res.body.dump();
+        statuses.set(res.statusCode, (statuses.get(res.statusCode) ?? 0) + 1);
+      }
+    }),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  await pool.close();
+  return { seconds, statuses };
+}
+
+async function runZalo(kind: 'bot' | 'bare', steps: Step[], dbPath: string | undefined): Promise<ZaloResult> {
+  const bodies = steps.slice(0, ZALO_REQUESTS).map((s, i) => JSON.stringify(zaloTextUpdate({ chatId: String(s.chat), messageId: `bench${i}`, text: s.text })));
+  const problems: string[] = [];
+  if (kind === 'bare') {
+    const proc = start(['bench/peers/bare-http.ts'], {});
+    try {
+      let port = '';
+      proc.child.stdout?.setEncoding('utf8').on('data', (d: string) => (port += d));
+      await until('the bare server', () => port.includes('\n'));
+      const { seconds, statuses } = await postAll(`http://127.0.0.1:${port.trim()}`, bodies, ZALO_SECRET);
+      if ((statuses.get(200) ?? 0) !== bodies.length) problems.push(`statuses ${JSON.stringify([...statuses])}`);
+      return { requests: bodies.length, ackSeconds: seconds, acksPerSecond: bodies.length / seconds, peakRssMb: peakRssMb(proc.pid), problems };
+    } finally {
+      await stop(proc);
+    }
+  }
+  const fake = await startFakeZalo({ token: ZALO_TOKEN, requireHttpsWebhook: false });
+  const replies: Reply[] = [];
+  const port = await freePort();
+  const proc = start(['bot/main.ts'], {
+    ZALO_BOT_TOKEN: ZALO_TOKEN,
+    ZALO_API_ROOT: fake.apiRoot,
+    ZALO_MODE: 'webhook',
+    ZALO_WEBHOOK_SECRET: ZALO_SECRET,
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    HTTP_HOST: '127.0.0.1',
+    HTTP_PORT: String(port),
+    DATABASE_PATH: dbPath as string,
+    LOG_LEVEL: 'warn',
+    OUTGOING_THROTTLE: 'off',
+    REMINDERS_ENABLED: 'false',
+    PERIOD_KINDS: 'year',
+  });
+  try {
+    await until('the Zalo webhook', () => fake.webhook.url !== undefined);
+    const sentBefore = () => fake.sent.filter((c) => c.method === 'sendMessage');
+    const { seconds, statuses } = await postAll(`http://127.0.0.1:${port}`, bodies, ZALO_SECRET);
+    if ((statuses.get(200) ?? 0) !== bodies.length) problems.push(`statuses ${JSON.stringify([...statuses])}`);
+    const t0 = performance.now();
+    // Handling goes on after the acknowledgements: wait until the replies stop.
+    let lastCount = -1;
+    let lastChange = performance.now();
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 100));
+      const n = sentBefore().length;
+      if (n !== lastCount) {
+        lastCount = n;
+        lastChange = performance.now();
+      } else if (performance.now() - lastChange > QUIET_MS) break;
+      if (performance.now() - t0 > WAIT_LIMIT_MS) throw new Error('bench: Zalo handling did not finish in time');
+    }
+    for (const c of sentBefore()) replies.push({ chat: Number(c.body.chat_id), at: c.at, text: String(c.body.text ?? '') });
+    if (replies.length < bodies.length) problems.push(`${replies.length} replies to ${bodies.length} updates`);
+    const bad = replies.filter((r) => REFUSAL.test(r.text));
+    if (bad.length > 0) problems.push(`${bad.length} replies are errors or refusals, e.g. ${JSON.stringify(bad[0]?.text.slice(0, 200))}`);
+    const rss = peakRssMb(proc.pid);
+    return { requests: bodies.length, ackSeconds: seconds, acksPerSecond: bodies.length / seconds, handledSeconds: seconds + (lastChange - t0 - QUIET_MS) / 1000, peakRssMb: rss, problems };
+  } finally {
+    await stop(proc);
+    await fake.close();
+  }
+}
+
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// ------------------------------------------------------------------------------------------- main
+
+function prepareDb(path: string, channel: 'telegram' | 'zalo'): FlatQuestion[] {
+  const db = openDatabase(path);
+  try {
+    province(db, channel, CONTACTS, new Date());
+    return flattenForm(latestFormVersion(db).form);
+  } finally {
+    closeDatabase(db);
+  }
+}
+
+function storedAnswers(path: string): number {
+  const db = openDatabase(path);
+  try {
+    return db.select({ n: count() }).from(answers).get()?.n ?? 0;
+  } finally {
+    closeDatabase(db);
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'baocao-bench-answers-'));
+try {
+  loadConfig({}); // the bench's own sanity: the defaults parse
+  const tgDb = join(dir, 'telegram.db');
+  const questions = prepareDb(tgDb, 'telegram');
+  const steps = script(questions, CONTACTS);
+  const answerCount = steps.filter((s) => s.answer).length;
+  console.log(`answers bench: ${CONTACTS} contacts, ${questions.length} questions each, ${steps.length} updates (${answerCount} answers); paced ${Math.min(PACED, steps.length)} at ${PACED_RATE}/s, then a burst of the rest`);
+
+  const bot = await runTelegram('bot', steps, tgDb);
+  const stored = storedAnswers(tgDb);
+  if (stored !== answerCount) bot.problems.push(`${stored} answers stored, ${answerCount} sent`);
+  const echo = await runTelegram('echo', steps, undefined);
+
+  const zaloDb = join(dir, 'zalo.db');
+  prepareDb(zaloDb, 'zalo');
+  const zaloBot = await runZalo('bot', steps, zaloDb);
+  const zaloStored = storedAnswers(zaloDb);
+  const zaloAnswers = steps.slice(0, ZALO_REQUESTS).filter((s) => s.answer).length;
+  if (zaloStored !== zaloAnswers) zaloBot.problems.push(`${zaloStored} answers stored, ${zaloAnswers} sent`);
+  const bare = await runZalo('bare', steps, undefined);
+
+  const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : '-');
+  const rows: [string, string, string, string][] = [
+    ['answers handled per second (burst)', f(bot.burst.perSecond), f(echo.burst.perSecond), f(bot.burst.perSecond / echo.burst.perSecond, 3)],
+    [`p50 / p99 served → last reply, paced ${PACED_RATE}/s (ms)`, `${f(bot.paced.p50Ms, 2)} / ${f(bot.paced.p99Ms, 2)}`, `${f(echo.paced.p50Ms, 2)} / ${f(echo.paced.p99Ms, 2)}`, ''],
+    ['p50 / p99 in the burst (ms, queueing included)', `${f(bot.burst.p50Ms)} / ${f(bot.burst.p99Ms)}`, `${f(echo.burst.p50Ms)} / ${f(echo.burst.p99Ms)}`, ''],
+    ['CPU per answer (ms)', f(bot.burst.cpuMsPer, 3), f(echo.burst.cpuMsPer, 3), `${f(bot.burst.cpuMsPer / echo.burst.cpuMsPer, 1)}×`],
+    ['bytes written per answer (write/pwrite)', f(bot.burst.wcharPer), f(echo.burst.wcharPer), ''],
+    ['write calls per answer', f(bot.burst.writeCallsPer, 1), f(echo.burst.writeCallsPer, 1), ''],
+    ['bytes to the block layer per answer', f(bot.burst.blockBytesPer), f(echo.burst.blockBytesPer), ''],
+    ['database + WAL growth per answer (bytes)', f(bot.burst.dbGrowthPer), '-', ''],
+    ['peak RSS (MB)', f(bot.peakRssMb, 1), f(echo.peakRssMb, 1), ''],
+    ['Zalo webhook acknowledgements per second', f(zaloBot.acksPerSecond), f(bare.acksPerSecond), f(zaloBot.acksPerSecond / bare.acksPerSecond, 3)],
+    ['Zalo: all handled and replied (s)', f(zaloBot.handledSeconds ?? NaN, 2), '-', ''],
+    ['Zalo peak RSS (MB)', f(zaloBot.peakRssMb, 1), f(bare.peakRssMb, 1), ''],
+  ];
+  const w0 = Math.max(...rows.map((r) => r[0].length));
+  console.log(`| ${'figure'.padEnd(w0)} | this bot | peer (echo bot / bare node:http) | ratio |`);
+  console.log(`| ${'-'.repeat(w0)} | --- | --- | --- |`);
+  for (const r of rows) console.log(`| ${r[0].padEnd(w0)} | ${r[1]} | ${r[2]} | ${r[3]} |`);
+  const problems = [...bot.problems.map((p) => `bot: ${p}`), ...echo.problems.map((p) => `echo: ${p}`), ...zaloBot.problems.map((p) => `zalo: ${p}`), ...bare.problems.map((p) => `bare: ${p}`)];
+  for (const p of problems) console.log(`PROBLEM ${p}`);
+  console.log(
+    JSON.stringify({
+      bench: 'answers',
+      contacts: CONTACTS,
+      updates: steps.length,
+      answers: answerCount,
+      pacedRate: PACED_RATE,
+      telegram: { bot, echo, ratio: bot.burst.perSecond / echo.burst.perSecond },
+      zalo: { bot: zaloBot, bare, ratio: zaloBot.acksPerSecond / bare.acksPerSecond },
+      ok: problems.length === 0,
+    }),
+  );
+  if (problems.length > 0) process.exitCode = 1;
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
