@@ -209,7 +209,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reportLinkTtlHours: e.REPORT_LINK_TTL_HOURS,
     formPage: { linkTtlHours: e.FORM_LINK_TTL_HOURS, initDataMaxAgeSeconds: e.WEBAPP_AUTH_MAX_AGE_SECONDS },
     timeZone: e.TIMEZONE,
-    calendar: CalendarConfigSchema.parse({
+    // Frozen: the period calendar is computed once per configuration and recognises a frozen one by identity.
+    calendar: frozenCalendar({
       timeZone: e.TIMEZONE,
       halfYearDeadline: e.HALF_YEAR_DEADLINE,
       yearDeadline: e.YEAR_DEADLINE,
@@ -227,6 +228,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       : { perSecond: Infinity, perChatPerSecond: Infinity },
     outgoingThrottle: e.OUTGOING_THROTTLE,
   };
+}
+
+function frozenCalendar(input: unknown): CalendarConfig {
+  const c = CalendarConfigSchema.parse(input);
+  Object.freeze(c.halfYearDeadline);
+  Object.freeze(c.yearDeadline);
+  Object.freeze(c.kinds);
+  return Object.freeze(c);
 }
 
 function remindersFrom(e: Env): Config['reminders'] {

@@ -102,20 +102,31 @@ export interface FlatQuestion extends Question {
   number: number;
 }
 
-/** Every question of the form, numbered in form order; `relevant` is the section's and question's lists combined. */
+/**
+ * Every question of the form, numbered in form order; `relevant` is the section's and question's lists
+ * combined. A form version never changes once stored, and every message needs this list, so it is built
+ * once per form object and shared (frozen: a caller that changed it would change it for everyone).
+ */
 export function flattenForm(form: FormDefinition): FlatQuestion[] {
-  const out: FlatQuestion[] = [];
-  for (const section of form.sections) {
-    for (const q of section.questions) {
-      const relevant = combineRelevant(section.relevant, q.relevant);
-      const flat: FlatQuestion = { ...q, sectionKey: section.key, sectionTitle: section.title, number: out.length + 1 };
-      if (relevant) flat.relevant = relevant;
-      else delete flat.relevant;
-      out.push(flat);
+  let out = flattened.get(form);
+  if (!out) {
+    out = [];
+    for (const section of form.sections) {
+      for (const q of section.questions) {
+        const relevant = combineRelevant(section.relevant, q.relevant);
+        const flat: FlatQuestion = { ...q, sectionKey: section.key, sectionTitle: section.title, number: out.length + 1 };
+        if (relevant) flat.relevant = relevant;
+        else delete flat.relevant;
+        out.push(Object.freeze(flat));
+      }
     }
+    Object.freeze(out);
+    flattened.set(form, out);
   }
   return out;
 }
+
+const flattened = new WeakMap<FormDefinition, FlatQuestion[]>();
 
 function combineRelevant(section: readonly UnitType[] | undefined, question: readonly UnitType[] | undefined): UnitType[] | undefined {
   if (!section) return question ? [...question] : undefined;
@@ -132,12 +143,27 @@ export function appliesTo(q: Pick<FlatQuestion, 'relevant'>, unitType: string | 
   return (q.relevant as readonly string[]).includes(unitType);
 }
 
-/** The questions a unit of this type answers, numbered 1..N in form order (what the contact sees). */
+/**
+ * The questions a unit of this type answers, numbered 1..N in form order (what the contact sees). Built
+ * once per form and unit type, shared and frozen like flattenForm's list.
+ */
 export function applicableQuestions(form: FormDefinition, unitType: string | null | undefined): FlatQuestion[] {
-  return flattenForm(form)
-    .filter((q) => appliesTo(q, unitType))
-    .map((q, i) => ({ ...q, number: i + 1 }));
+  let perType = applicable.get(form);
+  if (!perType) applicable.set(form, (perType = new Map()));
+  const key = unitType ?? null;
+  let list = perType.get(key);
+  if (!list) {
+    list = Object.freeze(
+      flattenForm(form)
+        .filter((q) => appliesTo(q, unitType))
+        .map((q, i) => Object.freeze({ ...q, number: i + 1 })),
+    ) as FlatQuestion[];
+    perType.set(key, list);
+  }
+  return list;
 }
+
+const applicable = new WeakMap<FormDefinition, Map<string | null, FlatQuestion[]>>();
 
 /** Answer values: integers for counts and money, strings for texts. */
 export type AnswerValue = number | string;

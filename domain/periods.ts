@@ -69,8 +69,8 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-/** Offset of `timeZone` from UTC at instant `ms`, in milliseconds (Asia/Ho_Chi_Minh: +7 h). */
-function zoneOffsetMs(ms: number, timeZone: string): number {
+/** Offset of `timeZone` from UTC at instant `ms`, in milliseconds, straight from Intl (slow: ~10 µs). */
+function intlOffsetMs(ms: number, timeZone: string): number {
   const parts = formatterFor(timeZone).formatToParts(new Date(ms));
   const f: Record<string, number> = {};
   let bc = false;
@@ -84,6 +84,33 @@ function zoneOffsetMs(ms: number, timeZone: string): number {
   asUtc.setUTCHours((f.hour ?? 0) % 24, f.minute ?? 0, f.second ?? 0, 0);
   const wholeSecond = Math.floor(ms / 1000) * 1000;
   return asUtc.getTime() - wholeSecond;
+}
+
+const HOUR_MS = 3_600_000;
+/** Per zone: hour → the offset valid for that whole hour, or null when it changes within the hour. */
+const offsetCache = new Map<string, Map<number, number | null>>();
+const OFFSET_CACHE_HOURS = 50_000;
+
+/**
+ * Offset of `timeZone` from UTC at instant `ms`, in milliseconds (Asia/Ho_Chi_Minh: +7 h). Every message
+ * formats dates, and Intl.formatToParts costs more than the rest of the arithmetic, so the offset is
+ * remembered per hour: an hour whose first and last second have the same offset has it throughout (zones
+ * change offset at most a few times a year, never twice within an hour); an hour with a change is
+ * always asked of Intl.
+ */
+function zoneOffsetMs(ms: number, timeZone: string): number {
+  let perZone = offsetCache.get(timeZone);
+  if (!perZone) offsetCache.set(timeZone, (perZone = new Map()));
+  const hour = Math.floor(ms / HOUR_MS);
+  let known = perZone.get(hour);
+  if (known === undefined) {
+    const first = intlOffsetMs(hour * HOUR_MS, timeZone);
+    const last = intlOffsetMs(hour * HOUR_MS + HOUR_MS - 1000, timeZone);
+    known = first === last ? first : null;
+    if (perZone.size >= OFFSET_CACHE_HOURS) perZone.clear();
+    perZone.set(hour, known);
+  }
+  return known ?? intlOffsetMs(ms, timeZone);
 }
 
 /** The local wall-clock time of `d` in `timeZone`, as a dayjs value in UTC mode. */
@@ -274,8 +301,17 @@ function endOfDayWall(w: Dayjs): Dayjs {
   return w.startOf('day').add(1, 'day').subtract(1, 'millisecond');
 }
 
-/** Full information about a period. Throws on an invalid id. */
+/** Full information about a period (shared and frozen). Throws on an invalid id. */
 export function periodInfo(id: PeriodId, cfg: CalendarConfig = DEFAULT_CALENDAR): PeriodInfo {
+  const p = parsePeriodId(id);
+  if (p && cfg.kinds.includes(p.kind)) {
+    const known = calendarOfYear(p.year, cfg).find((x) => x.id === id);
+    if (known) return known;
+  }
+  return Object.freeze(computePeriodInfo(id, cfg));
+}
+
+function computePeriodInfo(id: PeriodId, cfg: CalendarConfig): PeriodInfo {
   const p = parsePeriodId(id);
   if (!p) throw new Error(`${PERIOD_ID_MESSAGE}: "${String(id)}"`);
   const { year, kind, index } = p;
@@ -345,9 +381,44 @@ function byDeadline(a: PeriodInfo, b: PeriodInfo): number {
 
 /** The periods named for `year` (only configured kinds), sorted by deadline (2026-Q4 comes last, due 05/01/2027). */
 export function periodsOfYear(year: number, cfg: CalendarConfig = DEFAULT_CALENDAR): PeriodInfo[] {
-  return idsOfYear(year, cfg.kinds)
-    .map((id) => periodInfo(id, cfg))
-    .sort(byDeadline);
+  return [...calendarOfYear(year, cfg)];
+}
+
+/**
+ * A year's calendar depends only on the year and the configuration, and every message asks which periods
+ * are open: it is computed once per (configuration, year) and shared, frozen. Which of them are open is
+ * still decided from `now` at every call, so a new day (or a new minute) takes effect at once.
+ */
+const calendarCache = new Map<string, Map<number, readonly PeriodInfo[]>>();
+
+function calendarKey(cfg: CalendarConfig): string {
+  return JSON.stringify([cfg.timeZone, cfg.halfYearDeadline, cfg.yearDeadline, cfg.quarterDeadlineDay, cfg.openDaysBeforeEnd, cfg.closeDaysAfterDeadline, cfg.kinds]);
+}
+
+const keyOfConfig = new WeakMap<CalendarConfig, string>();
+
+function calendarOfYear(year: number, cfg: CalendarConfig): readonly PeriodInfo[] {
+  let key = keyOfConfig.get(cfg);
+  if (key === undefined) {
+    key = calendarKey(cfg);
+    // Only a frozen configuration can be remembered by identity: another may be changed in place.
+    if (Object.isFrozen(cfg) && Object.isFrozen(cfg.kinds)) keyOfConfig.set(cfg, key);
+  }
+  let years = calendarCache.get(key);
+  if (!years) {
+    if (calendarCache.size > 100) calendarCache.clear();
+    calendarCache.set(key, (years = new Map()));
+  }
+  let list = years.get(year);
+  if (!list) {
+    list = Object.freeze(
+      idsOfYear(year, cfg.kinds)
+        .map((id) => Object.freeze(computePeriodInfo(id, cfg)))
+        .sort(byDeadline),
+    );
+    years.set(year, list);
+  }
+  return list;
 }
 
 /** True when the period accepts answers at `now`: opensAt <= now < closesAt. */
@@ -362,7 +433,7 @@ export function openPeriodsAt(now: Date, cfg: CalendarConfig = DEFAULT_CALENDAR)
   const out: PeriodInfo[] = [];
   for (const y of [year - 1, year, year + 1]) {
     if (y < 1970) continue;
-    for (const p of periodsOfYear(y, cfg)) if (isPeriodOpen(p, now)) out.push(p);
+    for (const p of calendarOfYear(y, cfg)) if (isPeriodOpen(p, now)) out.push(p);
   }
   return out.sort(byDeadline);
 }

@@ -167,13 +167,18 @@ export function applyEffect(db: Db, submission: SubmissionRow, effect: Effect, c
       none: effect.none ?? false,
       flag: effect.flag ?? null,
     });
-    audit(db, {
-      at: now,
-      actorContactId: contact.id,
-      action: submission.status === 'confirmed' ? 'answer_corrected' : effect.value === null && !effect.none ? 'answer_skipped' : 'answer_set',
-      subject,
-      details: { key: effect.key, value: effect.value, revision, ...(effect.note ? { note: effect.note } : {}), ...(effect.none ? { none: true } : {}), ...(effect.flag ? { flag: effect.flag } : {}) },
-    });
+    // A draft answer's row already says who gave which value when, with its note and flag (answers are
+    // append-only); an audit row as well would double the writes of every answer. Corrections after
+    // confirmation are audited: the office's history lists them.
+    if (submission.status === 'confirmed') {
+      audit(db, {
+        at: now,
+        actorContactId: contact.id,
+        action: 'answer_corrected',
+        subject,
+        details: { key: effect.key, value: effect.value, revision, ...(effect.note ? { note: effect.note } : {}), ...(effect.none ? { none: true } : {}), ...(effect.flag ? { flag: effect.flag } : {}) },
+      });
+    }
     return { ...submission, revision };
   }
   const confirmed = confirmSubmission(db, submission.id, contact.id, now);

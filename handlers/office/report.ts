@@ -8,7 +8,8 @@ import { loadAggregateInput } from '../../storage/repositories/report-data';
 import { submissionsOfPeriod } from '../../storage/repositories/submissions';
 import { activeUnits, toUnitRef } from '../../storage/repositories/units';
 import { audit } from '../../storage/repositories/audit';
-import { buildReportDocx, periodTitleInSentence, reportFileName, reportSummaryText } from '../../templates/report';
+import { periodTitleInSentence } from '../../templates/report/sections';
+import { reportSummaryText } from '../../templates/report/summary';
 import { progressText } from '../../templates/progress';
 import type { CommandSpec } from '../commands';
 import { resolveOfficePeriod } from './period-arg';
@@ -22,6 +23,8 @@ export interface CompiledReport {
 
 /** The draft report of a period from every confirmed submission: shared by /baocao and the CLI. */
 export async function compileReport(db: Db, config: Config, period: PeriodInfo, issuedAt: Date): Promise<CompiledReport> {
+  // Loaded on first use: the Word builder (docx) is tens of MB that a bot answering units never needs.
+  const { buildReportDocx, reportFileName } = await import('../../templates/report/build');
   const data = aggregate(loadAggregateInput(db, period));
   const bytes = await buildReportDocx(data, config.report, issuedAt);
   return { data, bytes, filename: reportFileName(period.id), summary: reportSummaryText(data) };

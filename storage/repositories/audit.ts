@@ -1,17 +1,28 @@
-import { and, asc, eq, gte } from 'drizzle-orm';
-import type { Db } from '../db';
+import { and, asc, eq, gte, sql } from 'drizzle-orm';
+import { perDb, type Db } from '../db';
 import { auditLog } from '../schema';
 
-export function audit(db: Db, entry: { at: Date; actorContactId: number | null; action: string; subject?: string; details?: unknown }): void {
-  db.insert(auditLog)
+const insert = perDb((db) =>
+  db
+    .insert(auditLog)
     .values({
-      at: entry.at,
-      actorContactId: entry.actorContactId,
-      action: entry.action,
-      subject: entry.subject ?? null,
-      details: entry.details === undefined ? null : JSON.stringify(entry.details),
+      at: sql.placeholder('at'),
+      actorContactId: sql.placeholder('actorContactId'),
+      action: sql.placeholder('action'),
+      subject: sql.placeholder('subject'),
+      details: sql.placeholder('details'),
     })
-    .run();
+    .prepare(),
+);
+
+export function audit(db: Db, entry: { at: Date; actorContactId: number | null; action: string; subject?: string; details?: unknown }): void {
+  insert(db).run({
+    at: entry.at,
+    actorContactId: entry.actorContactId,
+    action: entry.action,
+    subject: entry.subject ?? null,
+    details: entry.details === undefined ? null : JSON.stringify(entry.details),
+  });
 }
 
 /** When an actor did something since a moment, oldest first: the invite brute-force guard reads failures. */

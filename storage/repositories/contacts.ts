@@ -1,9 +1,30 @@
-import { and, eq } from 'drizzle-orm';
-import type { Db } from '../db';
+import { and, eq, sql } from 'drizzle-orm';
+import { perDb, type Db } from '../db';
 import { contacts, type Channel, type ContactRow, type Role } from '../schema';
 
+const statements = perDb((db) => ({
+  find: db
+    .select()
+    .from(contacts)
+    .where(and(eq(contacts.channel, sql.placeholder('channel')), eq(contacts.externalId, sql.placeholder('externalId'))))
+    .prepare(),
+  seen: db
+    .update(contacts)
+    // Update sets take no typed placeholders: the time goes in as epoch ms, as the column stores it.
+    .set({ lastSeenAt: sql`${sql.placeholder('nowMs')}`, reachable: true, displayName: sql`${sql.placeholder('displayName')}` })
+    .where(eq(contacts.id, sql.placeholder('id')))
+    .returning()
+    .prepare(),
+}));
+
+/**
+ * How exact "last seen" is kept. Rewriting the contact's row for every message would add a page to every
+ * answer's commit only to move the time by seconds; the office reads it to the minute.
+ */
+export const LAST_SEEN_RESOLUTION_MS = 60_000;
+
 export function findContact(db: Db, channel: Channel, externalId: string): ContactRow | undefined {
-  return db.select().from(contacts).where(and(eq(contacts.channel, channel), eq(contacts.externalId, externalId))).get();
+  return statements(db).find.get({ channel, externalId });
 }
 
 export function findContactById(db: Db, id: number): ContactRow | undefined {
@@ -14,13 +35,12 @@ export function findContactById(db: Db, id: number): ContactRow | undefined {
 export function touchContact(db: Db, channel: Channel, externalId: string, displayName: string | null, now: Date): ContactRow {
   const existing = findContact(db, channel, externalId);
   if (existing) {
-    return db
-      .update(contacts)
-      // Writing again proves the user did not block us (or unblocked us).
-      .set({ lastSeenAt: now, reachable: true, displayName: displayName ?? existing.displayName })
-      .where(eq(contacts.id, existing.id))
-      .returning()
-      .get();
+    const name = displayName ?? existing.displayName;
+    const seen = existing.lastSeenAt?.getTime();
+    const recent = seen !== undefined && seen <= now.getTime() && now.getTime() - seen < LAST_SEEN_RESOLUTION_MS;
+    if (recent && existing.reachable && name === existing.displayName) return existing;
+    // Writing again proves the user did not block us (or unblocked us).
+    return statements(db).seen.get({ id: existing.id, nowMs: now.getTime(), displayName: name }) as ContactRow;
   }
   return db
     .insert(contacts)

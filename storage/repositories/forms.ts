@@ -35,7 +35,10 @@ export function latestFormVersion(db: Db): FormVersion {
   return { id: row.id, form: parse(db, row.id, row.definition) };
 }
 
+/** A stored version, read, validated and parsed once per process (versions are never changed once written). */
 export function formVersion(db: Db, id: number): FormVersion {
+  const known = cache.get(db)?.get(id);
+  if (known) return { id, form: known };
   const row = db.select().from(formVersions).where(eq(formVersions.id, id)).get();
   if (!row) throw new Error(`form version ${id} not found`);
   return { id: row.id, form: parse(db, row.id, row.definition) };

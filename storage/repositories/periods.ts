@@ -1,12 +1,17 @@
-import { eq, ne } from 'drizzle-orm';
-import type { Db } from '../db';
+import { eq, ne, sql } from 'drizzle-orm';
+import { perDb, type Db } from '../db';
 import { periods, type PeriodRow } from '../schema';
 import { latestFormVersion } from './forms';
 import { openPeriodsWithOverrides, type PeriodOverride } from '../../domain/period-status';
 import type { CalendarConfig, PeriodInfo } from '../../domain/periods';
 
+const statements = perDb((db) => ({
+  find: db.select().from(periods).where(eq(periods.id, sql.placeholder('id'))).prepare(),
+  overrides: db.select({ id: periods.id, status: periods.status }).from(periods).where(ne(periods.status, 'calendar')).prepare(),
+}));
+
 export function findPeriod(db: Db, id: string): PeriodRow | undefined {
-  return db.select().from(periods).where(eq(periods.id, id)).get();
+  return statements(db).find.get({ id });
 }
 
 /** The stored period; created on first use with the form version current at that moment. */
@@ -24,10 +29,15 @@ export function setPeriodOverride(db: Db, id: string, status: PeriodOverride, by
 }
 
 export function periodOverrides(db: Db): Map<string, PeriodOverride> {
-  const rows = db.select({ id: periods.id, status: periods.status }).from(periods).where(ne(periods.status, 'calendar')).all();
+  const rows = statements(db).overrides.all();
   return new Map(rows.map((r) => [r.id, r.status]));
 }
 
+/**
+ * Periods open at `now` after the office's decisions. The calendar itself is computed once per year (see
+ * domain/periods.ts); the office's decisions are read at every call, so a period closed or reopened by any
+ * process takes effect with the next message.
+ */
 export function openPeriods(db: Db, now: Date, cfg: CalendarConfig): PeriodInfo[] {
   return openPeriodsWithOverrides(now, cfg, periodOverrides(db));
 }

@@ -1,12 +1,43 @@
-import { and, asc, eq, gte, ne } from 'drizzle-orm';
-import type { Db } from '../db';
+import { and, asc, eq, gte, ne, sql } from 'drizzle-orm';
+import { perDb, type Db } from '../db';
 import { answers, submissions, units, type SubmissionRow, type UnitRow } from '../schema';
 import type { AnswerFlag, AnswerMeta, AnswerValue } from '../../domain/form';
 import type { CurrentAnswers } from '../../domain/conversation';
 import { pickComparable, type PeriodId } from '../../domain/periods';
 
+const statements = perDb((db) => ({
+  find: db
+    .select()
+    .from(submissions)
+    .where(and(eq(submissions.unitId, sql.placeholder('unitId')), eq(submissions.periodId, sql.placeholder('periodId'))))
+    .prepare(),
+  answers: db
+    .select({ key: answers.questionKey, value: answers.value })
+    .from(answers)
+    .where(eq(answers.submissionId, sql.placeholder('submissionId')))
+    .orderBy(asc(answers.id))
+    .prepare(),
+  append: db
+    .insert(answers)
+    .values({
+      submissionId: sql.placeholder('submissionId'),
+      questionKey: sql.placeholder('key'),
+      value: sql.placeholder('value'),
+      rawText: sql.placeholder('raw'),
+      note: sql.placeholder('note'),
+      none: sql.placeholder('none'),
+      flag: sql.placeholder('flag'),
+      revision: sql.placeholder('revision'),
+      contactId: sql.placeholder('contactId'),
+      createdAt: sql.placeholder('now'),
+    })
+    .prepare(),
+  // Update sets take no typed placeholders: the time goes in as epoch ms, as the column stores it.
+  touch: db.update(submissions).set({ updatedAt: sql`${sql.placeholder('nowMs')}` }).where(eq(submissions.id, sql.placeholder('id'))).prepare(),
+}));
+
 export function findSubmission(db: Db, unitId: number, periodId: string): SubmissionRow | undefined {
-  return db.select().from(submissions).where(and(eq(submissions.unitId, unitId), eq(submissions.periodId, periodId))).get();
+  return statements(db).find.get({ unitId, periodId });
 }
 
 export function createSubmission(db: Db, unitId: number, periodId: string, formVersionId: number, now: Date, source = 'chat'): SubmissionRow {
@@ -16,12 +47,7 @@ export function createSubmission(db: Db, unitId: number, periodId: string, formV
 
 /** The newest answer per question; null marks a question skipped on purpose. */
 export function currentAnswers(db: Db, submissionId: number): Record<string, AnswerValue | null> {
-  const rows = db
-    .select({ key: answers.questionKey, value: answers.value })
-    .from(answers)
-    .where(eq(answers.submissionId, submissionId))
-    .orderBy(asc(answers.id))
-    .all();
+  const rows = statements(db).answers.all({ submissionId });
   const out: Record<string, AnswerValue | null> = {};
   for (const r of rows) out[r.key] = JSON.parse(r.value) as AnswerValue | null;
   return out;
@@ -97,21 +123,20 @@ export function appendAnswer(
     flag?: AnswerFlag | null;
   },
 ): void {
-  db.insert(answers)
-    .values({
-      submissionId: a.submissionId,
-      questionKey: a.key,
-      value: JSON.stringify(a.value),
-      rawText: a.raw,
-      note: a.note ?? null,
-      none: a.none ?? false,
-      flag: a.flag ? JSON.stringify(a.flag) : null,
-      revision: a.revision,
-      contactId: a.contactId,
-      createdAt: a.now,
-    })
-    .run();
-  db.update(submissions).set({ updatedAt: a.now }).where(eq(submissions.id, a.submissionId)).run();
+  const s = statements(db);
+  s.append.run({
+    submissionId: a.submissionId,
+    key: a.key,
+    value: JSON.stringify(a.value),
+    raw: a.raw,
+    note: a.note ?? null,
+    none: a.none ?? false,
+    flag: a.flag ? JSON.stringify(a.flag) : null,
+    revision: a.revision,
+    contactId: a.contactId,
+    now: a.now,
+  });
+  s.touch.run({ id: a.submissionId, nowMs: a.now.getTime() });
 }
 
 export function confirmSubmission(db: Db, id: number, contactId: number | null, now: Date): SubmissionRow {

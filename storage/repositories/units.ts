@@ -1,5 +1,5 @@
-import { and, asc, eq } from 'drizzle-orm';
-import type { Db } from '../db';
+import { and, asc, eq, sql } from 'drizzle-orm';
+import { perDb, type Db } from '../db';
 import { units, type UnitRow } from '../schema';
 import type { UnitRef, UnitType } from '../../domain/units';
 
@@ -11,8 +11,10 @@ export function findUnitByCode(db: Db, code: string): UnitRow | undefined {
   return db.select().from(units).where(eq(units.code, code)).get();
 }
 
+const byId = perDb((db) => db.select().from(units).where(eq(units.id, sql.placeholder('id'))).prepare());
+
 export function findUnitById(db: Db, id: number): UnitRow | undefined {
-  return db.select().from(units).where(eq(units.id, id)).get();
+  return byId(db).get({ id });
 }
 
 export function activeUnits(db: Db): UnitRow[] {

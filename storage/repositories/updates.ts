@@ -1,8 +1,16 @@
-import type { Db } from '../db';
+import { sql } from 'drizzle-orm';
+import { perDb, type Db } from '../db';
 import { processedUpdates, type Channel } from '../schema';
+
+const statements = perDb((db) => ({
+  mark: db
+    .insert(processedUpdates)
+    .values({ channel: sql.placeholder('channel'), updateKey: sql.placeholder('updateKey'), processedAt: sql.placeholder('now') })
+    .onConflictDoNothing()
+    .prepare(),
+}));
 
 /** Records an incoming update; false when it was already processed (a duplicate delivery). */
 export function markUpdateProcessed(db: Db, channel: Channel, updateKey: string, now: Date): boolean {
-  const res = db.insert(processedUpdates).values({ channel, updateKey, processedAt: now }).onConflictDoNothing().run();
-  return res.changes === 1;
+  return statements(db).mark.run({ channel, updateKey, now }).changes === 1;
 }

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, extname } from 'node:path';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import type { Cell, TableSpec } from '../../domain/export-layout';
 
 /**
@@ -20,7 +20,9 @@ export interface WriteOptions {
 const sheetName = (name: string) => name.replace(/[[\]:*?/\\]/g, ' ').slice(0, 31) || 'Sheet';
 
 export async function writeXlsx(tables: readonly TableSpec[], opts: WriteOptions = {}): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
+  // Loaded on first use: exceljs is ~20 MB of memory that a bot answering units never needs.
+  const { default: Excel } = await import('exceljs');
+  const wb = new Excel.Workbook();
   wb.creator = 'baocao-bot';
   if (opts.properties?.title) wb.title = opts.properties.title;
   if (opts.properties?.subject) wb.subject = opts.properties.subject;
