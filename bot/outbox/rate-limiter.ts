@@ -3,9 +3,16 @@
  *
  * Limits are kept by spacing: two sends start at least 1000/perSecond ms apart overall, and at least
  * 1000/perChatPerSecond ms apart to the same chat. Spacing (rather than "N per window, then wait") never
- * bursts, so the platform sees at most `perSecond` sends in any sliding second even when requests reach it
- * with some jitter. Jobs start in the order they were queued, except that a job waiting for its chat's
- * turn does not hold back jobs for other chats; jobs of one chat always start in order.
+ * bursts. Jobs start in the order they were queued, except that a job waiting for its chat's turn does not
+ * hold back jobs for other chats; jobs of one chat always start in order.
+ *
+ * Spacing alone is not enough: the platform counts sends when they *arrive*, and a send that left on time
+ * may arrive late (network, a busy event loop on either side), bunched with the ones after it. No fixed
+ * margin covers every delay (2 % of 33 ms is 0.7 ms, within a loaded machine's jitter). So a second rule
+ * holds whatever the delays: with K = ceil(limit) sends per window of K·gap (≥ 1 s), a send starts only
+ * once every send K places before it (overall, and to its chat) has been answered, a window ago. A send
+ * arrives before its answer comes back, so any K + 1 arrivals span at least a window. On a quick network
+ * this costs nothing (the answer comes in a few ms); on a slow one it slows down instead of being refused.
  *
  * The time source and the timer are injectable for tests; by default they are the machine's.
  */
@@ -51,6 +58,52 @@ export interface RateLimiter {
   idle(): Promise<void>;
 }
 
+/**
+ * Start order and answer times of sends, to tell when every send up to a given one has been answered and
+ * the latest of those answers (sends may be answered out of order).
+ */
+class Answers {
+  #started = 0;
+  /** Every send with an index ≤ this has been answered. */
+  #settled = -1;
+  #latest = -Infinity;
+  readonly #answered = new Map<number, number>();
+  /** latest answer among sends ≤ i, for the last `depth` settled indices. */
+  readonly #latestUpTo: number[];
+  readonly #depth: number;
+
+  constructor(depth: number) {
+    this.#depth = depth + 1;
+    this.#latestUpTo = new Array<number>(this.#depth).fill(-Infinity);
+  }
+
+  get started(): number {
+    return this.#started;
+  }
+
+  start(): number {
+    return this.#started++;
+  }
+
+  answer(index: number, at: number): void {
+    this.#answered.set(index, at);
+    while (this.#answered.has(this.#settled + 1)) {
+      this.#settled++;
+      this.#latest = Math.max(this.#latest, this.#answered.get(this.#settled)!);
+      this.#answered.delete(this.#settled);
+      this.#latestUpTo[this.#settled % this.#depth] = this.#latest;
+    }
+  }
+
+  /** When a new send may start so that it arrives a window after the send `back` places before it: null while one of those is unanswered. */
+  readyAt(back: number, windowMs: number): number | null {
+    const index = this.#started - back;
+    if (index < 0) return -Infinity;
+    if (index > this.#settled) return null;
+    return this.#latestUpTo[index % this.#depth]! + windowMs;
+  }
+}
+
 interface Job {
   key: string;
   run: () => Promise<unknown>;
@@ -71,6 +124,16 @@ export function createRateLimiter(limits: RateLimits, clock: LimiterClock = MACH
   checkLimits(limits);
   const globalGap = 1000 / limits.perSecond;
   const chatGap = limits.perChatPerSecond === undefined ? 0 : 1000 / limits.perChatPerSecond;
+  // The arrival rule (see above): K sends per window of K gaps, for finite limits.
+  const globalK = Number.isFinite(limits.perSecond) ? Math.ceil(limits.perSecond) : 0;
+  const chatK = chatGap > 0 && Number.isFinite(limits.perChatPerSecond) ? Math.ceil(limits.perChatPerSecond!) : 0;
+  const globalAnswers = new Answers(globalK);
+  const chatAnswers = new Map<string, Answers>();
+  const chatState = (key: string) => {
+    let a = chatAnswers.get(key);
+    if (!a) chatAnswers.set(key, (a = new Answers(chatK)));
+    return a;
+  };
   const maxConcurrent = limits.maxConcurrent ?? Infinity;
   const queue: Job[] = [];
   const chatNext = new Map<string, number>();
@@ -103,26 +166,49 @@ export function createRateLimiter(limits: RateLimits, clock: LimiterClock = MACH
     while (queue.length > 0 && running < maxConcurrent) {
       const now = clock.now();
       if (now < globalNext) return arm(globalNext);
+      if (globalK > 0) {
+        const at = globalAnswers.readyAt(globalK, globalK * globalGap);
+        if (at === null) return; // an answer is awaited; its arrival pumps again
+        if (now < at) return arm(at);
+      }
       // The first job whose chat may receive now; jobs of one chat share that time, so they keep their order.
       let pick = -1;
       let earliestChat = Infinity;
+      const blocked = new Set<string>();
       for (let i = 0; i < queue.length; i++) {
-        const at = chatNext.get(queue[i]!.key) ?? 0;
+        const key = queue[i]!.key;
+        if (blocked.has(key)) continue;
+        let at = chatNext.get(key) ?? 0;
+        if (chatK > 0 && at <= now) {
+          const ready = chatAnswers.get(key)?.readyAt(chatK, chatK * chatGap) ?? -Infinity;
+          if (ready === null) {
+            blocked.add(key);
+            continue;
+          }
+          at = Math.max(at, ready);
+        }
         if (at <= now) {
           pick = i;
           break;
         }
+        blocked.add(key);
         earliestChat = Math.min(earliestChat, at);
       }
-      if (pick < 0) return arm(earliestChat);
+      if (pick < 0) return earliestChat < Infinity ? arm(earliestChat) : undefined;
       const job = queue.splice(pick, 1)[0]!;
       globalNext = now + globalGap;
       if (chatGap > 0) chatNext.set(job.key, now + chatGap);
+      const globalIndex = globalAnswers.start();
+      const chat = chatK > 0 ? chatState(job.key) : null;
+      const chatIndex = chat?.start() ?? 0;
       running++;
       void job
         .run()
         .then(job.resolve, job.reject)
         .finally(() => {
+          const answeredAt = clock.now();
+          globalAnswers.answer(globalIndex, answeredAt);
+          chat?.answer(chatIndex, answeredAt);
           running--;
           pump();
           settleIdle();
@@ -132,6 +218,13 @@ export function createRateLimiter(limits: RateLimits, clock: LimiterClock = MACH
     if (chatNext.size > 1000) {
       const now = clock.now();
       for (const [k, at] of chatNext) if (at <= now) chatNext.delete(k);
+    }
+    if (chatAnswers.size > 1000) {
+      const now = clock.now();
+      for (const [k, a] of chatAnswers) {
+        const ready = a.readyAt(1, chatK * chatGap);
+        if (ready !== null && ready <= now) chatAnswers.delete(k);
+      }
     }
   }
 

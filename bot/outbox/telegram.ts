@@ -14,8 +14,8 @@ import { createRateLimiter } from './rate-limiter';
  * would make every answer of a fast typist wait. They still share the global queue.
  *
  * Order of the transformers (the last installed runs first): a bounded retry of network failures, then
- * @grammyjs/auto-retry (429 `retry_after` and 5xx, bounded), then the throttler. Retries therefore queue
- * again and count against the limits like any send.
+ * @grammyjs/auto-retry (429 `retry_after` and 5xx, bounded), then the throttler, then the arrival guard.
+ * Retries therefore queue again and count against the limits like any send.
  */
 
 export interface TelegramLimits {
@@ -29,13 +29,6 @@ export interface TelegramLimits {
 
 export const TELEGRAM_LIMITS: Readonly<TelegramLimits> = Object.freeze({ perSecond: 30, perChatPerSecond: 1, perGroupPerMinute: 20 });
 
-/**
- * Spacing between two sends is 1000/perSecond ms plus this share: Telegram counts arrivals, and a request
- * that left on time may arrive a few ms later than the next one, so a little room keeps any sliding second
- * at `perSecond` messages (2 % of 33 ms ≈ 0.7 ms per message, ≈ 20 ms over a whole second).
- */
-export const SPACING_MARGIN = 0.02;
-
 /** Bounds for @grammyjs/auto-retry (its defaults are unbounded) and for our retry of network failures. */
 export const TELEGRAM_RETRY = Object.freeze({
   /** Retries of one call after 429 or 5xx. */
@@ -48,7 +41,9 @@ export const TELEGRAM_RETRY = Object.freeze({
 });
 
 export function throttlerOptions(limits: TelegramLimits = TELEGRAM_LIMITS) {
-  const globalGap = (1000 / limits.perSecond) * (1 + SPACING_MARGIN);
+  // Spacing alone cannot keep the limit as Telegram counts it (on arrival, after any network or event-loop
+  // delay); arrivalGuard below does, so the spacing needs no margin.
+  const globalGap = 1000 / limits.perSecond;
   return {
     // Spacing, not a reservoir refilled every second: a refill lets 30 go out at the end of one second and 30
     // more at the start of the next, i.e. 60 within one sliding second.
@@ -63,6 +58,20 @@ export function throttlerOptions(limits: TelegramLimits = TELEGRAM_LIMITS) {
     // Private chats: one request at a time, so a chat's messages keep their order; the per-chat spacing of
     // bot-initiated messages is in initiatedApi.
     out: { maxConcurrent: 1 },
+  };
+}
+
+/**
+ * Holds Telegram's overall limit as Telegram counts it, on arrival: a message leaves only once the one
+ * `perSecond` places before it was answered a second ago (the rule of rate-limiter.ts), so no delay between
+ * us and Telegram can bunch more than `perSecond` arrivals into one second. Calls without a chat are not
+ * messages and pass.
+ */
+export function arrivalGuard(limits: TelegramLimits = TELEGRAM_LIMITS): Transformer {
+  const limiter = createRateLimiter({ perSecond: limits.perSecond });
+  return (prev, method, payload, signal) => {
+    if (!(payload && 'chat_id' in payload)) return prev(method, payload, signal);
+    return limiter.schedule('all', () => prev(method, payload, signal));
   };
 }
 
@@ -85,7 +94,11 @@ export function networkRetry(retries: number = TELEGRAM_RETRY.networkRetries, de
  * OUTGOING_THROTTLE=off, for benchmarks) leaves the spacing out and keeps the retries.
  */
 export function installTelegramOutbox(api: Api, limits: TelegramLimits = TELEGRAM_LIMITS, throttle = true): void {
-  if (throttle) api.config.use(apiThrottler(throttlerOptions(limits)));
+  if (throttle) {
+    // Installed first, so it runs last: right before the request leaves, after the throttler's spacing.
+    api.config.use(arrivalGuard(limits));
+    api.config.use(apiThrottler(throttlerOptions(limits)));
+  }
   api.config.use(
     autoRetry({
       maxRetryAttempts: TELEGRAM_RETRY.maxRetryAttempts,
@@ -104,8 +117,8 @@ export function installTelegramOutbox(api: Api, limits: TelegramLimits = TELEGRA
  */
 export function initiatedApi(bot: Pick<Bot, 'token' | 'api'>, limits: TelegramLimits = TELEGRAM_LIMITS): Api {
   const api = new Api(bot.token, bot.api.options);
-  // The same margin as the global spacing: two sends that leave exactly one second apart may arrive closer.
-  const perChat = createRateLimiter({ perSecond: Infinity, perChatPerSecond: limits.perChatPerSecond / (1 + SPACING_MARGIN) });
+  // The limiter's arrival rule: a chat's next message leaves once its previous one was answered a second ago.
+  const perChat = createRateLimiter({ perSecond: Infinity, perChatPerSecond: limits.perChatPerSecond });
   const spacing: Transformer = (prev, method, payload, signal) => {
     const chatId = payload && 'chat_id' in payload ? Number(payload.chat_id) : NaN;
     // Groups have their own limit in the throttler; calls without a chat are not messages.
