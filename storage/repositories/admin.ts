@@ -1,9 +1,9 @@
 import { and, asc, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db';
-import { answers, auditLog, contacts, inviteCodes, periods, submissions, units, type ContactRow, type InviteCodeRow, type SubmissionRow, type UnitRow } from '../schema';
+import { auditLog, contacts, inviteCodes, periods, submissions, units, type ContactRow, type InviteCodeRow, type SubmissionRow, type UnitRow } from '../schema';
 import type { AnswerValue } from '../../domain/form';
 import { audit } from './audit';
-import { appendAnswer, createSubmission, findSubmission } from './submissions';
+import { appendAnswer, createSubmission, findSubmission, submissionsOfPeriod } from './submissions';
 
 /** Queries and writes of the office's administration: unit overview, exports, imports of figures. */
 
@@ -85,24 +85,9 @@ export interface PeriodSubmission {
   answers: Record<string, AnswerValue | null>;
 }
 
-/** Every submission of a period with its current answers, read in two queries (1,600 units stay fast). */
+/** Every submission of a period with its current answers (two queries, see submissionsOfPeriod). */
 export function periodSubmissions(db: Db, periodId: string): PeriodSubmission[] {
-  const rows = db.select().from(submissions).innerJoin(units, eq(units.id, submissions.unitId)).where(eq(submissions.periodId, periodId)).all();
-  const byId = new Map<number, PeriodSubmission>(rows.map((r) => [r.submissions.id, { submission: r.submissions, unit: r.units, answers: {} }]));
-  if (byId.size === 0) return [];
-  const all = db
-    .select({ submissionId: answers.submissionId, key: answers.questionKey, value: answers.value })
-    .from(answers)
-    .innerJoin(submissions, eq(submissions.id, answers.submissionId))
-    .where(eq(submissions.periodId, periodId))
-    .orderBy(asc(answers.id))
-    .all();
-  // Ordered by id: the newest row per key wins, as in currentAnswers.
-  for (const a of all) {
-    const entry = byId.get(a.submissionId);
-    if (entry) entry.answers[a.key] = JSON.parse(a.value) as AnswerValue | null;
-  }
-  return [...byId.values()];
+  return submissionsOfPeriod(db, periodId);
 }
 
 /** Units the export lists: the active ones, and any inactive one that did submit for the period. */

@@ -162,10 +162,28 @@ export interface SubmissionWithUnit {
   answers: CurrentAnswers;
 }
 
+/**
+ * Every submission of a period (of one status, if given) with its unit and current answers, in two queries
+ * whatever the number of units: the office waits for this before every report and export.
+ */
 export function submissionsOfPeriod(db: Db, periodId: string, status?: SubmissionRow['status']): SubmissionWithUnit[] {
   const where = status ? and(eq(submissions.periodId, periodId), eq(submissions.status, status)) : eq(submissions.periodId, periodId);
   const rows = db.select().from(submissions).innerJoin(units, eq(units.id, submissions.unitId)).where(where).all();
-  return rows.map((r) => ({ submission: r.submissions, unit: r.units, answers: currentAnswers(db, r.submissions.id) }));
+  if (rows.length === 0) return [];
+  const byId = new Map<number, SubmissionWithUnit>(rows.map((r) => [r.submissions.id, { submission: r.submissions, unit: r.units, answers: {} }]));
+  const all = db
+    .select({ submissionId: answers.submissionId, key: answers.questionKey, value: answers.value })
+    .from(answers)
+    .innerJoin(submissions, eq(submissions.id, answers.submissionId))
+    .where(where)
+    .orderBy(asc(answers.id))
+    .all();
+  // Ordered by id: the newest row per key wins, as in currentAnswers.
+  for (const a of all) {
+    const entry = byId.get(a.submissionId);
+    if (entry) (entry.answers as Record<string, AnswerValue | null>)[a.key] = JSON.parse(a.value) as AnswerValue | null;
+  }
+  return [...byId.values()];
 }
 
 /** The id of the newest answer row per question: the form page sends it back to detect a newer answer. */
