@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { findSubmission } from '../storage/repositories/submissions';
+import { appendAnswer, confirmSubmission, createSubmission, findSubmission } from '../storage/repositories/submissions';
+import { findContact } from '../storage/repositories/contacts';
+import { ensurePeriod } from '../storage/repositories/periods';
 import { answers, auditLog } from '../storage/schema';
 import { H1_CLOCK } from './helpers/harness';
-import { PERIOD_ID, SCRIPT_ANSWERS, startApp, telegramChat, type App } from './helpers/channels';
-import { PUBLIC } from './helpers/form-page';
+import { PERIOD_ID, SCRIPT_ANSWERS, startApp, telegramChat, zaloChat, type App } from './helpers/channels';
+import { PUBLIC, tokenIn } from './helpers/form-page';
 
 /**
  * The Mini App in a real browser (Debian's chromium, headless, no network beyond 127.0.0.1): opened the
@@ -67,7 +69,7 @@ const problems: string[] = [];
 beforeAll(async () => {
   if (!haveChromium) return;
   mkdirSync(OUT_DIR, { recursive: true });
-  app = await startApp({ telegram: 'polling', clock: () => H1_CLOCK, env: { PUBLIC_URL: PUBLIC } });
+  app = await startApp({ telegram: 'polling', zalo: 'polling', clock: () => H1_CLOCK, env: { PUBLIC_URL: PUBLIC } });
   const chat = telegramChat(app, TG_USER);
   await chat.send(`/start ${app.codeOf('PGD-DALAT')}`);
   await chat.expectReply('Đã liên kết');
@@ -153,7 +155,10 @@ describe.skipIf(!haveChromium)('the form page in headless Chromium', () => {
     await chat.send('555');
     await chat.expectReply('Câu 2/33');
     await chat.settle();
-    await page.evaluate('document.dispatchEvent(new Event("visibilitychange"))');
+    // The person switches to the chat and back: the page is hidden, then shown again.
+    for (const state of ['hidden', 'visible']) {
+      await page.evaluate(`Object.defineProperty(document, 'visibilityState', { value: '${state}', configurable: true }); document.dispatchEvent(new Event('visibilitychange'))`);
+    }
     await page.locator(`${field('profile_institutions')}.answered`).waitFor({ timeout: 5000 });
     expect(await page.locator(`${field('profile_institutions')} input`).inputValue()).toBe('555');
     // An answer given in the chat after the page was drawn is not overwritten by the older screen.
@@ -216,4 +221,42 @@ describe.skipIf(!haveChromium)('the form page in headless Chromium', () => {
     expect(problems).toEqual([]);
     await page.close();
   }, 90_000);
+
+  test('a Zalo personal link in the browser: last period’s figure kept with one tap, an unlikely figure asked back', async () => {
+    const zalo = zaloChat(app, 'zalo-browser-1');
+    await zalo.send(`/start ${app.codeOf('PGD-BAOLOC')}`);
+    await zalo.expectReply('Đã liên kết');
+    // The unit's confirmed report of the same half-year last year.
+    const { db } = app.deps;
+    const contact = findContact(db, 'zalo', 'zalo-browser-1')!;
+    const at = new Date('2025-05-01T03:00:00Z');
+    const past = createSubmission(db, app.unitIdOf('PGD-BAOLOC'), '2025-H1', ensurePeriod(db, '2025-H1').formVersionId, at);
+    for (const [key, value] of [['profile_pupils', 1593], ['portal_news_events', 45]] as const) {
+      appendAnswer(db, { submissionId: past.id, key, value, raw: String(value), revision: 0, contactId: contact.id, now: at });
+    }
+    confirmSubmission(db, past.id, contact.id, at);
+    await zalo.send('/nhap');
+    const token = tokenIn(await zalo.expectReply('/form/l/'));
+
+    const page = await context.newPage();
+    watch(page);
+    // Zalo's in-app browser opens the link as it is (the base is PUBLIC_URL; the test serves it locally).
+    await page.goto(`${app.baseUrl}/form/l/${token}`);
+    await page.waitForSelector('#form');
+    await waitText(page, field('profile_pupils'), 'Kỳ trước: 1.593 học sinh');
+    await page.click(`${field('profile_pupils')} .keep`);
+    await waitText(page, `${field('profile_pupils')} .msg.ok`, '1.593 học sinh');
+    expect(await page.locator(`${field('profile_pupils')} input`).inputValue()).toBe('1.593');
+
+    await typeAndLeave(page, 'portal_news_events', '450');
+    await waitText(page, `${field('portal_news_events')} .msg.warn`, 'Đúng không?');
+    await page.locator(field('portal_news_events')).scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(OUT_DIR, 'link-360-asked-back.png') });
+    expect(app.answersOf('PGD-BAOLOC').portal_news_events).toBeUndefined();
+    await page.locator(`${field('portal_news_events')} .choices button`, { hasText: 'Đúng' }).click();
+    await waitText(page, `${field('portal_news_events')} .note`, 'số liệu khác thường');
+    expect(app.answersOf('PGD-BAOLOC')).toMatchObject({ profile_pupils: 1593, portal_news_events: 450 });
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 60_000);
 });

@@ -148,7 +148,8 @@
       pending--;
       var b = r.body || {};
       if (isAuthFailure(r)) { setMsg(msg, b.message || 'Không lưu được.', 'error'); return; }
-      if (b.field) applyField(b.field);
+      // A refused or asked-back answer stays in the field as typed; otherwise the field shows what is stored.
+      if (b.field && (r.status === 200 || b.outcome === 'conflict')) applyField(b.field);
       updateSummary(b.summary);
       if (r.status === 200) {
         setMsg(msg, b.message || '', b.message ? 'ok' : '');
@@ -240,11 +241,15 @@
   }
   if (app.dataset.auth === 'link' && document.getElementById('form')) attach();
   else render();
-  // Answers given in the chat meanwhile appear when the person comes back to the page.
+  // Answers given in the chat meanwhile appear when the person comes back to the page (after it was
+  // hidden: another app, the chat), unless something on it still waits for them (a change, a question back).
+  var wasHidden = false;
   document.addEventListener('visibilitychange', function () {
-    if (document.visibilityState !== 'visible' || pending > 0) return;
-    var active = document.activeElement;
-    if (active && active.closest && active.closest('.field') && active.value !== active.dataset.saved) return;
+    if (document.visibilityState === 'hidden') { wasHidden = true; return; }
+    if (!wasHidden || pending > 0 || app.querySelector('.choices')) return;
+    var dirty = Array.prototype.some.call(app.querySelectorAll('.field input, .field textarea'), function (el) { return el.value !== el.dataset.saved; });
+    if (dirty) return;
+    wasHidden = false;
     render();
   });
 })();
