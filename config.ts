@@ -108,6 +108,9 @@ export const EnvSchema = z.object({
   REPORT_AGENCY_STAFF: optionalString.pipe(z.string().regex(/^\d{1,6}$/, 'expected a whole number, e.g. 113').transform(Number).optional()),
   /** Where the console channel and the CLI write generated files. */
   OUTPUT_DIR: z.string().trim().min(1).default('./data/out'),
+  /** A daily copy of the database goes here (unset: no automatic backup); the newest BACKUP_KEEP are kept. */
+  BACKUP_DIR: optionalString,
+  BACKUP_KEEP: intFrom(1, 3650).default(14),
   /** Reminders (README, "Reminders"): when they go out, and how the scheduler sends them. */
   REMINDERS_ENABLED: flag.default(true),
   REMINDER_BEFORE_DAYS: z
@@ -150,6 +153,7 @@ export interface Config {
   calendar: CalendarConfig;
   logLevel: Env['LOG_LEVEL'];
   outputDir: string;
+  backup: { dir: string | undefined; keep: number };
   report: ReportConfig;
   reminders: {
     enabled: boolean;
@@ -221,6 +225,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     }),
     logLevel: e.LOG_LEVEL,
     outputDir: e.OUTPUT_DIR,
+    backup: { dir: e.BACKUP_DIR, keep: e.BACKUP_KEEP },
     report: reportConfigFrom(e),
     reminders: remindersFrom(e),
     zaloRateLimit: e.OUTGOING_THROTTLE

@@ -1,7 +1,8 @@
+import { resolve } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config';
 import { createLogger, redactSecrets } from '../log';
-import { openDatabase, closeDatabase, type Db } from '../storage/db';
-import { seedDemo, type DemoSeed } from '../storage/demo-seed';
+import { openDatabase, closeDatabase, inTransaction, type Db } from '../storage/db';
+import { seedDemo, usableOfficeInvite, type DemoSeed } from '../storage/demo-seed';
 import { activeUnits } from '../storage/repositories/units';
 import { currentInviteForUnit } from '../storage/repositories/invites';
 import { displayInviteCode } from '../domain/invite-code';
@@ -11,6 +12,8 @@ import { runConsole } from './console/console';
 import { startConsolePageServer } from './console/page-server';
 import { startRuntime } from './http/runtime';
 import { startReminderScheduler } from './outbox/reminders';
+import { startDailyBackup } from './backup-schedule';
+import { holdRunMark } from './run-lock';
 
 /** Starts the bot: Telegram and/or Zalo when a token is configured, else the console channel on a demo province. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -28,6 +31,8 @@ async function main(): Promise<void> {
   }
   const log = createLogger(config.logLevel);
   const db = openDatabase(config.databasePath);
+  // Tells `cli restore` that the database is in use (bot/run-lock.ts).
+  const runMark = holdRunMark(config.databasePath);
   const deps: AppDeps = { db, config, log, clock: () => new Date() };
 
   if (config.telegram.token || config.zalo.token) {
@@ -35,7 +40,14 @@ async function main(): Promise<void> {
     const runtime = await startRuntime(deps);
     // Reminders go out through the same channels (and their outgoing queues) as the replies.
     const reminders = startReminderScheduler(deps, { telegram: runtime.telegram, zalo: runtime.zalo?.channel });
+    const backups = config.backup.dir
+      ? startDailyBackup({ db, dir: config.backup.dir, keep: config.backup.keep, timeZone: config.timeZone, log, clock: deps.clock })
+      : null;
+    let stopping = false;
     const stop = async () => {
+      // Ctrl-C under npm reaches the bot twice (from the terminal and forwarded by npm): stop once.
+      if (stopping) return;
+      stopping = true;
       log.info('stopping');
       // A handler stuck on a slow network must not keep the process alive: whatever was acknowledged is
       // already committed, so a forced exit after the grace period loses nothing.
@@ -45,11 +57,13 @@ async function main(): Promise<void> {
       }, SHUTDOWN_GRACE_MS).unref();
       await reminders?.stop();
       await runtime.stop();
+      await backups?.stop();
       closeDatabase(db);
+      runMark.release();
       process.exit(0);
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
     return;
   }
 
@@ -58,9 +72,15 @@ async function main(): Promise<void> {
   const consoleDeps = { ...deps, log: createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel) };
   const pages = await startConsolePageServer(consoleDeps, process.stdout);
   const banner = consoleBanner(config, db, seed) + (pages.url ? `\nBiểu mẫu trên một trang: sau /nhap, mở đường dẫn bot in ra (phục vụ tại ${pages.url}).` : '');
+  // A signal ends the session like ".thoat": the message being handled finishes, then the database closes.
+  const endSession = () => process.stdin.destroy();
+  process.on('SIGINT', endSession);
+  process.on('SIGTERM', endSession);
   await runConsole({ deps: { ...consoleDeps, pageBaseUrl: pages.url }, input: process.stdin, output: process.stdout, banner });
   await pages.close();
   closeDatabase(db);
+  runMark.release();
+  process.exit(0);
 }
 
 function consoleBanner(config: Config, db: Db, seed: DemoSeed | null): string {
@@ -70,6 +90,7 @@ function consoleBanner(config: Config, db: Db, seed: DemoSeed | null): string {
     ' Chế độ thử trên màn hình: không có mã bot Telegram hay Zalo.',
     ' To run on Telegram: set TELEGRAM_BOT_TOKEN=<token from @BotFather>; on Zalo: ZALO_BOT_TOKEN (README.md).',
     ` Database: ${config.databasePath}`,
+    ` Tệp tạo ra (báo cáo, bảng tính) được lưu vào: ${resolve(config.outputDir)}`,
     '================================================================',
   ];
   if (seed) {
@@ -81,6 +102,9 @@ function consoleBanner(config: Config, db: Db, seed: DemoSeed | null): string {
     const units = activeUnits(db);
     lines.push('', `Cơ sở dữ liệu có ${units.length} đơn vị. Mã mời của một số đơn vị:`);
     for (const unit of units.slice(0, 10)) lines.push(`  ${displayInviteCode(currentInviteForUnit(db, unit.id, new Date()).code)}  ${unit.name}`);
+    // Shown at every start: without it, a second session has no way to try the office's commands.
+    const office = inTransaction(db, (tx) => usableOfficeInvite(tx, new Date()));
+    lines.push(`  ${displayInviteCode(office.code)}  (tài khoản Văn phòng Sở)`);
     lines.push('Xem tất cả: npm run cli -- demo (tỉnh mẫu) hoặc npm run cli -- invite --unit <mã đơn vị>');
   }
   lines.push(

@@ -274,11 +274,10 @@ export function formFromSheets(sheets: readonly SheetData[], fallbackTitle: stri
         rules.push({ key, needs: list(cellText(r.cells[ni])), message: cellText(r.cells[mi]).normalize('NFC') });
       }
   }
-  if (errors.length > 0) return { ok: false, errors };
-
+  // The schema is checked even when rows were refused, so the office gets every mistake in one pass
+  // instead of one batch per attempt.
   const parsed = FormDefinitionSchema.safeParse({ title, sections, ...(plausibility ? { plausibility } : {}), ...(rules.length ? { rules } : {}) });
-  if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((i) => `${locate(i.path, origins)}: ${describeIssue(i)}.`) };
-  }
-  return { ok: true, form: parsed.data };
+  if (parsed.success && errors.length === 0) return { ok: true, form: parsed.data };
+  const schemaErrors = parsed.success ? [] : parsed.error.issues.map((i) => `${locate(i.path, origins)}: ${describeIssue(i)}.`);
+  return { ok: false, errors: [...errors, ...schemaErrors.filter((e) => !errors.includes(e))] };
 }

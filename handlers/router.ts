@@ -43,7 +43,9 @@ export async function handleIncoming(deps: AppDeps, msg: Incoming): Promise<Repl
     }
     const spec = findCommand(cmd.name);
     if (!spec) return [reply(t.unknownCommand(cmd.name))];
-    if (spec.audience !== 'everyone' && !contact.active) return [reply(t.notBound())];
+    if (spec.audience !== 'everyone' && !contact.active) {
+      return [reply(spec.audience === 'office' ? t.notBoundOffice(spec.name, msg.channel === 'console') : t.notBound())];
+    }
     if (!canUse(spec, c)) return [reply(t.officeOnly())];
     if (spec.run) return spec.run(c, cmd.arg);
     const runAsync = spec.runAsync!;

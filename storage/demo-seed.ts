@@ -43,7 +43,8 @@ export function seedDemo(db: Db, now: Date, calendar: CalendarConfig): DemoSeed 
   });
 }
 
-function usableOfficeInvite(db: Db, now: Date): InviteCodeRow {
+/** A usable office code for the console's banner and the demo; a new one when the last is used up or expired. */
+export function usableOfficeInvite(db: Db, now: Date): InviteCodeRow {
   const existing = db
     .select()
     .from(inviteCodes)

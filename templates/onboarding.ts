@@ -78,6 +78,12 @@ export const unknownPeriod = (arg: string, open: string[]) =>
 export const periodNotOpen = (title: string) => `Kỳ báo cáo ${title} không mở để nhập.`;
 export const officeHasNoForm = () => 'Tài khoản Văn phòng Sở không nhập báo cáo đơn vị. Gõ /trogiup để xem các lệnh dành cho Văn phòng.';
 export const officeOnly = () => 'Lệnh này chỉ dành cho tài khoản Văn phòng Sở.';
+/** An office command from an account not linked yet: the unit's code would not help, say which code does. */
+export const notBoundOffice = (command: string, console: boolean) =>
+  `Lệnh /${command} dành cho tài khoản Văn phòng Sở. Để dùng, gửi /start MÃ với mã mời tài khoản Văn phòng Sở (khác với mã mời của đơn vị)` +
+  (console
+    ? ': mã này in ở đầu phiên thử, trên dòng “tài khoản Văn phòng Sở”.'
+    : '; bộ phận CNTT tạo mã bằng lệnh npm run cli -- office invite, hoặc một tài khoản Văn phòng Sở đã liên kết gửi /moi.');
 export const unknownCommand = (name: string) => `Không có lệnh /${name.slice(0, 32)}. Gõ /trogiup để xem các lệnh.`;
 export const unsupported = (what: 'sticker' | 'photo' | 'file' | 'other', expected: string) => {
   const noun = what === 'sticker' ? 'nhãn dán' : what === 'photo' ? 'hình ảnh' : what === 'file' ? 'tệp' : 'loại tin nhắn này';

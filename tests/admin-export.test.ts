@@ -203,7 +203,7 @@ describe('export and import of figures', () => {
         ],
       },
     ]);
-    await expect(submissionsCommand.run(['import', file, '--period', PERIOD, '--by', '999'], b)).rejects.toThrow(/--by 999: no active office account/);
+    await expect(submissionsCommand.run(['import', file, '--period', PERIOD, '--by', '999'], b)).rejects.toThrow(/--by 999: không có tài khoản Văn phòng Sở/);
     await submissionsCommand.run(['import', file, '--period', PERIOD], b);
     expect([count(b.lines, 'Báo cáo mới'), count(b.lines, 'Cập nhật'), count(b.lines, 'Bị từ chối')]).toEqual([1, 1, 4]);
     const out = b.lines.join('\n');
@@ -230,7 +230,7 @@ describe('export and import of figures', () => {
     const units = ws.path('donvi.xlsx');
     await writeRowsXlsx(units, [{ name: 'x', rows: [['code', 'name', 'type'], ['A', 'B', 'thpt']] }]);
     await expect(submissionsCommand.run(['import', units, '--period', PERIOD], b)).rejects.toThrow(/Không có trang nào có cột “Mã đơn vị”/);
-    await expect(submissionsCommand.run(['import', units, '--period', '2026-H2'], b)).rejects.toThrow(/--period 2026-H2: expected/);
+    await expect(submissionsCommand.run(['import', units, '--period', '2026-H2'], b)).rejects.toThrow(/--period 2026-H2: không phải mã kỳ báo cáo/);
     expect(b.db.select().from(answers).all().length).toBe(rowsBefore);
   });
 
@@ -253,7 +253,7 @@ describe('export and import of figures', () => {
     await submissionsCommand.run(['import', edited, '--period', '2026-h1'], b);
     expect(count(b.lines, 'Báo cáo mới')).toBe(1);
     // The CLI export refuses a file name it would not write as an Excel workbook.
-    await expect(exportCommand.run(['--period', PERIOD, '--out', ws.path('so-lieu.csv')], a)).rejects.toThrow(/use --out FILE\.xlsx/);
+    await expect(exportCommand.run(['--period', PERIOD, '--out', ws.path('so-lieu.csv')], a)).rejects.toThrow(/tên tệp phải có đuôi \.xlsx/);
   });
 
   it('problems are listed in the order of the file, with numbers written the Vietnamese way', async () => {
@@ -302,6 +302,6 @@ describe('export and import of figures', () => {
 
     expect((await say(deps, 'vanphong', '/xuat 2026-q1'))[0]!.document!.filename).toBe('so-lieu-2026-Q1.xlsx');
     expect(texts(await say(deps, 'vanphong', '/xuat hôm qua'))).toMatch(/không phải mã kỳ báo cáo/);
-    expect(texts(await say(deps, 'nguoila', '/xuat'))).toMatch(/chưa được liên kết/);
+    expect(texts(await say(deps, 'nguoila', '/xuat'))).toMatch(/Lệnh \/xuat dành cho tài khoản Văn phòng Sở\. Để dùng, gửi \/start MÃ với mã mời tài khoản Văn phòng Sở/);
   });
 });

@@ -275,8 +275,8 @@ describe('cli units import', () => {
     it('a missing file and a wrong call', async () => {
       const before = snapshot(cli);
       await expect(unitsCommand.run(['import', ws.path('khong-co.xlsx')], cli)).rejects.toThrow(/Không tìm thấy tệp/);
-      await expect(unitsCommand.run(['import'], cli)).rejects.toThrow(/Usage: units import FILE/);
-      await expect(unitsCommand.run(['import', 'a.csv', '--max-rows', 'abc'], cli)).rejects.toThrow(/--max-rows must be a positive whole number/);
+      await expect(unitsCommand.run(['import'], cli)).rejects.toThrow(/units import cần tên tệp/);
+      await expect(unitsCommand.run(['import', 'a.csv', '--max-rows', 'abc'], cli)).rejects.toThrow(/--max-rows phải là một số nguyên dương, không phải “abc”/);
       expect(snapshot(cli)).toEqual(before);
     });
   });

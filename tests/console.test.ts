@@ -183,7 +183,7 @@ describe('start-up and CLI (real processes)', () => {
     expect(stdout).toContain('Kỳ báo cáo đang mở:');
   }, 60_000);
 
-  it('cli demo is idempotent; invite prints a new code; an unknown unit exits 2', async () => {
+  it('cli demo is idempotent; invite prints a new code; an unknown unit exits 1', async () => {
     const env = { DATABASE_PATH: join(dir, 'cli.db') };
     const first = await run(['npx', 'tsx', 'cli.ts', 'demo'], env);
     expect(first.code).toBe(0);
@@ -203,12 +203,12 @@ describe('start-up and CLI (real processes)', () => {
     const demoCode = codes(first.stdout).find((l) => l.startsWith('PGD-DALAT\t'))!.split('\t')[1];
     const invite = await run(['npx', 'tsx', 'cli.ts', 'invite', '--unit', 'PGD-DALAT'], env);
     expect(invite.code).toBe(0);
-    const fresh = /^PGD-DALAT\t([A-Z2-9]{4}-[A-Z2-9]{4})\t/m.exec(invite.stdout)?.[1];
+    const fresh = /\(PGD-DALAT\): ([A-Z2-9]{4}-[A-Z2-9]{4})$/m.exec(invite.stdout)?.[1];
     expect(fresh).toBeDefined();
     expect(fresh).not.toBe(demoCode);
 
     const nope = await run(['npx', 'tsx', 'cli.ts', 'invite', '--unit', 'NOPE'], env);
-    expect(nope.code).toBe(2);
+    expect(nope.code).toBe(1);
     expect(nope.stderr).toContain('NOPE');
     expect(nope.stdout).toBe('');
   }, 120_000);

@@ -1,8 +1,6 @@
-import { resolve } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { flattenForm, type FormDefinition } from '../../domain/form';
 import { formFromSheets, formToTables } from '../../domain/form-sheet';
-import { PeriodIdSchema } from '../../domain/periods';
 import { inTransaction } from '../../storage/db';
 import { periodFormVersions } from '../../storage/repositories/admin';
 import { audit } from '../../storage/repositories/audit';
@@ -10,11 +8,12 @@ import { addFormVersion, formVersion, latestFormVersion, type FormVersion } from
 import { findPeriod, openPeriods } from '../../storage/repositories/periods';
 import { readSpreadsheetFile } from '../../templates/spreadsheet/read';
 import { writeSpreadsheetFile } from '../../templates/spreadsheet/write';
-import { UsageError, type CliCommand, type CliContext } from './context';
-import { parseOptions } from './progress';
+import { CliError, UsageError, type CliCommand, type CliContext } from './context';
+import { noExtra, outputPath, parseOptions } from './options';
+import { periodOption } from './export';
 
 const USAGE =
-  'form export --out FILE.xlsx [--period ID] | form import FILE [--note TEXT]   the report form as a spreadsheet; import adds a new form version';
+  'form export [--out TỆP.xlsx] [--period KỲ] | form import TỆP [--note GHI-CHÚ]   mẫu báo cáo dạng bảng tính; import tạo phiên bản mẫu mới';
 
 /** A form has a few dozen questions; a survey sheet of thousands of rows is the wrong file. */
 const FORM_MAX_ROWS = 2_000;
@@ -25,7 +24,7 @@ export async function exportForm(ctx: CliContext, out: string, periodId?: string
   let version: FormVersion;
   if (periodId) {
     const period = findPeriod(ctx.db, periodId);
-    if (!period) throw new UsageError(`period ${periodId} has not started yet: it will use the latest form`);
+    if (!period) throw new CliError(`kỳ ${periodId} chưa bắt đầu nên chưa gắn với mẫu nào; khi bắt đầu, kỳ này dùng mẫu mới nhất (form export không có --period)`);
     version = formVersion(ctx.db, period.formVersionId);
   } else {
     version = latestFormVersion(ctx.db);
@@ -73,17 +72,20 @@ export function formChangeWarnings(previous: FormVersion, next: FormDefinition):
 export const formCommand: CliCommand = {
   usage: USAGE,
   run: async (args, ctx) => {
-    const { values, positionals } = parseOptions(args, { out: { type: 'string' }, period: { type: 'string' }, note: { type: 'string' } }, USAGE);
+    const { values, positionals } = parseOptions(args, { out: { type: 'string' }, period: { type: 'string' }, note: { type: 'string' } });
     const [sub, file, ...extra] = positionals;
-    if (sub === 'export' && !file) {
-      if (!values.out) throw new UsageError('form export needs --out FILE.xlsx');
-      const period = values.period?.toUpperCase();
-      if (period !== undefined && !PeriodIdSchema.safeParse(period).success) throw new UsageError(`--period ${values.period}: expected e.g. 2026-H1, 2026-Q2, 2026-Y`);
-      const v = await exportForm(ctx, values.out, period);
-      ctx.out(`Đã ghi ${resolve(values.out)}: mẫu báo cáo phiên bản ${v.id} (${describe(v.form)}).`);
+    if (sub === 'export') {
+      noExtra(positionals.slice(1), 'form export');
+      const period = values.period === undefined ? undefined : periodOption(values.period, 'form export');
+      // The settings sheet (the form's title) does not fit in a CSV.
+      const out = outputPath(ctx.config, values.out, { defaultName: 'mau-bao-cao.xlsx', extensions: ['.xlsx'], kind: 'bảng tính Excel' });
+      const v = await exportForm(ctx, out, period);
+      ctx.out(`Đã ghi ${out}: mẫu báo cáo phiên bản ${v.id} (${describe(v.form)}).`);
       return;
     }
-    if (sub !== 'import' || !file || extra.length > 0) throw new UsageError(`Usage: ${USAGE}`);
+    if (sub !== 'import') throw new UsageError(sub ? `form không có lệnh con “${sub}” (dùng form export hoặc form import)` : 'form cần lệnh con: form export hoặc form import TỆP');
+    if (!file) throw new UsageError('form import cần tên tệp: form import TỆP.xlsx');
+    noExtra(extra, 'form import');
     const result = await importForm(ctx, file, values.note ?? null);
     if (result.kind === 'unchanged') {
       ctx.out(`Mẫu trong tệp giống hệt phiên bản ${result.version.id} đang dùng; không tạo phiên bản mới.`);

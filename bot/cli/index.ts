@@ -7,6 +7,7 @@ import { officeCommand } from './office';
 import { formCommand } from './form';
 import { exportCommand } from './export';
 import { submissionsCommand } from './submissions';
+import { backupCommand, restoreCommand } from './backup';
 
 /** The CLI's command table: each feature adds its commands in its own module and lists them here. */
 export const CLI_COMMANDS: Record<string, CliCommand> = {
@@ -19,4 +20,6 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
   form: formCommand,
   export: exportCommand,
   submissions: submissionsCommand,
+  backup: backupCommand,
+  restore: restoreCommand,
 };

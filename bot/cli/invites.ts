@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import { Api } from 'grammy';
 import type { Config } from '../../config';
 import type { Cell, TableSpec } from '../../domain/export-layout';
@@ -10,21 +9,23 @@ import { audit } from '../../storage/repositories/audit';
 import { currentInviteForUnit } from '../../storage/repositories/invites';
 import { activeUnits } from '../../storage/repositories/units';
 import { writeSpreadsheetFile } from '../../templates/spreadsheet/write';
-import { UsageError, type CliCommand, type CliContext } from './context';
-import { parseOptions, startProgress, stderrSink } from './progress';
+import { CliError, UsageError, type CliCommand, type CliContext } from './context';
+import { noExtra, outputPath, parseOptions } from './options';
+import { startProgress, stderrSink } from './progress';
 
-const USAGE = 'invites export --out FILE.xlsx [--bot-username NAME]   one row per unit: invite code and Telegram link, for mail merge';
+const USAGE = 'invites export [--out TỆP.xlsx] [--bot-username TÊN]   mỗi đơn vị một dòng: mã mời (và đường link Telegram), để trộn thư';
 
 /** Telegram usernames: 5-32 characters, letters, digits and underscores, starting with a letter. */
 const USERNAME = /^[A-Za-z][A-Za-z0-9_]{3,31}$/;
 
 /**
  * The bot's username for deep links: asked from Telegram (getMe) when a token is configured, so the
- * links always point at the bot that will answer them; otherwise the --bot-username option.
+ * links always point at the bot that will answer them; otherwise the --bot-username option; null when
+ * the province has no Telegram bot (Zalo only): the codes are exported without links.
  */
-export async function resolveBotUsername(config: Config, option: string | undefined, warn: (line: string) => void): Promise<string> {
+export async function resolveBotUsername(config: Config, option: string | undefined, warn: (line: string) => void): Promise<string | null> {
   const given = option?.replace(/^@/, '');
-  if (given !== undefined && !USERNAME.test(given)) throw new UsageError(`--bot-username “${option}” is not a Telegram bot username (5-32 letters, digits, _)`);
+  if (given !== undefined && !USERNAME.test(given)) throw new UsageError(`--bot-username “${option}” không phải tên bot Telegram (5-32 chữ cái, chữ số, dấu _)`);
   if (config.telegram.token) {
     try {
       const me = await new Api(config.telegram.token, { apiRoot: config.telegram.apiRoot }).getMe();
@@ -32,18 +33,17 @@ export async function resolveBotUsername(config: Config, option: string | undefi
       return me.username;
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
-      if (!given) throw new Error(`Không hỏi được tên bot từ Telegram (getMe: ${why}). Kiểm tra TELEGRAM_BOT_TOKEN hoặc dùng --bot-username TÊN_BOT.`);
+      if (!given) throw new CliError(`không hỏi được tên bot từ Telegram (getMe: ${why}). Kiểm tra TELEGRAM_BOT_TOKEN hoặc dùng --bot-username TÊN_BOT.`);
       warn(`Cảnh báo: không hỏi được tên bot từ Telegram (${why}); dùng --bot-username ${given}.`);
       return given;
     }
   }
-  if (given) return given;
-  throw new UsageError('invites export needs the bot username for the links: set TELEGRAM_BOT_TOKEN (read with getMe) or pass --bot-username NAME');
+  return given ?? null;
 }
 
 export const deepLink = (username: string, code: string) => `https://t.me/${username}?start=${code}`;
 
-export async function exportInvites(ctx: CliContext, out: string, username: string, now = new Date()): Promise<number> {
+export async function exportInvites(ctx: CliContext, out: string, username: string | null, now = new Date()): Promise<number> {
   const sink = stderrSink(ctx.err);
   const rows: Cell[][] = inTransaction(ctx.db, (tx) => {
     const units = activeUnits(tx);
@@ -57,7 +57,7 @@ export async function exportInvites(ctx: CliContext, out: string, username: stri
         u.type,
         u.district,
         displayInviteCode(invite.code),
-        deepLink(username, invite.code),
+        ...(username ? [deepLink(username, invite.code)] : []),
         invite.expiresAt ? formatShortDate(invite.expiresAt, ctx.config.timeZone) : null,
       ];
     });
@@ -73,7 +73,8 @@ export async function exportInvites(ctx: CliContext, out: string, username: stri
       { header: 'type', kind: 'text', width: 12 },
       { header: 'district', kind: 'text', width: 16 },
       { header: 'invite_code', kind: 'text', width: 12 },
-      { header: 'link', kind: 'text', width: 48 },
+      // A Zalo-only province has no link to give: Zalo bots have no deep link, the code is typed.
+      ...(username ? [{ header: 'link', kind: 'text', width: 48 } as const] : []),
       { header: 'expires', kind: 'text', width: 12 },
     ],
     rows,
@@ -85,11 +86,17 @@ export async function exportInvites(ctx: CliContext, out: string, username: stri
 export const invitesCommand: CliCommand = {
   usage: USAGE,
   run: async (args, ctx) => {
-    const { values, positionals } = parseOptions(args, { out: { type: 'string' }, 'bot-username': { type: 'string' } }, USAGE);
-    if (positionals[0] !== 'export' || positionals.length > 1) throw new UsageError(`Usage: ${USAGE}`);
-    if (!values.out) throw new UsageError('invites export needs --out FILE.xlsx');
+    const { values, positionals } = parseOptions(args, { out: { type: 'string' }, 'bot-username': { type: 'string' } });
+    if (positionals[0] !== 'export') throw new UsageError(positionals[0] ? `invites không có lệnh con “${positionals[0]}” (dùng invites export)` : 'invites cần lệnh con: invites export');
+    noExtra(positionals.slice(1), 'invites export');
+    const out = outputPath(ctx.config, values.out, { defaultName: 'ma-moi.xlsx', extensions: ['.xlsx', '.csv'], kind: 'bảng tính Excel hoặc CSV' });
     const username = await resolveBotUsername(ctx.config, values['bot-username'], ctx.err);
-    const n = await exportInvites(ctx, values.out, username);
-    ctx.out(`Đã ghi ${resolve(values.out)}: ${formatNumber(n)} đơn vị, mỗi đơn vị một mã mời và đường link https://t.me/${username}?start=…`);
+    const n = await exportInvites(ctx, out, username);
+    if (username) {
+      ctx.out(`Đã ghi ${out}: ${formatNumber(n)} đơn vị, mỗi đơn vị một mã mời và đường link https://t.me/${username}?start=…`);
+    } else {
+      ctx.out(`Đã ghi ${out}: ${formatNumber(n)} đơn vị, mỗi đơn vị một mã mời (không có đường link Telegram: chưa cấu hình TELEGRAM_BOT_TOKEN hay --bot-username).`);
+      if (ctx.config.zalo.token) ctx.out('Trên Zalo, người phụ trách mở bot và gửi mã mời (có hoặc không có /start).');
+    }
   },
 };

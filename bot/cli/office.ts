@@ -5,15 +5,16 @@ import { audit } from '../../storage/repositories/audit';
 import { createInvite } from '../../storage/repositories/invites';
 import { OFFICE_INVITE_TTL_DAYS } from '../../handlers/office/units';
 import { UsageError, type CliCommand } from './context';
-import { parseOptions, positiveInt } from './progress';
+import { noExtra, parseOptions, positiveInt } from './options';
 
-const USAGE = 'office invite [--days N]                    print a one-time code that links a chat account as an office account';
+const USAGE = 'office invite [--days N]                      mã mời dùng một lần để liên kết một tài khoản Văn phòng Sở';
 
 export const officeCommand: CliCommand = {
   usage: USAGE,
   run: (args, { db, config, out }) => {
-    const { values, positionals } = parseOptions(args, { days: { type: 'string' } }, USAGE);
-    if (positionals[0] !== 'invite' || positionals.length > 1) throw new UsageError(`Usage: ${USAGE}`);
+    const { values, positionals } = parseOptions(args, { days: { type: 'string' } });
+    if (positionals[0] !== 'invite') throw new UsageError(positionals[0] ? `office không có lệnh con “${positionals[0]}” (dùng office invite)` : 'office cần lệnh con: office invite');
+    noExtra(positionals.slice(1), 'office invite');
     const ttlDays = positiveInt('days', values.days) ?? OFFICE_INVITE_TTL_DAYS;
     const now = new Date();
     const invite = inTransaction(db, (tx) => {

@@ -1,6 +1,4 @@
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { formatNumber } from '../../domain/format';
-import { UsageError } from './context';
 
 /**
  * Progress of a long import or export, on stderr so stdout stays the command's result. On a terminal
@@ -69,21 +67,5 @@ export function startProgress(sink: ProgressSink, label: string, total: number |
   };
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Option parsing shared by the administration commands
-
-/** node:util parseArgs, with its mistakes reported as usage errors (exit code 2) that name the synopsis. */
-export function parseOptions<const O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, usage: string) {
-  try {
-    return parseArgs({ args, options, allowPositionals: true, strict: true });
-  } catch (err) {
-    throw new UsageError(`${err instanceof Error ? err.message : String(err)}\nUsage: ${usage}`);
-  }
-}
-
-export function positiveInt(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isSafeInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive whole number`);
-  return n;
-}
+// Kept here for commands written before options.ts existed.
+export { parseOptions, positiveInt } from './options';

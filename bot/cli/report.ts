@@ -1,21 +1,23 @@
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { PeriodIdSchema, periodInfo } from '../../domain/periods';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { periodInfo } from '../../domain/periods';
 import { compileReport } from '../../handlers/office/report';
-import { UsageError, type CliCommand } from './context';
+import { reportFileName } from '../../templates/report/filename';
+import type { CliCommand } from './context';
+import { periodOption } from './export';
+import { noExtra, outputPath, parseOptions } from './options';
 
 export const reportCliCommand: CliCommand = {
-  usage: 'report --period <id> [--out FILE]  build the draft report (.docx) of a period from the database',
+  usage: 'report --period KỲ [--out TỆP.docx]           dự thảo báo cáo tổng hợp (Word) của một kỳ, như /baocao, và các số liệu chính',
   run: async (args, { db, config, out }) => {
-    const { values } = parseArgs({ args, options: { period: { type: 'string' }, out: { type: 'string' } } });
-    if (!values.period) throw new UsageError('report needs --period <id>, e.g. --period 2026-H1');
-    const id = values.period.trim().toUpperCase();
-    if (!PeriodIdSchema.safeParse(id).success) throw new UsageError(`"${values.period}" is not a period id (2026-Q1 … 2026-Q4, 2026-H1, 2026-Y)`);
+    const { values, positionals } = parseOptions(args, { period: { type: 'string' }, out: { type: 'string' } });
+    noExtra(positionals, 'report');
+    const id = periodOption(values.period, 'report');
+    const path = outputPath(config, values.out, { defaultName: reportFileName(id), extensions: ['.docx'], kind: 'tệp Word' });
     const report = await compileReport(db, config, periodInfo(id, config.calendar), new Date());
-    const path = resolve(values.out ?? report.filename);
-    writeFileSync(path, report.bytes);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, report.bytes);
     out(report.summary);
-    out(`Written: ${path}`);
+    out(`Đã ghi dự thảo báo cáo: ${path}`);
   },
 };

@@ -10,10 +10,11 @@ import { currentAnswers, findSubmission } from '../../storage/repositories/submi
 import { readWorkbookFile } from '../../templates/spreadsheet/read';
 import { UsageError, type CliCommand, type CliContext } from './context';
 import { periodOption } from './export';
-import { parseOptions, positiveInt, startProgress, stderrSink } from './progress';
+import { noExtra, parseOptions, positiveInt } from './options';
+import { startProgress, stderrSink } from './progress';
 
 const USAGE =
-  'submissions import FILE --period ID [--by CONTACT_ID] [--dry-run]   figures sent on paper/email, same layout as `export`; recorded as entered by the office';
+  'submissions import TỆP --period KỲ [--by SỐ-TÀI-KHOẢN] [--dry-run]   nhập số liệu đơn vị gửi bằng giấy/email (theo mẫu tệp export), ghi là Văn phòng nhập';
 
 const MAX_ROWS = 10_000;
 
@@ -24,6 +25,8 @@ export interface FiguresImportReport {
   /** Units listed in the file without any figure. */
   empty: number;
   rejected: ImportProblem[];
+  /** Units whose figures are (or, in a dry run, would be) written. */
+  changed: { code: string; outcome: 'added' | 'updated' }[];
 }
 
 class DryRun extends Error {}
@@ -47,9 +50,9 @@ export async function importFigures(
   const by = opts.by ?? null;
   if (by !== null) {
     const office = findContactById(ctx.db, by);
-    if (!office?.active || office.role !== 'office') throw new UsageError(`--by ${by}: no active office account with that id (see /donvi in chat)`);
+    if (!office?.active || office.role !== 'office') throw new UsageError(`--by ${by}: không có tài khoản Văn phòng Sở nào đang hoạt động với số này`);
   }
-  const report: FiguresImportReport = { added: 0, updated: 0, unchanged: 0, empty: 0, rejected: [] };
+  const report: FiguresImportReport = { added: 0, updated: 0, unchanged: 0, empty: 0, rejected: [], changed: [] };
   const sink = stderrSink(ctx.err);
   try {
     inTransaction(ctx.db, (tx) => {
@@ -71,6 +74,7 @@ export async function importFigures(
         else {
           applyOfficeImport(tx, { unitId, periodId, formVersionId: period.formVersionId, changes: plan.changes, contactId: by, file: basename(file), now });
           report[plan.isNew ? 'added' : 'updated']++;
+          report.changed.push({ code, outcome: plan.isNew ? 'added' : 'updated' });
         }
         progress.update(++done);
       }
@@ -87,9 +91,11 @@ export async function importFigures(
 export const submissionsCommand: CliCommand = {
   usage: USAGE,
   run: async (args, ctx) => {
-    const { values, positionals } = parseOptions(args, { period: { type: 'string' }, by: { type: 'string' }, 'dry-run': { type: 'boolean' } }, USAGE);
+    const { values, positionals } = parseOptions(args, { period: { type: 'string' }, by: { type: 'string' }, 'dry-run': { type: 'boolean' } });
     const [sub, file, ...extra] = positionals;
-    if (sub !== 'import' || !file || extra.length > 0) throw new UsageError(`Usage: ${USAGE}`);
+    if (sub !== 'import') throw new UsageError(sub ? `submissions không có lệnh con “${sub}” (dùng submissions import)` : 'submissions cần lệnh con: submissions import TỆP');
+    if (!file) throw new UsageError('submissions import cần tên tệp: submissions import TỆP.xlsx --period KỲ');
+    noExtra(extra, 'submissions import');
     const periodId = periodOption(values.period, 'submissions import');
     const dryRun = values['dry-run'] ?? false;
     const r = await importFigures(ctx, file, periodId, { by: positiveInt('by', values.by) ?? null, dryRun });
@@ -103,6 +109,14 @@ export const submissionsCommand: CliCommand = {
       ctx.out('Các dòng bị từ chối (không ghi gì cho các đơn vị này):');
       for (const x of r.rejected) ctx.out(`  ${x.where}${x.unitCode ? ` (${x.unitCode})` : ''}: ${x.reason}`);
     }
-    if (dryRun) ctx.out('(Chạy thử --dry-run: chưa ghi gì vào cơ sở dữ liệu.)');
+    if (dryRun) {
+      if (r.changed.length > 0) ctx.out('Các đơn vị sẽ được ghi số liệu nếu nhập thật:');
+      for (const u of r.changed) ctx.out(`  ${u.outcome === 'added' ? 'báo cáo mới' : 'cập nhật'}: ${u.code}`);
+      ctx.out('(Chạy thử --dry-run: chưa ghi gì vào cơ sở dữ liệu.)');
+    }
+    if (r.rejected.length > 0) {
+      ctx.err(`Lỗi: ${formatNumber(r.rejected.length)} đơn vị bị từ chối (xem ở trên); ${dryRun ? 'chưa ghi gì' : 'các đơn vị khác đã được nhập'}.`);
+      return 1;
+    }
   },
 };

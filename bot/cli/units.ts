@@ -5,10 +5,11 @@ import { audit } from '../../storage/repositories/audit';
 import { activeUnits, setUnitActive, upsertUnit } from '../../storage/repositories/units';
 import { readSpreadsheetFile } from '../../templates/spreadsheet/read';
 import { UsageError, type CliCommand, type CliContext } from './context';
-import { parseOptions, positiveInt, startProgress, stderrSink } from './progress';
+import { noExtra, parseOptions, positiveInt } from './options';
+import { startProgress, stderrSink } from './progress';
 
 const USAGE =
-  'units import FILE [--deactivate-missing] [--max-rows N] [--dry-run]   add or update units from .xlsx/.csv (columns code, name, type, district)';
+  'units import TỆP [--deactivate-missing] [--max-rows N] [--dry-run]   thêm, cập nhật đơn vị từ tệp .xlsx/.csv (cột code, name, type, district)';
 
 /** How many units absent from the file are named one by one; the rest are counted. */
 const MISSING_LISTED = 20;
@@ -27,6 +28,8 @@ export interface UnitImportReport {
   missing: { code: string; name: string }[];
   /** True when the missing units were marked inactive (--deactivate-missing). */
   deactivated: boolean;
+  /** Units added or updated (would be, in a dry run), in file order. */
+  changed: { code: string; name: string; outcome: 'added' | 'updated' }[];
 }
 
 /** Thrown inside the transaction of a dry run so that SQLite rolls everything back. */
@@ -59,6 +62,7 @@ export async function importUnitsFile(ctx: CliContext, file: string, opts: { max
     rejected: checked.rejected,
     ignoredColumns: checked.ignoredColumns,
     missing: [],
+    changed: [],
     // A rejected row may be a unit whose code was mistyped: nothing is deactivated until the file is clean.
     deactivated: (opts.deactivateMissing ?? false) && checked.rejected.length === 0,
   };
@@ -70,6 +74,7 @@ export async function importUnitsFile(ctx: CliContext, file: string, opts: { max
       checked.units.forEach((u, i) => {
         const { outcome } = upsertUnit(tx, { code: u.code, name: u.name, type: u.type, district: u.district }, now);
         report[outcome]++;
+        if (outcome !== 'unchanged') report.changed.push({ code: u.code, name: u.name, outcome });
         saving.update(i + 1);
       });
       if (report.deactivated) for (const u of missing) setUnitActive(tx, u.id, false, now);
@@ -124,22 +129,30 @@ export function printUnitReport(ctx: CliContext, file: string, r: UnitImportRepo
     for (const u of r.missing.slice(0, MISSING_LISTED)) ctx.out(`  ${u.code} · ${u.name}`);
     if (r.missing.length > MISSING_LISTED) ctx.out(`  … và ${formatNumber(r.missing.length - MISSING_LISTED)} đơn vị khác.`);
   }
-  if (dryRun) ctx.out('(Chạy thử --dry-run: chưa ghi gì vào cơ sở dữ liệu.)');
+  if (dryRun) {
+    if (r.changed.length > 0) ctx.out('Các đơn vị sẽ thay đổi nếu nhập thật:');
+    for (const u of r.changed) ctx.out(`  ${u.outcome === 'added' ? 'thêm mới' : 'cập nhật'}: ${u.code} · ${u.name}`);
+    if (r.missing.length > 0 && r.deactivated) ctx.out(`  ngừng theo dõi: ${formatNumber(r.missing.length)} đơn vị không có trong tệp (danh sách ở trên)`);
+    ctx.out('(Chạy thử --dry-run: chưa ghi gì vào cơ sở dữ liệu.)');
+  }
 }
 
 export const unitsCommand: CliCommand = {
   usage: USAGE,
   run: async (args, ctx) => {
-    const { values, positionals } = parseOptions(
-      args,
-      { 'max-rows': { type: 'string' }, 'dry-run': { type: 'boolean' }, 'deactivate-missing': { type: 'boolean' } },
-      USAGE,
-    );
+    const { values, positionals } = parseOptions(args, { 'max-rows': { type: 'string' }, 'dry-run': { type: 'boolean' }, 'deactivate-missing': { type: 'boolean' } });
     const [sub, file, ...extra] = positionals;
-    if (sub !== 'import' || !file || extra.length > 0) throw new UsageError(`Usage: ${USAGE}`);
+    if (sub !== 'import') throw new UsageError(sub ? `units không có lệnh con “${sub}” (dùng units import)` : 'units cần lệnh con: units import TỆP');
+    if (!file) throw new UsageError('units import cần tên tệp: units import TỆP.xlsx');
+    noExtra(extra, 'units import');
     const dryRun = values['dry-run'] ?? false;
     const deactivateMissing = values['deactivate-missing'] ?? false;
     const report = await importUnitsFile(ctx, file, { maxRows: positiveInt('max-rows', values['max-rows']), dryRun, deactivateMissing });
     printUnitReport(ctx, file, report, dryRun, deactivateMissing);
+    if (report.rejected.length > 0) {
+      // A script (or the person) must see that the list is not fully in: exit 1, the good rows stay imported.
+      ctx.err(`Lỗi: ${formatNumber(report.rejected.length)} dòng bị từ chối (xem ở trên); ${dryRun ? 'chưa ghi gì' : 'các dòng khác đã được nhập'}.`);
+      return 1;
+    }
   },
 };

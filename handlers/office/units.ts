@@ -8,7 +8,6 @@ import { UNIT_TYPES, UNIT_TYPE_LABELS, type UnitType } from '../../domain/units'
 import {
   activeContactsByUnit,
   activeOfficeAccounts,
-  revokeUnitInvites,
   unitsWithActivity,
   usableUnitInvite,
   type UnitActivity,
@@ -16,7 +15,7 @@ import {
 import { audit } from '../../storage/repositories/audit';
 import { activeContactsOfUnit, findContactById, unbindContact } from '../../storage/repositories/contacts';
 import { saveConversation } from '../../storage/repositories/conversations';
-import { createInvite } from '../../storage/repositories/invites';
+import { createInvite, renewUnitInvite as renewUnitInviteCode } from '../../storage/repositories/invites';
 import { findUnitByCode, findUnitById } from '../../storage/repositories/units';
 import type { ContactRow } from '../../storage/schema';
 import { writeXlsx } from '../../templates/spreadsheet/write';
@@ -176,8 +175,7 @@ export function renewUnitInvite(c: CommandContext, unitCode: string): Reply[] {
   const unit = findUnitByCode(c.deps.db, unitCode.toUpperCase()) ?? findUnitByCode(c.deps.db, unitCode);
   if (!unit) return [reply(text.noSuchUnit(unitCode))];
   if (!unit.active) return [reply(text.inactiveUnit(unit.name))];
-  const revoked = revokeUnitInvites(c.deps.db, unit.id, c.now);
-  const invite = createInvite(c.deps.db, { unitId: unit.id, role: 'contact', now: c.now, createdBy: c.contact.id });
+  const { invite, revoked } = renewUnitInviteCode(c.deps.db, { unitId: unit.id, now: c.now, createdBy: c.contact.id });
   audit(c.deps.db, { at: c.now, actorContactId: c.contact.id, action: 'unit_invite_renewed', subject: `unit:${unit.id}`, details: { inviteId: invite.id, revoked } });
   return [reply(text.unitInviteCreated(unit.name, invite.code, invite.maxUses, formatShortDate(invite.expiresAt!, c.deps.config.timeZone), revoked))];
 }

@@ -1,3 +1,4 @@
+export { reportFileName } from './filename';
 import { Document, PageOrientation, SectionType } from 'docx';
 import type { ReportData } from '../../domain/aggregate';
 import { formatOfficialDate } from '../../domain/periods';
@@ -65,8 +66,3 @@ export async function buildReportDocx(data: ReportData, cfg: ReportConfig, issue
   return packRawBlocks(doc, raw);
 }
 
-/** "Bao-cao-TTDN-2026-H1-du-thao.docx" */
-export function reportFileName(periodId: string): string {
-  const safe = periodId.replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'ky';
-  return `Bao-cao-TTDN-${safe}-du-thao.docx`;
-}

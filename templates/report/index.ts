@@ -1,4 +1,5 @@
-export { buildReportDocx, reportFileName } from './build';
+export { buildReportDocx } from './build';
+export { reportFileName } from './filename';
 export { reportSummaryText } from './summary';
 export {
   ReportConfigSchema,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { cellText, type Cell, type SheetData, type SheetRow } from '../../domain/export-layout';
 import { formatNumber } from '../../domain/format';
 
@@ -115,6 +115,8 @@ async function readXlsx(bytes: Uint8Array, name: string, opts: ReadOptions): Pro
   if (bytes.length < 22) throw notSpreadsheet(name);
   const buffer = Buffer.from(bytes);
   const max = opts.maxDataRows ?? Infinity;
+  // Loaded on first use, like the writer: exceljs is tens of MB that a bot answering units never needs.
+  const { default: ExcelJS } = await import('exceljs');
   try {
     const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([buffer]), {
       sharedStrings: 'cache',
@@ -185,6 +187,7 @@ function sniffDelimiter(text: string): string {
 async function readCsv(bytes: Uint8Array, name: string, opts: ReadOptions): Promise<SheetData> {
   const text = decodeText(bytes, name);
   const max = opts.maxDataRows ?? Infinity;
+  const { default: ExcelJS } = await import('exceljs');
   const wb = new ExcelJS.Workbook();
   let ws: ExcelJS.Worksheet;
   try {
