@@ -76,7 +76,7 @@ async function stopWith(s: Started, signal: NodeJS.Signals): Promise<void> {
   expect(result, s.output()).toEqual({ code: 0, signal: null });
 }
 
-async function telegramBot(dir: string) {
+async function telegramBot(dir: string): Promise<Record<string, string>> {
   tg = await startFakeTelegram({ longPollCapMs: 30_000 });
   const port = await freePort();
   return { ...baseEnv(dir), TELEGRAM_BOT_TOKEN: tg.token, TELEGRAM_API_ROOT: tg.apiRoot, HTTP_HOST: '127.0.0.1', HTTP_PORT: String(port) };
@@ -137,7 +137,7 @@ describe('the compiled program, started the README’s way', () => {
         await tg!.waitForMessage(7002, () => true, 15_000).catch(() => undefined);
       }
     })();
-    const dbPath = env.DATABASE_PATH;
+    const dbPath = env.DATABASE_PATH!;
     const count = () => {
       const db = new Database(dbPath, { readonly: true });
       try {
