@@ -1,5 +1,6 @@
 // npm run build: compiles the TypeScript to dist/ with tsc, makes the output runnable by plain node,
-// and copies the SQL migrations next to the compiled storage code.
+// and copies the files the program reads beside its code (the SQL migrations, any other asset) into
+// the same places under dist/.
 //
 // The sources import each other without extensions (moduleResolution "Bundler", which tsx, vitest and
 // the type check all understand); Node's ES module loader needs the full file name. Rather than touch
@@ -42,4 +43,9 @@ for (const file of jsFiles(dist)) {
   if (out !== source) writeFileSync(file, out);
 }
 
-cpSync(join(root, 'storage', 'migrations'), join(dist, 'storage', 'migrations'), { recursive: true });
+// Every directory tsc compiled gets its other files too (storage/migrations/*.sql and meta/*.json…).
+for (const name of readdirSync(dist)) {
+  const source = join(root, name);
+  if (!statSync(join(dist, name)).isDirectory() || !existsSync(source)) continue;
+  cpSync(source, join(dist, name), { recursive: true, filter: (src) => statSync(src).isDirectory() || !/\.(ts|md)$/.test(src) });
+}
