@@ -175,7 +175,11 @@ function isAcceptablePublicUrl(s: string): boolean {
   if (!URL.canParse(s)) return false;
   const u = new URL(s);
   if (u.protocol === 'https:') return true;
-  return u.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+  return u.protocol === 'http:' && isLoopbackUrl(s);
+}
+
+function isLoopbackUrl(s: string): boolean {
+  return URL.canParse(s) && ['localhost', '127.0.0.1', '[::1]'].includes(new URL(s).hostname);
 }
 
 export class ConfigError extends Error {
@@ -191,13 +195,21 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`));
   }
   const e = parsed.data;
-  if (e.PUBLIC_URL === undefined) {
-    const webhookModes = [
-      e.TELEGRAM_BOT_TOKEN && e.TELEGRAM_MODE === 'webhook' ? 'TELEGRAM_MODE' : null,
-      e.ZALO_BOT_TOKEN && e.ZALO_MODE === 'webhook' ? 'ZALO_MODE' : null,
-    ].filter((v) => v !== null);
-    if (webhookModes.length > 0) {
-      throw new ConfigError(webhookModes.map((v) => `PUBLIC_URL: required when ${v}=webhook (the https address the platform calls)`));
+  const webhookModes = [
+    e.TELEGRAM_BOT_TOKEN && e.TELEGRAM_MODE === 'webhook' ? { mode: 'TELEGRAM_MODE', platform: 'Telegram', apiRoot: e.TELEGRAM_API_ROOT } : null,
+    e.ZALO_BOT_TOKEN && e.ZALO_MODE === 'webhook' ? { mode: 'ZALO_MODE', platform: 'Zalo', apiRoot: e.ZALO_API_ROOT } : null,
+  ].filter((v) => v !== null);
+  if (e.PUBLIC_URL === undefined && webhookModes.length > 0) {
+    throw new ConfigError(webhookModes.map((v) => `PUBLIC_URL: required when ${v.mode}=webhook (the https address the platform calls)`));
+  }
+  if (e.PUBLIC_URL?.startsWith('http://')) {
+    // The platforms only call https webhooks, and never a loopback address: plain http can only work
+    // against a Bot API on this machine (the fake servers of the tests).
+    const refused = webhookModes.filter((v) => !isLoopbackUrl(v.apiRoot));
+    if (refused.length > 0) {
+      throw new ConfigError(
+        refused.map((v) => `PUBLIC_URL: ${v.mode}=webhook needs an https:// address (${v.platform} only calls https webhooks), not ${e.PUBLIC_URL}`),
+      );
     }
   }
   return {

@@ -16,7 +16,12 @@ import type { AppDeps, CommandContext, Incoming } from './types';
  * changes (including its de-duplication mark) is committed in one transaction before any reply is sent,
  * so a crash or a duplicate delivery never loses or doubles what a user submitted.
  */
-export async function handleIncoming(deps: AppDeps, msg: Incoming): Promise<Reply[]> {
+export interface IncomingHooks {
+  /** Called when a slow command starts (a report being built); the returned function when it ends. */
+  onSlowWork?: () => () => void;
+}
+
+export async function handleIncoming(deps: AppDeps, msg: Incoming, hooks: IncomingHooks = {}): Promise<Reply[]> {
   const now = deps.clock();
   let deferred: (() => Promise<Reply[]>) | null = null;
   const replies = inTransaction(deps.db, (db) => {
@@ -52,7 +57,14 @@ export async function handleIncoming(deps: AppDeps, msg: Incoming): Promise<Repl
     deferred = () => runAsync({ ...c, deps }, cmd.arg);
     return [];
   });
-  if (deferred) return (deferred as () => Promise<Reply[]>)();
+  if (deferred) {
+    const done = hooks.onSlowWork?.();
+    try {
+      return await (deferred as () => Promise<Reply[]>)();
+    } finally {
+      done?.();
+    }
+  }
   return replies;
 }
 

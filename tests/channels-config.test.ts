@@ -32,6 +32,20 @@ describe('channel configuration', () => {
     expect(ok.http.publicUrl).toBe('https://baocao.sogd.example.vn');
   });
 
+  test('a webhook mode refuses an http:// PUBLIC_URL, naming the variable: the platforms only call https', () => {
+    for (const url of ['http://baocao.sogd.example.vn', 'http://127.0.0.1:8080']) {
+      expect(problems({ ZALO_BOT_TOKEN: ZALO_TOKEN, ZALO_MODE: 'webhook', PUBLIC_URL: url })[0]).toMatch(
+        /^PUBLIC_URL: (ZALO_MODE=webhook needs an https:\/\/ address \(Zalo only calls https webhooks\)|must be https)/,
+      );
+    }
+    expect(problems({ TELEGRAM_BOT_TOKEN: TG, TELEGRAM_MODE: 'webhook', PUBLIC_URL: 'http://localhost:8080' })).toEqual([
+      'PUBLIC_URL: TELEGRAM_MODE=webhook needs an https:// address (Telegram only calls https webhooks), not http://localhost:8080',
+    ]);
+    // Polling never gives the address to the platform; a Bot API on this machine (the tests' fakes) may call http.
+    expect(problems({ ZALO_BOT_TOKEN: ZALO_TOKEN, PUBLIC_URL: 'http://127.0.0.1:8080' })).toEqual([]);
+    expect(problems({ ZALO_BOT_TOKEN: ZALO_TOKEN, ZALO_MODE: 'webhook', ZALO_API_ROOT: 'http://127.0.0.1:9000', PUBLIC_URL: 'http://127.0.0.1:8080' })).toEqual([]);
+  });
+
   test('refuses plain http (except localhost), bad secrets, bad modes, bad tokens', () => {
     expect(problems({ PUBLIC_URL: 'http://baocao.example.vn' })[0]).toMatch(/^PUBLIC_URL: must be https/);
     expect(problems({ PUBLIC_URL: 'http://127.0.0.1:8080' })).toEqual([]);

@@ -56,6 +56,10 @@ describe('/baocao', () => {
     expect(summary).toContain('622 tin, bài');
     const doc = await fake.waitForDocument(OFFICE, () => true, 15_000);
     expect(doc.filename).toBe('Bao-cao-TTDN-2026-H1-du-thao.docx');
+    // While the draft was being built, the chat showed "typing…".
+    const typing = fake.callsOf('sendChatAction').filter((c) => Number(c.body.chat_id) === OFFICE);
+    expect(typing.map((c) => c.body.action)).toContain('typing');
+    expect(typing[0]!.time).toBeLessThanOrEqual(fake.callsOf('sendDocument')[0]!.time);
     const { paragraphs } = await readDocx(doc.bytes);
     const text = paragraphs.join('\n');
     expect(text).toContain(

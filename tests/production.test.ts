@@ -116,6 +116,14 @@ describe('the compiled program, started the README’s way', () => {
     }, 90_000);
   }
 
+  test('a Zalo webhook with an http:// PUBLIC_URL is refused at start, naming the variable', async () => {
+    tmp = tempDir('baocao-prod-');
+    const env = { ...baseEnv(tmp.dir), ZALO_BOT_TOKEN: '1234567890:abcdefghijklmnop', ZALO_MODE: 'webhook', PUBLIC_URL: 'http://baocao.sogd.example.vn' };
+    const failed = await run(process.execPath, ['dist/bot/main.js'], { cwd: ROOT, env, timeout: 30_000 }).catch((e: { code: number; stderr: string }) => e);
+    expect(failed).toMatchObject({ code: 1 });
+    expect((failed as { stderr: string }).stderr).toMatch(/PUBLIC_URL: (ZALO_MODE=webhook needs an https:\/\/ address|must be https)/);
+  });
+
   test('backup while the bot answers: the copy is sound and holds every answer committed before it began; restore refuses', async () => {
     tmp = tempDir('baocao-prod-');
     const env = await telegramBot(tmp.dir);

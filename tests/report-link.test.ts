@@ -129,6 +129,11 @@ describe('report links on Zalo', () => {
     await office.settle();
     await office.send('/baocao 2026-H1');
     const text = await office.expectReply('/r/', 15_000);
+    // "typing…" was shown while the draft was being built, before the link was sent.
+    const typing = a.zalo!.sent.findIndex((c) => c.method === 'sendChatAction' && c.body.chat_id === 'zl-vanphong' && c.body.action === 'typing');
+    const link = a.zalo!.sent.findIndex((c) => c.method === 'sendMessage' && String(c.body.text).includes('/r/'));
+    expect(typing).toBeGreaterThanOrEqual(0);
+    expect(typing).toBeLessThan(link);
     const [, url] = LINK.exec(text)!;
     const res = await fetch(url!);
     expect(res.status).toBe(200);

@@ -71,6 +71,26 @@ describe('the Zalo channel through the fake platform', () => {
     expect(a.answersOf('PGD-DALAT')).toEqual({});
   });
 
+  test('an update without event_name is understood from its fields and answered, by polling and by webhook', async () => {
+    for (const mode of ['polling', 'webhook'] as const) {
+      const a = await app({ zalo: mode });
+      const chat = zaloChat(a, `zl-bare-${mode}`);
+      const { event_name: _none, ...bare } = zaloTextUpdate({ chatId: `zl-bare-${mode}`, text: `/start ${a.codeOf('PGD-DALAT')}` });
+      if (mode === 'webhook') expect((await a.zalo!.deliverWebhook(bare)).status).toBe(200);
+      else a.zalo!.pushUpdate(bare);
+      expect(await chat.expectReply('Đã liên kết')).toContain('Phòng Giáo dục và Đào tạo thành phố Đà Lạt');
+    }
+  });
+
+  test('an unknown chat_type is handled as a group: the short "nhắn riêng" answer, not dropped', async () => {
+    const a = await app({ zalo: 'polling' });
+    const update = zaloTextUpdate({ chatId: 'zl-kind', fromId: 'u-kind', text: '/nhap' });
+    (update.message.chat as { chat_type: string }).chat_type = 'COMMUNITY';
+    a.zalo!.pushUpdate(update);
+    const sent = await a.zalo!.waitFor((c) => c.method === 'sendMessage' && c.body.chat_id === 'zl-kind', 10_000);
+    expect(String(sent.body.text)).toMatch(/nhắn riêng/i);
+  });
+
   test('in a group, a command or a code gets a short "nhắn riêng" answer; chatter gets none; nothing binds', async () => {
     const a = await app({ zalo: 'polling' });
     const fake = a.zalo!;

@@ -479,7 +479,18 @@ describe('parseZaloUpdatePayload', () => {
     expect(parseZaloUpdatePayload({ ok: false, error_code: 408, description: 'Request timeout' })).toBeNull();
     expect(parseZaloUpdatePayload({ ok: true, result: null })).toBeNull();
     expect(parseZaloUpdatePayload({ event_name: 'message.text.received' })).toBeNull();
-    expect(parseZaloUpdatePayload({ ...flat, message: { ...flat.message, chat: { id: 'x', chat_type: 'X' } } })).toBeNull();
+  });
+
+  it('an unknown chat_type is a group, not a dropped update; a missing event_name is read from the message', () => {
+    expect(parseZaloUpdatePayload({ ...flat, message: { ...flat.message, chat: { id: 'x', chat_type: 'X' } } })!.message.chat.chat_type).toBe('GROUP');
+    expect(parseZaloUpdatePayload({ ...flat, message: { ...flat.message, chat: { id: 'x' } } })!.message.chat.chat_type).toBe('GROUP');
+    const { event_name: _dropped, ...bare } = flat;
+    const msg = (fields: Record<string, unknown>) => ({ message_id: 'm', date: 1, chat: { id: 'c', chat_type: 'PRIVATE' }, from: { id: 'c' }, ...fields });
+    expect(parseZaloUpdatePayload(bare)!.event_name).toBe(flat.event_name);
+    expect(parseZaloUpdatePayload({ message: msg({ text: 'ABCD-EFGH' }) })!.event_name).toBe('message.text.received');
+    expect(parseZaloUpdatePayload({ ok: true, result: { message: msg({ photo: 'https://x/y.jpg' }) } })!.event_name).toBe('message.image.received');
+    expect(parseZaloUpdatePayload({ message: msg({ sticker: 's1' }) })!.event_name).toBe('message.sticker.received');
+    expect(parseZaloUpdatePayload({ message: msg({}) })!.event_name).toBe('message.unsupported.received');
   });
 
   it('builders produce parseable updates', () => {

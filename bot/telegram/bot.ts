@@ -7,6 +7,7 @@ import { createOfficeMenu } from './menu';
 import type { AppDeps, Incoming } from '../../handlers/types';
 import type { Reply } from '../../domain/replies';
 import { splitText } from '../render-text';
+import { showTyping } from '../typing';
 import { installTelegramOutbox, isRecipientGone } from '../outbox/telegram';
 import { markUnreachable } from '../../handlers/reminders/reachability';
 import { editedMessageIgnored, staleButton } from '../../templates/onboarding';
@@ -104,8 +105,8 @@ export function createTelegramBot(opts: TelegramOptions): Bot {
     }
     const incoming = toIncoming(ctx);
     if (!incoming) return;
-    const replies = await handleIncoming(deps, incoming);
     const chatId = ctx.chat?.id ?? ctx.from!.id;
+    const replies = await handleIncoming(deps, incoming, { onSlowWork: () => showTyping(() => ctx.api.sendChatAction(chatId, 'typing')) });
     await officeMenu(ctx.api, incoming.userId, chatId);
     try {
       await sendReplies(ctx.api, chatId, replies, (id) => newestKeyboard.set(chatId, id));

@@ -5,6 +5,7 @@ import { formatDateTime } from '../../domain/periods';
 import { looksLikeInviteCode } from '../../domain/invite-code';
 import { findContact } from '../../storage/repositories/contacts';
 import { renderAsText } from '../render-text';
+import { showTyping } from '../typing';
 import { issueReportLink } from '../http/report-links';
 import { createRateLimitedSender, type RateLimits } from '../outbox/rate-limiter';
 import { ZaloApiError, ZaloHttpError, splitForZalo, type ZaloClient } from './client';
@@ -94,7 +95,9 @@ export class ZaloChannel {
     if (!incoming) return;
     let replies: Reply[];
     try {
-      replies = await handleIncoming(deps, incoming);
+      replies = await handleIncoming(deps, incoming, {
+        onSlowWork: () => showTyping(() => this.#o.client.sendChatAction({ chat_id: msg.chat.id, action: 'typing' })),
+      });
     } catch (err) {
       deps.log.error('zalo update failed', { updateKey: incoming.updateKey, err: err instanceof Error ? err.message : String(err) });
       await this.sendText(msg.chat.id, t.handlingFailed());

@@ -40,7 +40,14 @@ const lenientString = z.string().optional().catch(undefined);
 // Incoming updates
 // ---------------------------------------------------------------------------------------------------------------
 
-export const zaloChatTypeSchema = z.enum(['PRIVATE', 'GROUP']);
+/**
+ * "PRIVATE" or "GROUP" today. Anything else (a type added later, or none) is taken as a group: the bot
+ * then stays silent, as in a group, instead of dropping the update as not understood.
+ */
+export const zaloChatTypeSchema = z
+  .unknown()
+  .optional()
+  .transform((v): 'PRIVATE' | 'GROUP' => (v === 'PRIVATE' ? 'PRIVATE' : 'GROUP'));
 export type ZaloChatType = z.infer<typeof zaloChatTypeSchema>;
 
 export const zaloChatSchema = z.looseObject({
@@ -71,11 +78,24 @@ export const zaloMessageSchema = z.looseObject({
 });
 export type ZaloMessage = z.infer<typeof zaloMessageSchema>;
 
-export const zaloUpdateSchema = z.looseObject({
-  /** One of {@link ZALO_EVENTS} today; any other string still parses (check with {@link isKnownZaloEvent}). */
-  event_name: z.string().min(1),
-  message: zaloMessageSchema,
-});
+/**
+ * The event of an update that came without `event_name` (seen from some clients and older platform
+ * versions), from the fields its message carries.
+ */
+export function inferZaloEvent(message: Pick<ZaloMessage, 'text' | 'photo' | 'sticker'>): KnownZaloEventName {
+  if (message.text !== undefined) return ZALO_EVENTS.text;
+  if (message.photo !== undefined) return ZALO_EVENTS.image;
+  if (message.sticker !== undefined) return ZALO_EVENTS.sticker;
+  return ZALO_EVENTS.unsupported;
+}
+
+export const zaloUpdateSchema = z
+  .looseObject({
+    /** One of {@link ZALO_EVENTS} today; any other string still parses (check with {@link isKnownZaloEvent}). */
+    event_name: z.string().min(1).optional(),
+    message: zaloMessageSchema,
+  })
+  .transform((u) => ({ ...u, event_name: u.event_name ?? inferZaloEvent(u.message) }));
 /** A parsed update (ids normalised to strings). */
 export type ZaloUpdate = z.infer<typeof zaloUpdateSchema>;
 /** What an update looks like on the wire (what fakes and tests build). */
