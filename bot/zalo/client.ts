@@ -7,7 +7,7 @@
  *   (network, timeout, 5xx, unreadable answer). Neither ever carries the bot token: it sits in the URL, so every
  *   text that could reach a log passes through {@link scrubToken}.
  */
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
 import type { z } from 'zod';
 import { redactInLogs } from '../../log';
 import {
@@ -355,7 +355,9 @@ export class ZaloClient {
   readonly timeoutMs: number;
   readonly #token: string;
   readonly #basePath: string;
-  readonly #pool: Pool;
+  /** Made at the first call: undici is loaded only by a bot that talks to Zalo (it weighs ~20 MB). */
+  #pool: Promise<Pool> | null = null;
+  readonly #poolOptions: { origin: string; options: Pool.Options };
   readonly #allowInsecureUrls: boolean;
   readonly #onInvalidUpdate: ((raw: unknown) => void) | undefined;
   readonly #inFlight = new Set<InFlight>();
@@ -392,14 +394,23 @@ export class ZaloClient {
     this.timeoutMs = timeoutMs;
     this.#allowInsecureUrls = allowInsecureUrls;
     this.#onInvalidUpdate = options.onInvalidUpdate;
-    this.#pool = new Pool(url.origin, {
-      connections,
-      pipelining: 1,
-      headersTimeout: timeoutMs,
-      bodyTimeout: timeoutMs,
-      connect: { timeout: Math.min(timeoutMs, 10_000) },
-      maxResponseSize: 8 * 1024 * 1024,
-    });
+    this.#poolOptions = {
+      origin: url.origin,
+      options: {
+        connections,
+        pipelining: 1,
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
+        connect: { timeout: Math.min(timeoutMs, 10_000) },
+        maxResponseSize: 8 * 1024 * 1024,
+      },
+    };
+  }
+
+  #getPool(): Promise<Pool> {
+    const { origin, options } = this.#poolOptions;
+    this.#pool ??= import('undici').then(({ Pool }) => new Pool(origin, options));
+    return this.#pool;
   }
 
   /** True once close() was called. */
@@ -486,7 +497,8 @@ export class ZaloClient {
         f.closing = true;
         f.controller.abort(new Error('client closed'));
       }
-      this.#closePromise = this.#pool.close().catch(() => this.#pool.destroy().catch(() => undefined));
+      const pool = this.#pool;
+      this.#closePromise = pool ? pool.then((p) => p.close().catch(() => p.destroy())).catch(() => undefined) : Promise.resolve();
     }
     return this.#closePromise;
   }
@@ -545,7 +557,8 @@ export class ZaloClient {
     let status: number;
     let text: string;
     try {
-      const res = await this.#pool.request({
+      const pool = await this.#getPool();
+      const res = await pool.request({
         path: `${this.#basePath}/bot${this.#token}/${method}`,
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
