@@ -38,6 +38,8 @@ function* jsFiles(dir) {
 }
 
 for (const file of jsFiles(dist)) {
+  // Only what tsc emitted: a .js asset copied from the sources (browser scripts) is left as written.
+  if (!existsSync(join(root, relative(dist, file)).replace(/\.js$/, '.ts'))) continue;
   const source = readFileSync(file, 'utf8');
   const out = source.replace(SPECIFIER, (_m, lead, quote, spec) => `${lead}${quote}${complete(file, spec)}${quote}`);
   if (out !== source) writeFileSync(file, out);
