@@ -73,10 +73,11 @@ async function main(): Promise<void> {
   const pages = await startConsolePageServer(consoleDeps, process.stdout);
   const banner = consoleBanner(config, db, seed) + (pages.url ? `\nBiểu mẫu trên một trang: sau /nhap, mở đường dẫn bot in ra (phục vụ tại ${pages.url}).` : '');
   // A signal ends the session like ".thoat": the message being handled finishes, then the database closes.
-  const endSession = () => process.stdin.destroy();
+  const session = new AbortController();
+  const endSession = () => session.abort();
   process.on('SIGINT', endSession);
   process.on('SIGTERM', endSession);
-  await runConsole({ deps: { ...consoleDeps, pageBaseUrl: pages.url }, input: process.stdin, output: process.stdout, banner });
+  await runConsole({ deps: { ...consoleDeps, pageBaseUrl: pages.url }, input: process.stdin, output: process.stdout, banner, signal: session.signal });
   await pages.close();
   closeDatabase(db);
   runMark.release();

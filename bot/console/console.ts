@@ -17,6 +17,8 @@ export interface ConsoleOptions {
   output: Writable;
   banner?: string;
   user?: string;
+  /** Ends the session like ".thoat" (SIGTERM, Ctrl-C): the message being handled finishes first. */
+  signal?: AbortSignal;
 }
 
 export async function runConsole(opts: ConsoleOptions): Promise<void> {
@@ -25,6 +27,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
   let user = opts.user ?? 'hieutruong';
   if (opts.banner) print(opts.banner);
   const rl = createInterface({ input: opts.input, terminal: false });
+  opts.signal?.addEventListener('abort', () => rl.close(), { once: true });
   const prompt = () => output.write(`\n[${user}]> `);
   prompt();
   for await (const line of rl) {
