@@ -434,9 +434,12 @@ function sameAsStored(flow: Flow, q: FlatQuestion, s: Stored): boolean {
   );
 }
 
-function shownOf(q: FlatQuestion, s: Pick<Stored, 'value' | 'none'>): string {
+/** How much of a text answer the acknowledgement repeats: enough to recognise it, not a second copy of a long paste. */
+const ECHO_TEXT_MAX = 160;
+
+function shownOf(q: FlatQuestion, s: Pick<Stored, 'value' | 'none'>, maxText?: number): string {
   if (s.none) return 'Không có';
-  return s.value === null ? 'bỏ qua' : t.formatValue(q, s.value);
+  return s.value === null ? 'bỏ qua' : t.formatValue(q, s.value, maxText);
 }
 
 function store(flow: Flow, state: ConversationState, q: FlatQuestion, s: Stored): StepResult {
@@ -445,18 +448,18 @@ function store(flow: Flow, state: ConversationState, q: FlatQuestion, s: Stored)
   const effects: Effect[] = same ? [] : [effectFor(q, s)];
   if (state.returnToReview) {
     const before = answers[q.key];
-    const beforeShown = before === undefined ? null : shownOf(q, { value: before, none: flow.ctx.meta?.[q.key]?.none ?? false });
+    const beforeShown = before === undefined ? null : shownOf(q, { value: before, none: flow.ctx.meta?.[q.key]?.none ?? false }, ECHO_TEXT_MAX);
     const revision = submission.status === 'confirmed' && !same ? submission.revision + 1 : null;
     const actions: Action[] = [{ label: t.LABEL_REVIEW, command: '/xem' }];
     const updatedAnswers = { ...answers, [q.key]: s.value };
     if (submission.status !== 'confirmed' && missingRequired(flow, updatedAnswers).length === 0) actions.unshift({ label: t.LABEL_CONFIRM, command: '/xacnhan' });
     return {
       state: { mode: 'review', periodId: flow.ctx.period.id },
-      replies: [reply(t.editedLine(q, shownOf(q, s), beforeShown, s.note, revision, same), { actions })],
+      replies: [reply(t.editedLine(q, shownOf(q, s, ECHO_TEXT_MAX), beforeShown, s.note, revision, same), { actions })],
       effects,
     };
   }
-  let lead = t.ack(shownOf(q, s), s.note, s.flag !== null);
+  let lead = t.ack(shownOf(q, s, ECHO_TEXT_MAX), s.note, s.flag !== null);
   if (submission.status === 'confirmed' && !same) lead += `\n${t.correctionCounted(submission.revision + 1)}`;
   return advance(flow, state, q, { ...answers, [q.key]: s.value }, effects, lead, { [q.key]: metaOf(s) });
 }

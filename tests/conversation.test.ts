@@ -761,3 +761,25 @@ describe('a long paste split into several messages', () => {
     expect(next.effects).toEqual([set('notes', 'Ghi chú ngắn', 'Ghi chú ngắn')]);
   });
 });
+
+describe('the acknowledgement of a long text answer', () => {
+  // 190 characters: within the question's 200, longer than what an acknowledgement repeats.
+  const long = 'Tổ chức tốt các hoạt động tuyên truyền về đổi mới giáo dục tại các trường trong toàn tỉnh, '.repeat(2).trim();
+
+  it('repeats it shortened, while the whole text is stored', () => {
+    const result = step(Q('results'), input(long), makeCtx({ answers: { posts: 12, views: null, money: 10_300_000 } }));
+    expect(result.effects).toEqual([set('results', long, long)]);
+    const ack = result.replies[0]!.text;
+    expect(ack).not.toContain(long);
+    expect(ack).toContain(`“${long.slice(0, 100)}`);
+    expect(ack).toMatch(/…”/);
+  });
+
+  it('also when a confirmed report is corrected from the review', () => {
+    const result = step(Q('results', { returnToReview: true }), input(long), makeCtx({ answers: COMPLETE, confirmed: 1 }));
+    expect(result.effects).toEqual([set('results', long, long)]);
+    const text = result.replies.map((r) => r.text).join('\n');
+    expect(text).not.toContain(long);
+    expect(text).toMatch(/…”/);
+  });
+});
