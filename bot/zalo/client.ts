@@ -539,6 +539,9 @@ export class ZaloClient {
     const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
     const external = opts.signal;
     if (external?.aborted) throw new ZaloHttpError(method, 'aborted');
+    // Loading undici (first call only) is not the platform's time: the timeout starts after it.
+    const pool = await this.#getPool();
+    if (this.closed) throw new ZaloHttpError(method, 'closed');
 
     const flight: InFlight = { controller: new AbortController(), closing: false };
     let timedOut = false;
@@ -557,7 +560,6 @@ export class ZaloClient {
     let status: number;
     let text: string;
     try {
-      const pool = await this.#getPool();
       const res = await pool.request({
         path: `${this.#basePath}/bot${this.#token}/${method}`,
         method: 'POST',
