@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CalendarConfigSchema, isValidTimeZone, MonthDaySchema, type CalendarConfig, type PeriodKind } from './domain/periods';
 import { ReportConfigSchema, type ReportConfig } from './templates/report/config';
 import { ReminderConfigSchema, type ReminderConfig } from './domain/reminders';
+import { DATA_WINDOW_PRESETS, parseWindowRule, type DataWindowRules } from './domain/data-window';
 
 /**
  * All configuration comes from environment variables, validated once at start. A wrong value stops
@@ -106,6 +107,16 @@ export const EnvSchema = z.object({
   /** Facts about the Sở itself for section I ("có Ban Giám đốc và 09 phòng … với 113 công chức"). */
   REPORT_AGENCY_DIVISIONS: optionalString.pipe(z.string().regex(/^\d{1,4}$/, 'expected a whole number, e.g. 9').transform(Number).optional()),
   REPORT_AGENCY_STAFF: optionalString.pipe(z.string().regex(/^\d{1,6}$/, 'expected a whole number, e.g. 113').transform(Number).optional()),
+  /** Send the appendix (submission states, per-unit figures) with the report; the office can change it per period. */
+  REPORT_APPENDIX: flag.default(true),
+  /**
+   * The data window (thời gian chốt số liệu): "period" (the period's own dates) or "nd09" (Nghị định
+   * 09/2019/NĐ-CP, Điều 12); DATA_WINDOW_<KIND> overrides one kind with "15@-1..14@0" (README).
+   */
+  DATA_WINDOW: z.enum(['period', 'nd09']).default('period'),
+  DATA_WINDOW_QUARTER: optionalString,
+  DATA_WINDOW_HALF: optionalString,
+  DATA_WINDOW_YEAR: optionalString,
   /** Where the console channel and the CLI write generated files. */
   OUTPUT_DIR: z.string().trim().min(1).default('./data/out'),
   /** A daily copy of the database goes here (unset: no automatic backup); the newest BACKUP_KEEP are kept. */
@@ -155,6 +166,9 @@ export interface Config {
   outputDir: string;
   backup: { dir: string | undefined; keep: number };
   report: ReportConfig;
+  /** Send the appendix by default. */
+  reportAppendix: boolean;
+  dataWindows: DataWindowRules;
   reminders: {
     enabled: boolean;
     plan: ReminderConfig;
@@ -239,6 +253,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     outputDir: e.OUTPUT_DIR,
     backup: { dir: e.BACKUP_DIR, keep: e.BACKUP_KEEP },
     report: reportConfigFrom(e),
+    reportAppendix: e.REPORT_APPENDIX,
+    dataWindows: dataWindowsFrom(e),
     reminders: remindersFrom(e),
     zaloRateLimit: e.OUTGOING_THROTTLE
       ? { perSecond: e.ZALO_MAX_PER_SECOND, perChatPerSecond: e.ZALO_PER_CHAT_PER_SECOND }
@@ -253,6 +269,21 @@ function frozenCalendar(input: unknown): CalendarConfig {
   Object.freeze(c.yearDeadline);
   Object.freeze(c.kinds);
   return Object.freeze(c);
+}
+
+function dataWindowsFrom(e: Env): DataWindowRules {
+  const rules: DataWindowRules = { ...DATA_WINDOW_PRESETS[e.DATA_WINDOW] };
+  const problems: string[] = [];
+  for (const [kind, name] of [['quarter', 'DATA_WINDOW_QUARTER'], ['half', 'DATA_WINDOW_HALF'], ['year', 'DATA_WINDOW_YEAR']] as const) {
+    const text = e[name];
+    if (text === undefined) continue;
+    const preset = DATA_WINDOW_PRESETS[text as keyof typeof DATA_WINDOW_PRESETS];
+    const rule = preset ? preset[kind] : parseWindowRule(text);
+    if (rule) rules[kind] = rule;
+    else problems.push(`${name}: expected "period", "nd09" or a rule like 15@-1..14@0`);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return rules;
 }
 
 function remindersFrom(e: Env): Config['reminders'] {

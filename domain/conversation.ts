@@ -4,6 +4,7 @@ import { applicableQuestions, type AnswerFlag, type AnswerMeta, type AnswerValue
 import { formatNumber } from './format';
 import { reply, type Action, type Reply } from './replies';
 import * as t from '../templates/messages';
+import { returnedIntro } from '../templates/review';
 
 /**
  * The form conversation as a pure function: (state, incoming, context) → (state, replies, effects).
@@ -73,9 +74,20 @@ export type CurrentAnswers = Readonly<Record<string, AnswerValue | null>>;
 export interface FlowContext extends AnswerContext {
   form: FormDefinition;
   timeZone: string;
-  period: { id: string; title: string; deadline: Date; open: boolean };
+  /** `dataWindow`: "Số liệu tính từ ngày … đến ngày …", said before the first question. */
+  period: { id: string; title: string; deadline: Date; open: boolean; dataWindow?: string };
   unitName: string;
-  submission: { status: 'none' | 'draft' | 'confirmed'; revision: number; confirmedAt: Date | null };
+  /**
+   * 'returned': the office sent the confirmed report back; it is answered like a draft, starting at the
+   * questions the office named (`revisit`), with its reason (`returnReason`).
+   */
+  submission: {
+    status: 'none' | 'draft' | 'confirmed' | 'returned';
+    revision: number;
+    confirmedAt: Date | null;
+    revisit?: readonly string[];
+    returnReason?: string;
+  };
   answers: CurrentAnswers;
   /** Notes, "không có" and flags of the current answers. */
   meta?: Readonly<Record<string, AnswerMeta>>;
@@ -227,6 +239,16 @@ function resume(flow: Flow, state: ConversationState): StepResult {
       effects: [],
     };
   }
+  if (ctx.submission.status === 'returned' && state.mode !== 'question') {
+    const first = revisitAfter(flow, null);
+    if (first) {
+      return {
+        state: { mode: 'question', periodId: ctx.period.id, key: first.key },
+        replies: [askQuestion(flow, first, false, { lead: returnedIntro(ctx.period.title, ctx.submission.returnReason ?? '', revisitNumbers(flow)), noBlock: true })],
+        effects: [],
+      };
+    }
+  }
   // Exactly where they stopped: the question they were asked, or the one they were about to be asked.
   const remembered = state.key ? flow.byKey.get(state.key) : undefined;
   const target = remembered ?? firstUnanswered(flow);
@@ -234,7 +256,7 @@ function resume(flow: Flow, state: ConversationState): StepResult {
   const overdue = ctx.now !== undefined && ctx.now.getTime() > ctx.period.deadline.getTime();
   const intro =
     state.mode === 'idle' && !remembered && Object.keys(ctx.answers).length === 0
-      ? t.flowIntro(ctx.unitName, ctx.period.title, ctx.period.deadline, flow.questions.length, estimateMinutes(flow), ctx.timeZone, overdue)
+      ? `${t.flowIntro(ctx.unitName, ctx.period.title, ctx.period.deadline, flow.questions.length, estimateMinutes(flow), ctx.timeZone, overdue)}${ctx.period.dataWindow ? `\n${ctx.period.dataWindow}` : ''}`
       : null;
   const more = state.more || missingRequired(flow, ctx.answers).length === 0 || undefined;
   return ask(flow, { mode: 'question', periodId: ctx.period.id, key: target.key, returnToReview: state.returnToReview, more }, target, state.returnToReview ?? false, intro);
@@ -568,6 +590,12 @@ function advance(
   // A correction of a confirmed report is a new revision: the review below must already count it.
   const revision = submission.status === 'confirmed' && effects.length > 0 ? submission.revision + 1 : submission.revision;
   const updated: Flow = { ...flow, ctx: { ...flow.ctx, answers, meta: { ...flow.ctx.meta, ...meta }, submission: { ...submission, revision } } };
+  // A returned report walks through the questions the office named, then to the review to confirm again.
+  if (submission.status === 'returned' && !state.returnToReview && submission.revisit?.includes(from.key)) {
+    const again = revisitAfter(updated, from.key);
+    if (again) return { ...ask(updated, { mode: 'question', periodId: flow.ctx.period.id, key: again.key }, again, false, lead), effects };
+    return { state: { mode: 'review', periodId: flow.ctx.period.id }, replies: [joined(lead, reviewReply(updated))], effects };
+  }
   const next = nextUnanswered(updated, from);
   const requiredLeft = missingRequired(updated, answers).length;
   // Nothing required left and only optional questions to go: offer to confirm (or to go on) with the review.
@@ -580,6 +608,17 @@ function advance(
     };
   }
   return { ...ask(updated, { mode: 'question', periodId: flow.ctx.period.id, key: next.key, more: state.more }, next, false, lead), effects };
+}
+
+/** The next question the office named after `key` (the first one when null). */
+function revisitAfter(flow: Flow, key: string | null): FlatQuestion | undefined {
+  const list = flow.ctx.submission.revisit ?? [];
+  const from = key === null ? 0 : list.indexOf(key) + 1;
+  return list.slice(from).map((k) => flow.byKey.get(k)).find((q) => q !== undefined);
+}
+
+function revisitNumbers(flow: Flow): number[] {
+  return (flow.ctx.submission.revisit ?? []).map((k) => flow.byKey.get(k)?.number).filter((n): n is number => n !== undefined);
 }
 
 function firstUnanswered(flow: Flow): FlatQuestion | undefined {

@@ -3,6 +3,7 @@ import { formatNumber } from './format';
 import { parseVietnameseNumber } from './numbers';
 import { formatDateTime } from './periods';
 import { UNIT_TYPE_LABELS, type UnitType } from './units';
+import { UNIT_STATE_LABELS, unitStateOf } from './review';
 
 /**
  * The spreadsheet layout of one period's figures, used both ways: the export the office downloads and
@@ -123,9 +124,11 @@ export interface ExportUnit {
 
 export interface ExportSubmission {
   unitCode: string;
-  status: 'draft' | 'confirmed';
+  status: 'draft' | 'confirmed' | 'returned';
   source: string;
   confirmedAt: Date | null;
+  /** Set when the office accepted it (review). */
+  acceptedAt?: Date | null;
   answers: Readonly<Record<string, AnswerValue | null>>;
 }
 
@@ -147,10 +150,14 @@ export interface ExportInput {
   timeZone: string;
 }
 
+/** The review states (domain/review.ts), the same words as /tiendo and the report's appendix. */
 const statusLabel = (s: ExportSubmission | undefined): string =>
-  !s ? 'Chưa nộp' : s.status === 'confirmed' ? 'Đã xác nhận' : 'Đang nhập';
-const sourceLabel = (s: ExportSubmission | undefined): string =>
-  !s ? '' : s.source === 'office-import' ? 'Văn phòng nhập từ tệp' : 'Chat';
+  UNIT_STATE_LABELS[unitStateOf(s && { status: s.status, acceptedAt: s.acceptedAt ?? null, hasAnswers: Object.keys(s.answers).length > 0 })];
+const SOURCE_LABELS: Record<string, string> = {
+  'office-import': 'Văn phòng nhập từ tệp',
+  'chat+office-import': 'Chat; Văn phòng sửa từ tệp',
+};
+const sourceLabel = (s: ExportSubmission | undefined): string => (!s ? '' : (SOURCE_LABELS[s.source] ?? 'Chat'));
 const typeLabel = (t: string): string => UNIT_TYPE_LABELS[t as UnitType] ?? t;
 
 function answerCell(v: AnswerValue | null | undefined): Cell {
@@ -163,6 +170,8 @@ const ACTION_LABELS: Record<string, string> = {
   submission_confirmed: 'Xác nhận báo cáo',
   answer_corrected: 'Sửa sau khi xác nhận',
   office_import: 'Văn phòng nhập số liệu từ tệp',
+  submission_returned: 'Văn phòng trả lại để sửa',
+  submission_accepted: 'Văn phòng duyệt',
 };
 
 /** The actions sheet 3 lists: the moments a report became (or changed as) what the office counts. */
@@ -173,6 +182,17 @@ function historyWhat(e: HistoryEvent, labels: Map<string, string>): string {
   if (e.action === 'answer_corrected' && typeof d.key === 'string') {
     const v = d.value as AnswerValue | null | undefined;
     return `${labels.get(d.key) ?? d.key}: ${v === null || v === undefined ? SKIPPED_MARK : String(v)}`;
+  }
+  if (e.action === 'submission_returned' && typeof d.reason === 'string') {
+    return `${Array.isArray(d.numbers) ? `Câu ${d.numbers.join(', ')}: ` : ''}${d.reason}`;
+  }
+  if (e.action === 'office_import' && Array.isArray(d.changes)) {
+    const file = typeof d.file === 'string' ? ` (tệp ${d.file})` : '';
+    const shown = (v: unknown) => (v === null || v === undefined ? SKIPPED_MARK : String(v));
+    const changes = (d.changes as Array<{ key?: unknown; from?: unknown; to?: unknown }>).map(
+      (c) => `${labels.get(String(c.key)) ?? String(c.key)}: ${c.from === undefined ? '(chưa có)' : shown(c.from)} → ${shown(c.to)}`,
+    );
+    return `${changes.join('; ')}${file}`;
   }
   if (e.action === 'office_import' && Array.isArray(d.keys)) {
     const file = typeof d.file === 'string' ? ` từ tệp ${d.file}` : '';
@@ -406,7 +426,7 @@ export type UnitImportPlan =
 export function planUnitImport(
   form: FormDefinition,
   values: ImportValues,
-  existing: { status: 'draft' | 'confirmed'; answers: Readonly<Record<string, AnswerValue | null>> } | null,
+  existing: { status: 'draft' | 'confirmed' | 'returned'; answers: Readonly<Record<string, AnswerValue | null>> } | null,
 ): UnitImportPlan {
   const current = existing?.answers ?? {};
   const changes: ImportValues = {};

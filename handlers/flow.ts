@@ -1,5 +1,7 @@
 import { step, type Effect, type FlowContext, type FlowInput } from '../domain/conversation';
 import { validateAnswer, type AnswerCheck, type PastReport } from '../domain/answer';
+import { returnKeysOf } from '../storage/repositories/review';
+import { dataWindowSentence } from './office/data-window';
 import type { AnswerFlag, AnswerValue } from '../domain/form';
 import { formatShortDate, periodInfo, PeriodIdSchema, type PeriodInfo } from '../domain/periods';
 import { defaultPeriod } from '../domain/period-status';
@@ -95,11 +97,9 @@ export function loadFlowContext(c: CommandContext, unit: UnitRow, period: Period
     form,
     unitType: unit.type,
     timeZone: config.timeZone,
-    period: { id: period.id, title: period.title, deadline: period.deadline, open },
+    period: { id: period.id, title: period.title, deadline: period.deadline, open, dataWindow: dataWindowSentence(db, config, period) },
     unitName: unit.name,
-    submission: submission
-      ? { status: submission.status, revision: submission.revision, confirmedAt: submission.confirmedAt }
-      : { status: 'none', revision: 0, confirmedAt: null },
+    submission: submission ? engineSubmission(submission) : { status: 'none', revision: 0, confirmedAt: null },
     answers: submission ? currentAnswers(db, submission.id) : {},
     meta: submission ? currentAnswerMeta(db, submission.id) : {},
     previous: { sameKind: titled(past.sameKind), latest: titled(past.latest) },
@@ -154,7 +154,8 @@ export function applyAnswer(c: CommandContext, input: { periodId: string; key: s
 export function applyEffect(db: Db, submission: SubmissionRow, effect: Effect, contact: ContactRow, now: Date): SubmissionRow {
   const subject = `submission:${submission.id}`;
   if (effect.type === 'answer_set') {
-    const revision = submission.status === 'confirmed' ? nextRevision(db, submission.id, now) : 0;
+    // A returned report was confirmed before: its corrections belong to the revision it will be confirmed as.
+    const revision = submission.status === 'confirmed' ? nextRevision(db, submission.id, now) : submission.status === 'returned' ? submission.revision + 1 : 0;
     appendAnswer(db, {
       submissionId: submission.id,
       key: effect.key,
@@ -170,7 +171,7 @@ export function applyEffect(db: Db, submission: SubmissionRow, effect: Effect, c
     // A draft answer's row already says who gave which value when, with its note and flag (answers are
     // append-only); an audit row as well would double the writes of every answer. Corrections after
     // confirmation are audited: the office's history lists them.
-    if (submission.status === 'confirmed') {
+    if (submission.status !== 'draft') {
       audit(db, {
         at: now,
         actorContactId: contact.id,
@@ -179,11 +180,18 @@ export function applyEffect(db: Db, submission: SubmissionRow, effect: Effect, c
         details: { key: effect.key, value: effect.value, revision, ...(effect.note ? { note: effect.note } : {}), ...(effect.none ? { none: true } : {}), ...(effect.flag ? { flag: effect.flag } : {}) },
       });
     }
-    return { ...submission, revision };
+    return submission.status === 'returned' ? submission : { ...submission, revision, acceptedAt: null };
   }
   const confirmed = confirmSubmission(db, submission.id, contact.id, now);
   audit(db, { at: now, actorContactId: contact.id, action: 'submission_confirmed', subject, details: { periodId: submission.periodId } });
   return confirmed;
+}
+
+/** What the engine needs of a stored submission (a returned one with the questions the office named). */
+function engineSubmission(s: SubmissionRow): FlowContext['submission'] {
+  const base = { status: s.status, revision: s.revision, confirmedAt: s.confirmedAt };
+  if (s.status !== 'returned') return base;
+  return { ...base, revisit: returnKeysOf(s), returnReason: s.returnReason ?? '' };
 }
 
 /** "Kỳ báo cáo đang mở: …" for welcome messages. */

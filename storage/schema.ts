@@ -87,7 +87,8 @@ export const submissions = sqliteTable(
     formVersionId: integer('form_version_id')
       .notNull()
       .references(() => formVersions.id),
-    status: text('status', { enum: ['draft', 'confirmed'] }).notNull().default('draft'),
+    /** 'returned': the office sent it back for correction; the unit answers it like a draft. */
+    status: text('status', { enum: ['draft', 'confirmed', 'returned'] }).notNull().default('draft'),
     /** 0 while a draft; 1 at the first confirmation; +1 for every correction after that. */
     revision: integer('revision').notNull().default(0),
     createdAt: createdAt(),
@@ -96,6 +97,14 @@ export const submissions = sqliteTable(
     confirmedBy: integer('confirmed_by'),
     /** 'chat' or 'office-import' for figures sent on paper or by email. */
     source: text('source').notNull().default('chat'),
+    /** The office's review: accepted (cleared by any later change), or returned with a reason and the questions to redo. */
+    acceptedAt: integer('accepted_at', { mode: 'timestamp_ms' }),
+    acceptedBy: integer('accepted_by'),
+    returnedAt: integer('returned_at', { mode: 'timestamp_ms' }),
+    returnedBy: integer('returned_by'),
+    returnReason: text('return_reason'),
+    /** JSON array of question keys the office named when returning it. */
+    returnKeys: text('return_keys'),
   },
   (t) => [uniqueIndex('submissions_unit_period').on(t.unitId, t.periodId), index('submissions_period').on(t.periodId)],
 );
@@ -242,3 +251,11 @@ export const formLinks = sqliteTable(
 );
 
 export type FormLinkRow = typeof formLinks.$inferSelect;
+
+/** The particulars of one period's compiled report set by the office (JSON, see domain/report-particulars.ts). */
+export const reportParticulars = sqliteTable('report_particulars', {
+  periodId: text('period_id').primaryKey(),
+  settings: text('settings').notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  updatedBy: integer('updated_by'),
+});

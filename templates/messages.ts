@@ -200,7 +200,7 @@ export interface ReviewLine {
 export function review(
   unitName: string,
   periodTitle: string,
-  submission: { status: 'none' | 'draft' | 'confirmed'; revision: number; confirmedAt: Date | null },
+  submission: { status: 'none' | 'draft' | 'confirmed' | 'returned'; revision: number; confirmedAt: Date | null },
   lines: ReviewLine[],
   missing: number[],
   open: boolean,
@@ -209,7 +209,9 @@ export function review(
   const status =
     submission.status === 'confirmed'
       ? `Đã xác nhận${submission.confirmedAt ? ` lúc ${formatDateTime(submission.confirmedAt, tz)}` : ''}${submission.revision > 1 ? `, đã sửa ${submission.revision - 1} lần` : ''}`
-      : 'Chưa xác nhận';
+      : submission.status === 'returned'
+        ? 'Văn phòng Sở đã trả lại để sửa; vui lòng sửa rồi xác nhận lại'
+        : 'Chưa xác nhận';
   const out = [`BÁO CÁO ${periodTitle.toUpperCase()} · ${unitName}`, `Trạng thái: ${status}`];
   let section = '';
   for (const { q, shown, none, note, flagged } of lines) {

@@ -50,6 +50,7 @@ export async function buildPeriodExport(
     status: s.submission.status,
     source: s.submission.source,
     confirmedAt: s.submission.confirmedAt,
+    acceptedAt: s.submission.acceptedAt,
     answers: s.answers,
   }));
   const history: HistoryEvent[] = periodAuditEvents(db, periodId, HISTORY_ACTIONS).map((e) => ({

@@ -3,7 +3,7 @@ import type { Db } from '../db';
 import { auditLog, contacts, inviteCodes, periods, submissions, units, type ContactRow, type InviteCodeRow, type SubmissionRow, type UnitRow } from '../schema';
 import type { AnswerValue } from '../../domain/form';
 import { audit } from './audit';
-import { appendAnswer, createSubmission, findSubmission, submissionsOfPeriod } from './submissions';
+import { appendAnswer, createSubmission, currentAnswers, findSubmission, submissionsOfPeriod } from './submissions';
 
 /** Queries and writes of the office's administration: unit overview, exports, imports of figures. */
 
@@ -159,19 +159,26 @@ export interface OfficeImportInput {
 export function applyOfficeImport(db: Db, input: OfficeImportInput): SubmissionRow {
   const existing = findSubmission(db, input.unitId, input.periodId);
   const submission = existing ?? createSubmission(db, input.unitId, input.periodId, input.formVersionId, input.now, 'office-import');
-  const revision = submission.status === 'confirmed' ? submission.revision + 1 : 1;
+  const before = existing ? currentAnswers(db, submission.id) : {};
+  const revision = submission.status === 'draft' ? 1 : submission.revision + 1;
   for (const [key, value] of Object.entries(input.changes)) {
     appendAnswer(db, { submissionId: submission.id, key, value, raw: null, revision, contactId: input.contactId, now: input.now });
   }
+  // The unit's own confirmation stays what it was (who, when, through chat); the office's changes are a
+  // new revision beside it, old → new in the history.
+  const keepsUnitConfirmation = submission.status !== 'draft' && submission.confirmedAt !== null && submission.source !== 'office-import';
   const updated = db
     .update(submissions)
     .set({
       status: 'confirmed',
       revision,
-      source: 'office-import',
-      confirmedAt: input.now,
-      confirmedBy: input.contactId,
+      source: keepsUnitConfirmation ? 'chat+office-import' : 'office-import',
+      confirmedAt: keepsUnitConfirmation ? submission.confirmedAt : input.now,
+      confirmedBy: keepsUnitConfirmation ? submission.confirmedBy : input.contactId,
       updatedAt: input.now,
+      acceptedAt: null,
+      acceptedBy: null,
+      returnKeys: null,
     })
     .where(eq(submissions.id, submission.id))
     .returning()
@@ -181,7 +188,14 @@ export function applyOfficeImport(db: Db, input: OfficeImportInput): SubmissionR
     actorContactId: input.contactId,
     action: 'office_import',
     subject: `submission:${submission.id}`,
-    details: { periodId: input.periodId, file: input.file, keys: Object.keys(input.changes), revision, created: existing === undefined },
+    details: {
+      periodId: input.periodId,
+      file: input.file,
+      keys: Object.keys(input.changes),
+      changes: Object.entries(input.changes).map(([key, to]) => ({ key, from: before[key], to })),
+      revision,
+      created: existing === undefined,
+    },
   });
   return updated;
 }

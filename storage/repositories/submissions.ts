@@ -139,10 +139,16 @@ export function appendAnswer(
   s.touch.run({ id: a.submissionId, nowMs: a.now.getTime() });
 }
 
+/**
+ * The first confirmation makes revision 1; confirming again a report the office returned makes the next
+ * revision. Either way it waits for the office's review again.
+ */
 export function confirmSubmission(db: Db, id: number, contactId: number | null, now: Date): SubmissionRow {
+  const before = db.select({ status: submissions.status, revision: submissions.revision }).from(submissions).where(eq(submissions.id, id)).get();
+  const revision = before?.status === 'returned' ? before.revision + 1 : 1;
   return db
     .update(submissions)
-    .set({ status: 'confirmed', revision: 1, confirmedAt: now, confirmedBy: contactId, updatedAt: now })
+    .set({ status: 'confirmed', revision, confirmedAt: now, confirmedBy: contactId, updatedAt: now, acceptedAt: null, acceptedBy: null, returnKeys: null })
     .where(eq(submissions.id, id))
     .returning()
     .get();
@@ -152,7 +158,8 @@ export function confirmSubmission(db: Db, id: number, contactId: number | null, 
 export function nextRevision(db: Db, id: number, now: Date): number {
   const row = db.select({ revision: submissions.revision }).from(submissions).where(eq(submissions.id, id)).get();
   const revision = (row?.revision ?? 0) + 1;
-  db.update(submissions).set({ revision, updatedAt: now }).where(eq(submissions.id, id)).run();
+  // Changed figures are no longer the ones the office accepted.
+  db.update(submissions).set({ revision, updatedAt: now, acceptedAt: null, acceptedBy: null }).where(eq(submissions.id, id)).run();
   return revision;
 }
 
