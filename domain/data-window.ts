@@ -102,3 +102,9 @@ export function parseVietnameseDate(text: string): string | null {
   const value = iso(Number(m[3]), Number(m[2]), Number(m[1]));
   return isRealDate(value) && Number(m[3]) >= 1970 ? value : null;
 }
+
+/** "ngày 12 tháng 5 năm 2026" from "2026-05-12" (Nghị định 30's date line). */
+export function formatIsoOfficial(isoDate: string): string {
+  const [y, m, d] = isoDate.split('-').map(Number) as [number, number, number];
+  return `ngày ${String(d).padStart(2, '0')} tháng ${m <= 2 ? String(m).padStart(2, '0') : m} năm ${y}`;
+}

@@ -17,6 +17,8 @@ export interface Reply {
   document?: { filename: string; bytes: Uint8Array; caption?: string };
   /** A web page to open inside the chat app (Telegram Mini App button); text channels get a link instead. */
   webApp?: { label: string; url: string };
+  /** A picture (PNG) sent after the text: a photo on Telegram, a link on Zalo, a file path in the console. */
+  photo?: { filename: string; bytes: Uint8Array; caption?: string };
 }
 
 export const reply = (text: string, extra: Omit<Reply, 'text'> = {}): Reply => ({ text, ...extra });

@@ -36,9 +36,9 @@ export function shareNames(sizes: readonly number[], budget: number): number[] {
 export function progressText(periodTitle: string, deadline: string, p: Progress, options: ProgressTextOptions = {}): string {
   const lines = [
     `TIẾN ĐỘ BÁO CÁO ${periodTitle.toLocaleUpperCase('vi')} (hạn ${deadline})`,
-    `Đã xác nhận: ${formatNumber(p.confirmed)}/${formatNumber(p.expected)} đơn vị · Đang nhập: ${formatNumber(p.inProgress)} · Chưa bắt đầu: ${formatNumber(p.notStarted)}`,
+    `Đã gửi: ${formatNumber(p.confirmed)}/${formatNumber(p.expected)} đơn vị (đã duyệt ${formatNumber(p.accepted)}) · Bị trả lại: ${formatNumber(p.returned)} · Đang nhập: ${formatNumber(p.inProgress)} · Chưa gửi: ${formatNumber(p.notStarted)}`,
   ];
-  const lists = p.groups.flatMap((g) => [g.inProgress, g.notStarted]);
+  const lists = p.groups.flatMap((g) => [g.returned, g.inProgress, g.notStarted]);
   const caps = shareNames(
     lists.map((l) => l.length),
     options.maxNames ?? PROGRESS_MAX_NAMES,
@@ -56,12 +56,12 @@ export function progressText(periodTitle: string, deadline: string, p: Progress,
     return out;
   };
   p.groups.forEach((g, i) => {
-    const total = g.confirmed.length + g.inProgress.length + g.notStarted.length;
-    lines.push('', `${g.label}: đã xác nhận ${formatNumber(g.confirmed.length)}/${formatNumber(total)}`);
-    lines.push(...names(2 * i, ' Đang nhập (chưa xác nhận)'), ...names(2 * i + 1, ' Chưa bắt đầu'));
+    const total = g.confirmed.length + g.inProgress.length + g.notStarted.length + g.returned.length;
+    lines.push('', `${g.label}: đã gửi ${formatNumber(g.confirmed.length)}/${formatNumber(total)}${g.accepted > 0 ? ` (đã duyệt ${formatNumber(g.accepted)})` : ''}`);
+    lines.push(...names(3 * i, ' Bị trả lại (chờ đơn vị sửa)'), ...names(3 * i + 1, ' Đang nhập (chưa gửi)'), ...names(3 * i + 2, ' Chưa gửi'));
   });
   if (p.expected === 0) lines.push('', 'Chưa có đơn vị nào trong danh sách báo cáo.');
-  else if (p.confirmed === p.expected) lines.push('', 'Tất cả các đơn vị đã xác nhận báo cáo.');
+  else if (p.confirmed === p.expected) lines.push('', 'Tất cả các đơn vị đã gửi báo cáo.');
   if (truncated && options.fullListCommand) {
     lines.push('', `Danh sách đầy đủ, có trạng thái của từng đơn vị: ${options.fullListCommand} (tệp Excel).`);
   }

@@ -101,14 +101,14 @@ describe('export and import of figures', () => {
     expect(head).toEqual(['Mã đơn vị', 'Tên đơn vị', 'Loại đơn vị', 'Quận/huyện', 'Trạng thái', 'Xác nhận lúc', 'Nguồn', ...numberQs.map((q) => q.label)]);
     expect(rows.map((r) => r[0])).toEqual(['GDNN-DUCTRONG', 'PGD-DALAT', 'THPT-BUITHIXUAN', 'THPT-THANGLONG']);
     const dalat = rows[1]!;
-    expect(dalat.slice(1, 5)).toEqual(['Phòng Giáo dục và Đào tạo thành phố Đà Lạt', 'Phòng Giáo dục và Đào tạo', 'Đà Lạt', 'Đã xác nhận']);
+    expect(dalat.slice(1, 5)).toEqual(['Phòng Giáo dục và Đào tạo thành phố Đà Lạt', 'Phòng Giáo dục và Đào tạo', 'Đà Lạt', 'Đã gửi']);
     expect(dalat[5]).toMatch(/^10:00 ngày 01\/5\/2026$/);
     const col = (key: string) => 7 + numberQs.findIndex((q) => q.key === key);
     expect(dalat[col('portal_news_events')]).toBe(15);
     expect(dalat[col('intl_support_money')]).toBe(510_500_000);
     expect(rows[2]![col('digital_views')]).toBe(10_345_678);
     for (const r of rows.slice(1, 3)) for (const q of numberQs) expect(typeof r[col(q.key)]).toBe('number');
-    expect(rows[0]!.slice(4, 8)).toEqual(['Chưa nộp', null, null, null]);
+    expect(rows[0]!.slice(4, 8)).toEqual(['Chưa gửi', null, null, null]);
     expect(rows[3]![4]).toBe('Đang nhập');
 
     const [thead, ...trows] = sheetValues(wb.worksheets[1]!);
@@ -139,7 +139,7 @@ describe('export and import of figures', () => {
     expect(count(b.lines, 'Báo cáo mới')).toBe(2);
     expect(count(b.lines, 'Không có số liệu')).toBe(1);
     expect(count(b.lines, 'Bị từ chối')).toBe(1);
-    expect(b.lines.find((l) => l.includes('THPT-THANGLONG'))).toMatch(/^  Trang “Số liệu”, dòng 5 \(THPT-THANGLONG\): thiếu 24 câu bắt buộc: “Tin tức - Sự kiện”, “Bảo vệ nền tảng tư tưởng của Đảng”/);
+    expect(b.lines.find((l) => l.includes('THPT-THANGLONG'))).toMatch(/^  Trang “Số liệu”, dòng 5 \(THPT-THANGLONG\): thiếu 23 câu bắt buộc: “Tin tức - Sự kiện”, “Bảo vệ nền tảng tư tưởng của Đảng”/);
 
     for (const code of ['PGD-DALAT', 'THPT-BUITHIXUAN']) expect(answersOf(b.db, code)).toStrictEqual(answersOf(a.db, code));
     expect(answersOf(b.db, 'THPT-THANGLONG')).toBeUndefined();
@@ -215,7 +215,9 @@ describe('export and import of figures', () => {
     expect(answersOf(b.db, 'GDNN-DUCTRONG')).toBeUndefined();
 
     const btx = findSubmission(b.db, findUnitByCode(b.db, 'THPT-BUITHIXUAN')!.id, PERIOD)!;
-    expect(btx).toMatchObject({ status: 'confirmed', revision: 2, source: 'office-import' });
+    // The unit's own confirmation stays; the office's change is the next revision beside it.
+    expect(btx).toMatchObject({ status: 'confirmed', revision: 2, source: 'chat+office-import' });
+    expect(btx.confirmedAt).not.toBeNull();
     expect(answersOf(b.db, 'THPT-BUITHIXUAN')!.portal_news_events).toBe(99);
     expect(b.db.select().from(answers).all().filter((x) => x.submissionId === btx.id && x.revision === 2)).toHaveLength(1);
     const dalat = answersOf(b.db, 'PGD-DALAT')!;
@@ -279,7 +281,7 @@ describe('export and import of figures', () => {
       `  Trang “Số liệu”, dòng 2 (PGD-DALAT): cột “${label('portal_news_events')}”: 12,5 không phải số nguyên`,
       `  Trang “Số liệu”, dòng 3 (THPT-THANGLONG): cột “${label('profile_institutions')}”: 12.000 vượt mức tối đa 5.000`,
       `  Trang “Nội dung”, dòng 2 (GDNN-DUCTRONG): cột “${label('assess_results_text')}”: nội dung quá ngắn (ít nhất 10 ký tự)`,
-      expect.stringMatching(/^  Trang “Nội dung”, dòng 3 \(THPT-BUITHIXUAN\): thiếu 27 câu bắt buộc: “Số cơ sở giáo dục/),
+      expect.stringMatching(/^  Trang “Nội dung”, dòng 3 \(THPT-BUITHIXUAN\): thiếu 26 câu bắt buộc: “Số cơ sở giáo dục/),
     ]);
     expect(b.db.select().from(answers).all()).toHaveLength(0);
   });
@@ -293,7 +295,7 @@ describe('export and import of figures', () => {
 
     const replies = await say(deps, 'vanphong', '/xuat');
     expect(replies).toHaveLength(1);
-    expect(replies[0]!.text).toContain('Số liệu 6 tháng đầu năm 2026: 1/4 đơn vị đã xác nhận, 0 đơn vị đang nhập.');
+    expect(replies[0]!.text).toContain('Số liệu 6 tháng đầu năm 2026: 1/4 đơn vị đã gửi, 0 đơn vị đang nhập.');
     const doc = replies[0]!.document!;
     expect(doc.filename).toBe('so-lieu-2026-H1.xlsx');
     const wb = await loadXlsx(doc.bytes);

@@ -80,7 +80,7 @@ describe('/baocao', () => {
     await fake.waitForMessage(OFFICE, (t) => t.includes('Chưa có đơn vị nào gửi báo cáo'), 15_000);
     const doc = await fake.waitForDocument(OFFICE, () => true, 15_000);
     expect(doc.filename).toBe('Bao-cao-TTDN-2026-Q1-du-thao.docx');
-    expect(doc.caption).toBe('Dự thảo báo cáo quý I năm 2026');
+    expect(doc.caption).toBe('Dự thảo báo cáo quý I năm 2026: Văn phòng biên tập, ghi số và trình ký');
     expect((await readDocx(doc.bytes)).paragraphs.join('\n')).toContain('Chưa có đơn vị nào gửi báo cáo');
   });
 
@@ -96,10 +96,11 @@ describe('/tiendo', () => {
   test('counts confirmed, in progress and not started, grouped by unit type', async () => {
     await bindOffice();
     fake.pushText(OFFICE, '/tiendo 2026-H1');
-    const text = await fake.waitForMessage(OFFICE, (t) => t.includes('TIẾN ĐỘ BÁO CÁO'));
-    expect(text).toContain('Đã xác nhận: 8/10 đơn vị · Đang nhập: 1 · Chưa bắt đầu: 1');
-    expect(text).toMatch(/Phòng Giáo dục và Đào tạo: đã xác nhận 3\/4\n Đang nhập \(chưa xác nhận\): 1\n   - Phòng Giáo dục và Đào tạo huyện Di Linh/);
-    expect(text).toMatch(/Trường trung học phổ thông: đã xác nhận 2\/3\n Chưa bắt đầu: 1\n   - Trường THPT Lê Quý Đôn/);
+    // The chart is drawn before the answer goes out (the first one loads the chart libraries).
+    const text = await fake.waitForMessage(OFFICE, (t) => t.includes('TIẾN ĐỘ BÁO CÁO'), 20_000);
+    expect(text).toContain('Đã gửi: 8/10 đơn vị (đã duyệt 0) · Bị trả lại: 0 · Đang nhập: 1 · Chưa gửi: 1');
+    expect(text).toMatch(/Phòng Giáo dục và Đào tạo: đã gửi 3\/4\n Đang nhập \(chưa gửi\): 1\n   - Phòng Giáo dục và Đào tạo huyện Di Linh/);
+    expect(text).toMatch(/Trường trung học phổ thông: đã gửi 2\/3\n Chưa gửi: 1\n   - Trường THPT Lê Quý Đôn/);
     // Every name fits: no pointer to the full list.
     expect(text).not.toContain('/xuat');
   });
@@ -111,9 +112,9 @@ describe('/tiendo', () => {
     await bindOffice();
     const before = fake.messagesTo(OFFICE).length;
     fake.pushText(OFFICE, '/tiendo 2026-H1');
-    const text = await fake.waitForMessage(OFFICE, (t) => t.includes('TIẾN ĐỘ BÁO CÁO'));
-    expect(text).toContain('Đã xác nhận: 8/130 đơn vị · Đang nhập: 1 · Chưa bắt đầu: 121');
-    expect(text).toMatch(/Trường trung học phổ thông: đã xác nhận 2\/123\n Chưa bắt đầu: 121\n {3}- Trường THPT Lê Quý Đôn\n {3}- Trường THPT số 1\n/);
+    const text = await fake.waitForMessage(OFFICE, (t) => t.includes('TIẾN ĐỘ BÁO CÁO'), 20_000);
+    expect(text).toContain('Đã gửi: 8/130 đơn vị (đã duyệt 0) · Bị trả lại: 0 · Đang nhập: 1 · Chưa gửi: 121');
+    expect(text).toMatch(/Trường trung học phổ thông: đã gửi 2\/123\n Chưa gửi: 121\n {3}- Trường THPT Lê Quý Đôn\n {3}- Trường THPT số 1\n/);
     expect(text).toMatch(/… và \d+ đơn vị khác/);
     expect(text).toContain('Danh sách đầy đủ, có trạng thái của từng đơn vị: /xuat 2026-H1 (tệp Excel).');
     await fake.waitForIdle();

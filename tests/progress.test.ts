@@ -25,15 +25,15 @@ describe('/tiendo text', () => {
     const names = text.split('\n').filter((l) => l.startsWith('   - '));
     expect(names.length).toBeLessThanOrEqual(PROGRESS_MAX_NAMES);
     expect(names.length).toBeGreaterThan(PROGRESS_MAX_NAMES - 10);
-    expect(text).toContain(`Đã xác nhận: ${p.confirmed.toLocaleString('vi-VN')}/1.600 đơn vị · Đang nhập: ${p.inProgress} · Chưa bắt đầu: ${p.notStarted}`);
+    expect(text).toContain(`Đã gửi: ${p.confirmed.toLocaleString('vi-VN')}/1.600 đơn vị (đã duyệt 0) · Bị trả lại: 0 · Đang nhập: ${p.inProgress} · Chưa gửi: ${p.notStarted}`);
     const pgd = p.groups.find((g) => g.type === 'phong-gddt')!;
     const pgdTotal = pgd.confirmed.length + pgd.inProgress.length + pgd.notStarted.length;
     expect(pgdTotal).toBeGreaterThan(1000);
-    expect(text).toContain(`Phòng Giáo dục và Đào tạo: đã xác nhận ${pgd.confirmed.length}/${pgdTotal.toLocaleString('vi-VN')}`);
-    expect(text).toContain(` Đang nhập (chưa xác nhận): ${pgd.inProgress.length}\n   - Trường Tiểu học số 5 xã Lộc Thành`);
-    expect(text).toMatch(/ Chưa bắt đầu: \d+\n {3}- Trường Tiểu học số 1 xã Lộc Thành/);
+    expect(text).toContain(`Phòng Giáo dục và Đào tạo: đã gửi ${pgd.confirmed.length}/${pgdTotal.toLocaleString('vi-VN')}`);
+    expect(text).toContain(` Đang nhập (chưa gửi): ${pgd.inProgress.length}\n   - Trường Tiểu học số 5 xã Lộc Thành`);
+    expect(text).toMatch(/ Chưa gửi: \d+\n {3}- Trường Tiểu học số 1 xã Lộc Thành/);
     // Every group shows some names, the rest counted.
-    for (const g of p.groups) expect(text).toContain(`${g.label}: đã xác nhận`);
+    for (const g of p.groups) expect(text).toContain(`${g.label}: đã gửi`);
     expect(text.match(/… và [\d.]+ đơn vị khác/g)?.length).toBeGreaterThanOrEqual(p.groups.length);
     expect(text.trim().endsWith('Danh sách đầy đủ, có trạng thái của từng đơn vị: /xuat 2026-H1 (tệp Excel).')).toBe(true);
   });
@@ -51,7 +51,7 @@ describe('/tiendo text', () => {
   it('everyone confirmed, and nobody expected', () => {
     const units = province(3);
     expect(progressText('năm 2026', '05/11/2026', computeProgress(units, new Set([1, 2, 3]), new Set()))).toContain(
-      'Tất cả các đơn vị đã xác nhận báo cáo.',
+      'Tất cả các đơn vị đã gửi báo cáo.',
     );
     expect(progressText('năm 2026', '05/11/2026', computeProgress([], new Set(), new Set()))).toContain(
       'Chưa có đơn vị nào trong danh sách báo cáo.',

@@ -87,7 +87,8 @@ describe('report docx from the seed fixture', () => {
       'Trong 6 tháng đầu năm 2026, toàn ngành đã cung cấp thông tin cho báo chí 14 lần; các cơ quan báo chí đã đăng tải 25 tin, bài viết về hoạt động của ngành; 02 thông tin sai lệch, tiêu cực đã được phát hiện và xử lý kịp thời.',
     );
     expect(text).toContain('11 lớp tập huấn, bồi dưỡng với 555 lượt người tham gia');
-    expect(text).toContain('Số liệu trong báo cáo được tổng hợp từ báo cáo của 8/10 đơn vị');
+    // The internal count belongs to the appendix, not to the body.
+    expect(text.slice(0, text.indexOf('PHỤ LỤC'))).not.toContain('8/10 đơn vị');
     expect(text).not.toMatch(/\b0 tin, bài/);
   });
 
@@ -183,13 +184,13 @@ describe('report docx from the seed fixture', () => {
     expect(closing).toMatch(/^<w:tbl>[\s\S]*?<w:gridCol w:w="3005"\/><w:gridCol w:w="6294"\/>/);
   });
 
-  it('lists unit opinions attributed to their units under the right sections', () => {
+  it('puts unit texts in the annex, attributed, under the sections they belong to; none in the body', () => {
     const p = doc.paragraphs;
-    const iii1 = p.indexOf('1. Ưu điểm');
-    const iii2 = p.indexOf('2. Tồn tại, hạn chế và nguyên nhân');
-    const v = p.indexOf('V. KIẾN NGHỊ, ĐỀ XUẤT');
-    const intro = 'Ý kiến của các đơn vị (để Văn phòng tổng hợp, biên tập):';
-    expect(p.indexOf(intro, iii1)).toBeLessThan(iii2);
+    const annex = p.indexOf('TỔNG HỢP Ý KIẾN CỦA CÁC ĐƠN VỊ');
+    expect(annex).toBeGreaterThan(p.indexOf('PHỤ LỤC'));
+    const iii1 = p.indexOf('Mục III.1. Ưu điểm', annex);
+    const iii2 = p.indexOf('Mục III.2. Tồn tại, hạn chế và nguyên nhân', annex);
+    const v = p.indexOf('Mục V. Kiến nghị, đề xuất', annex);
     const results = p.indexOf(
       '- Trường THPT Bùi Thị Xuân: Fanpage của trường thu hút nhiều lượt tương tác nhờ chuỗi video giới thiệu hoạt động trải nghiệm.',
     );
@@ -200,11 +201,15 @@ describe('report docx from the seed fixture', () => {
     const shortcoming = p.indexOf('- Phòng Giáo dục và Đào tạo thành phố Bảo Lộc: Tin, bài về hợp tác quốc tế còn ít.');
     expect(shortcoming).toBeGreaterThan(iii2);
     expect(shortcoming).toBeLessThan(v);
+    const body = p.slice(0, p.indexOf('PHỤ LỤC')).join('\n');
+    expect(body).not.toContain('Ý kiến');
+    expect(body).not.toContain('Trường THPT Bùi Thị Xuân:');
   });
 
   it('has A4 pages, the decree margins, titlePg, Times New Roman and page numbers', async () => {
     const sects = [...doc.xml.matchAll(/<w:sectPr[\s\S]*?<\/w:sectPr>/g)].map((m) => m[0]);
-    expect(sects).toHaveLength(2);
+    // Body (portrait), appendix (landscape), the units' texts (portrait).
+    expect(sects).toHaveLength(3);
     const [portrait, landscape] = sects as [string, string];
     const el = (xml: string, name: string) => new RegExp(`<w:${name} [^>]*/>`).exec(xml)?.[0] ?? '';
     expect(el(portrait, 'pgSz')).toContain('w:w="11906"');
@@ -262,7 +267,7 @@ describe('report docx from the seed fixture', () => {
     const start = p.indexOf('PHỤ LỤC');
     const appendix = p.slice(start);
     expect(appendix).toContain('Có 8/10 đơn vị đã gửi báo cáo.');
-    expect(appendix).toContain('- Phòng Giáo dục và Đào tạo: 3/4 đơn vị.');
+    expect(appendix).toContain('- Phòng Giáo dục và Đào tạo: 3/4 đơn vị đã gửi.');
     expect(appendix).toContain('- Phòng Giáo dục và Đào tạo huyện Di Linh');
     expect(appendix).toContain('- Trường THPT Lê Quý Đôn');
     for (const h of ['STT', 'Đơn vị', 'Tin bài Cổng TTĐT', 'Tin bài nền tảng số', 'Lượt xem', 'Lượt tương tác', 'Lưu học sinh', 'Kinh phí (đồng)']) {
@@ -441,7 +446,7 @@ describe('report helpers', () => {
     expect(z).not.toMatch(/(^|\D)0 (tin|lượt|đồng)|Lưu học sinh: 0|Cổng/);
     const allZero = seedSubmissions().map((x) => ({ ...x, answers: Object.fromEntries(Object.entries(x.answers).map(([k, v]) => [k, typeof v === 'number' ? 0 : v])) }));
     expect(reportSummaryText(aggregate({ period: periodInfo(SEED_PERIOD_ID), units: SEED_UNITS, submissions: allZero }))).toContain(
-      '- Các số liệu chủ yếu đều bằng 0 (xem tệp đính kèm).',
+      '- Các số liệu chủ yếu đều bằng 0 (xem dự thảo báo cáo).',
     );
   });
 
@@ -692,7 +697,7 @@ describe('report docx XML is schema-sane for Word', () => {
     // "$&" in a unit's text is kept as typed (no replacement patterns anywhere in the splice).
     expect(text).toContain('Đề nghị $& $1 $$ hỗ trợ');
     expect(text).toContain('3. Tổng hợp số liệu theo nội dung báo cáo');
-    expect(text).toContain('4. Nội dung khác do các đơn vị báo cáo');
+    expect(text).toContain('TỔNG HỢP Ý KIẾN CỦA CÁC ĐƠN VỊ');
   });
 
   it('the checker itself catches what Word repairs', () => {
@@ -753,7 +758,7 @@ describe('report wording', () => {
   it('one unit reporting: small counts padded like the seed, no bare single digits', async () => {
     const one = seedSubmissions().filter((s) => s.unit.code === 'GDNN-DUCTRONG');
     const text = await bodyText(aggregate({ period: periodInfo('2026-Q3'), units: SEED_UNITS, submissions: one }));
-    expect(text).toContain('Số liệu trong báo cáo được tổng hợp từ báo cáo của 1/10 đơn vị; danh sách các đơn vị chưa gửi báo cáo tại Phụ lục kèm theo.');
+    expect(text).not.toContain('1/10 đơn vị');
     expect(text).toContain('Trong quý III năm 2026, toàn ngành đã đăng tải 29 tin, bài trên các chuyên mục. Trong đó, Tin tức - Sự kiện có 08 tin, bài; Bảo vệ nền tảng tư tưởng của Đảng có 06 tin, bài;');
     expect(text).toContain('Thông tin các kỳ thi có 01 tin, bài.');
     expect(text).toContain('toàn ngành hiện có 01 cơ sở giáo dục với 1.100 học sinh, 30 lớp học;');

@@ -3,7 +3,9 @@ import { dirname } from 'node:path';
 import { formatNumber } from '../../domain/format';
 import { PeriodIdSchema } from '../../domain/periods';
 import { buildPeriodExport, exportFileName } from '../../handlers/office/export';
-import { UsageError, type CliCommand } from './context';
+import { knownIdsForMessage, knownPeriods } from '../../domain/known-periods';
+import { storedPeriodIds } from '../../storage/repositories/report-particulars';
+import { UsageError, type CliCommand, type CliContext } from './context';
 import { noExtra, outputPath, parseOptions } from './options';
 import { startProgress, stderrSink, type Progress } from './progress';
 
@@ -16,12 +18,25 @@ export function periodOption(value: string | undefined, command: string): string
   return id;
 }
 
+/**
+ * --period for commands that read a period: refused unless the period is known (opened on the calendar,
+ * or in the database), with the list of known periods, so "2030-Q2" never writes an empty file.
+ */
+export function knownPeriodOption(ctx: Pick<CliContext, 'db' | 'config'>, value: string | undefined, command: string, now = new Date()): string {
+  const id = periodOption(value, command);
+  const known = knownPeriods(now, ctx.config.calendar, storedPeriodIds(ctx.db));
+  if (!known.some((p) => p.id === id)) {
+    throw new UsageError(`--period ${id}: kỳ này chưa có (chưa đến hoặc không có dữ liệu nào); các kỳ hiện có: ${knownIdsForMessage(known).join(', ')}`);
+  }
+  return id;
+}
+
 export const exportCommand: CliCommand = {
   usage: USAGE,
   run: async (args, ctx) => {
     const { values, positionals } = parseOptions(args, { period: { type: 'string' }, out: { type: 'string' } });
     noExtra(positionals, 'export');
-    const periodId = periodOption(values.period, 'export');
+    const periodId = knownPeriodOption(ctx, values.period, 'export');
     // Three sheets cannot go into one CSV, and a CSV would lose the period mark the import checks.
     const out = outputPath(ctx.config, values.out, { defaultName: exportFileName(periodId), extensions: ['.xlsx'], kind: 'bảng tính Excel' });
     const sink = stderrSink(ctx.err);

@@ -8,9 +8,9 @@ import { addFormVersion, formVersion, latestFormVersion, type FormVersion } from
 import { findPeriod, openPeriods } from '../../storage/repositories/periods';
 import { readSpreadsheetFile } from '../../templates/spreadsheet/read';
 import { writeSpreadsheetFile } from '../../templates/spreadsheet/write';
-import { CliError, UsageError, type CliCommand, type CliContext } from './context';
+import { UsageError, type CliCommand, type CliContext } from './context';
 import { noExtra, outputPath, parseOptions } from './options';
-import { periodOption } from './export';
+import { knownPeriodOption, periodOption } from './export';
 
 const USAGE =
   'form export [--out TỆP.xlsx] [--period KỲ] | form import TỆP [--note GHI-CHÚ]   mẫu báo cáo dạng bảng tính; import tạo phiên bản mẫu mới';
@@ -23,9 +23,10 @@ export type FormImportResult = { kind: 'unchanged'; version: FormVersion } | { k
 export async function exportForm(ctx: CliContext, out: string, periodId?: string): Promise<FormVersion> {
   let version: FormVersion;
   if (periodId) {
+    knownPeriodOption(ctx, periodId, 'form export');
     const period = findPeriod(ctx.db, periodId);
-    if (!period) throw new CliError(`kỳ ${periodId} chưa bắt đầu nên chưa gắn với mẫu nào; khi bắt đầu, kỳ này dùng mẫu mới nhất (form export không có --period)`);
-    version = formVersion(ctx.db, period.formVersionId);
+    // A known period nobody entered figures for (closed, or still to come) takes the latest form when first used.
+    version = period ? formVersion(ctx.db, period.formVersionId) : latestFormVersion(ctx.db);
   } else {
     version = latestFormVersion(ctx.db);
   }

@@ -55,10 +55,13 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
 }
 
 function renderConsoleReply(r: Reply, outputDir: string): string {
-  const text = renderAsText(r);
-  if (!r.document) return text;
-  mkdirSync(outputDir, { recursive: true });
-  const path = resolve(join(outputDir, r.document.filename));
-  writeFileSync(path, r.document.bytes);
-  return `${text}\n📄 Đã lưu tệp: ${path}`;
+  const lines = [renderAsText(r)];
+  for (const file of [r.document, r.photo]) {
+    if (!file) continue;
+    mkdirSync(outputDir, { recursive: true });
+    const path = resolve(join(outputDir, file.filename));
+    writeFileSync(path, file.bytes);
+    lines.push(`${file === r.photo ? '🖼 Đã lưu biểu đồ' : '📄 Đã lưu tệp'}: ${path}`);
+  }
+  return lines.join('\n');
 }

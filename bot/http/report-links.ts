@@ -62,6 +62,7 @@ const CONTENT_TYPES: Record<string, string> = {
   docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   pdf: 'application/pdf',
+  png: 'image/png',
   csv: 'text/csv; charset=utf-8',
   txt: 'text/plain; charset=utf-8',
 };

@@ -1,6 +1,7 @@
 import type { Bot } from 'grammy';
 import type { AppDeps } from '../../handlers/types';
 import { attachScheduler } from '../../handlers/reminders/registry';
+import { attachSenders } from '../../handlers/notify';
 import { createReminderScheduler, type ReminderScheduler } from '../../handlers/reminders/scheduler';
 import type { ChannelSenders, SendFn } from '../../handlers/reminders/send';
 import type { ZaloChannel } from '../zalo/adapter';
@@ -16,13 +17,15 @@ function zaloReminderSender(channel: ZaloChannel): SendFn {
  * available to /nhacnho. Null when REMINDERS_ENABLED=false or no channel can send.
  */
 export function startReminderScheduler(deps: AppDeps, channels: { telegram?: Bot | undefined; zalo?: ZaloChannel | undefined }): ReminderScheduler | null {
+  const senders: ChannelSenders = {};
+  if (channels.telegram) senders.telegram = telegramReminderSender(channels.telegram);
+  if (channels.zalo) senders.zalo = zaloReminderSender(channels.zalo);
+  // The office's review tells units through the same queues, with or without reminders.
+  attachSenders(deps.db, senders);
   if (!deps.config.reminders.enabled) {
     deps.log.info('reminders disabled (REMINDERS_ENABLED=false)');
     return null;
   }
-  const senders: ChannelSenders = {};
-  if (channels.telegram) senders.telegram = telegramReminderSender(channels.telegram);
-  if (channels.zalo) senders.zalo = zaloReminderSender(channels.zalo);
   if (Object.keys(senders).length === 0) return null;
   const scheduler = createReminderScheduler(deps, senders);
   attachScheduler(deps.db, scheduler);

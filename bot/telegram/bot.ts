@@ -74,6 +74,9 @@ export async function sendReplies(api: Api, chatId: number | string, replies: Re
     if (r.document) {
       await api.sendDocument(chatId, new InputFile(r.document.bytes, r.document.filename), r.document.caption ? { caption: r.document.caption.slice(0, 1024) } : {});
     }
+    if (r.photo) {
+      await api.sendPhoto(chatId, new InputFile(r.photo.bytes, r.photo.filename), r.photo.caption ? { caption: r.photo.caption.slice(0, 1024) } : {});
+    }
   }
 }
 

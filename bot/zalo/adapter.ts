@@ -110,7 +110,10 @@ export class ZaloChannel {
   async sendReplies(chatId: string, replies: Reply[], userId: string): Promise<void> {
     // One step's replies ("✓ saved" + the next question) travel as one message where they fit: half the
     // sends against Zalo's limits, and the contact sees them together.
-    const texts = replies.map((r) => (r.document ? `${renderAsText(r)}\n\n${this.#documentLine(r.document, userId)}` : renderAsText(r)));
+    // Zalo takes no files here: a document or a picture is handed over as a download link.
+    const texts = replies.map((r) =>
+      [renderAsText(r), ...[r.document, r.photo].filter((f) => f !== undefined).map((f) => this.#documentLine(f, userId))].join('\n\n'),
+    );
     if (texts.length > 0) await this.sendText(chatId, texts.join('\n\n'));
   }
 

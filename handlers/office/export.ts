@@ -2,7 +2,8 @@ import type { Config } from '../../config';
 import { buildExportTables, HISTORY_ACTIONS, periodKeywords, type ExportSubmission, type HistoryEvent } from '../../domain/export-layout';
 import { formatNumber } from '../../domain/format';
 import { defaultPeriod } from '../../domain/period-status';
-import { parsePeriodId, periodInfo, PeriodIdSchema } from '../../domain/periods';
+import { parsePeriodId, periodInfo } from '../../domain/periods';
+import { knownPeriod } from './period-arg';
 import { reply, type Reply } from '../../domain/replies';
 import type { Db } from '../../storage/db';
 import { latestPeriodWithSubmissions, periodAuditEvents, periodSubmissions, unitsForPeriod } from '../../storage/repositories/admin';
@@ -77,10 +78,9 @@ export async function buildPeriodExport(
 }
 
 const text = {
-  badPeriod: (arg: string) => `“${arg.slice(0, 20)}” không phải mã kỳ báo cáo. Ví dụ: /xuat 2026-H1 (hoặc 2026-Q2, 2026-Y).`,
   noPeriod: () => 'Chưa có kỳ báo cáo nào đang mở hoặc có số liệu. Gõ /xuat <mã kỳ>, ví dụ /xuat 2026-H1.',
   done: (title: string, e: PeriodExport) =>
-    `Số liệu ${title}: ${formatNumber(e.confirmed)}/${formatNumber(e.units)} đơn vị đã xác nhận, ${formatNumber(e.drafts)} đơn vị đang nhập.\n` +
+    `Số liệu ${title}: ${formatNumber(e.confirmed)}/${formatNumber(e.units)} đơn vị đã gửi, ${formatNumber(e.drafts)} đơn vị đang nhập.\n` +
     'Tệp gồm 3 trang: Số liệu (mỗi đơn vị một dòng, mỗi câu hỏi một cột), Nội dung (các câu trả lời bằng chữ), Lịch sử (ai gửi, sửa gì, lúc nào).',
 };
 
@@ -89,9 +89,9 @@ export async function exportCommand(c: CommandContext, arg: string): Promise<Rep
   const { db, config } = c.deps;
   let periodId: string | null;
   if (arg.trim() !== '') {
-    const wanted = arg.trim().toUpperCase();
-    if (!PeriodIdSchema.safeParse(wanted).success) return [reply(text.badPeriod(arg))];
-    periodId = wanted;
+    const known = knownPeriod(db, c.now, config.calendar, arg);
+    if (!known.ok) return [reply(known.message)];
+    periodId = known.period.id;
   } else {
     periodId = defaultPeriod(openPeriods(db, c.now, config.calendar), c.now)?.id ?? latestPeriodWithSubmissions(db);
   }

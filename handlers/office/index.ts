@@ -4,6 +4,8 @@ import { UNIT_COMMANDS } from './units';
 import { EXPORT_COMMANDS } from './export';
 import { periodsCommand } from './periods';
 import { remindCommand } from './reminders';
+import { PARTICULARS_COMMANDS } from './particulars';
+import { REVIEW_COMMANDS } from './review';
 
 /**
  * Commands for office accounts (audience 'office'). Each feature keeps its commands in its own module
@@ -11,7 +13,9 @@ import { remindCommand } from './reminders';
  */
 export const OFFICE_COMMANDS: CommandSpec[] = [
   reportCommand,
+  ...PARTICULARS_COMMANDS,
   progressCommand,
+  ...REVIEW_COMMANDS,
   ...UNIT_COMMANDS,
   ...EXPORT_COMMANDS,
   remindCommand,

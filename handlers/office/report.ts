@@ -1,17 +1,24 @@
-import { aggregate, type ReportData } from '../../domain/aggregate';
-import { formatShortDate, type PeriodInfo } from '../../domain/periods';
-import { computeProgress } from '../../domain/progress';
+import { aggregate, compareUnits, type ReportData } from '../../domain/aggregate';
+import { comparedPeriodName, previousPeriodId } from '../../domain/comparison';
+import { formatShortDate, periodInfo, type PeriodInfo } from '../../domain/periods';
 import { reply, type Reply } from '../../domain/replies';
+import { unitStateOf } from '../../domain/review';
+import type { Particulars } from '../../domain/report-particulars';
 import type { Config } from '../../config';
 import type { Db } from '../../storage/db';
 import { loadAggregateInput } from '../../storage/repositories/report-data';
-import { submissionsOfPeriod } from '../../storage/repositories/submissions';
-import { activeUnits, toUnitRef } from '../../storage/repositories/units';
+import { findParticulars } from '../../storage/repositories/report-particulars';
+import { reviewFactsOfPeriod } from '../../storage/repositories/review';
 import { audit } from '../../storage/repositories/audit';
+import { withParticulars } from '../../templates/report/config';
 import { periodTitleInSentence } from '../../templates/report/sections';
 import { reportSummaryText } from '../../templates/report/summary';
+import type { UnitStateRow } from '../../templates/report/appendix';
+import { particularsText } from '../../templates/particulars';
 import { progressText } from '../../templates/progress';
 import type { CommandSpec } from '../commands';
+import { dataWindowFor, dataWindowSentence } from './data-window';
+import { loadProgress, progressChart } from './progress-chart';
 import { resolveOfficePeriod } from './period-arg';
 
 export interface CompiledReport {
@@ -19,15 +26,52 @@ export interface CompiledReport {
   bytes: Buffer;
   filename: string;
   summary: string;
+  particulars: Particulars;
+  unplacedFootnotes: number[];
+  /** "cùng kỳ năm 2025" when that period had confirmed figures to compare with. */
+  comparedWith: string | null;
 }
 
-/** The draft report of a period from every confirmed submission: shared by /baocao and the CLI. */
+/** The other period's figures, when it has any confirmed submission. */
+function comparisonFor(db: Db, config: Config, period: PeriodInfo): { name: string; data: ReportData } | undefined {
+  const previous = previousPeriodId(period.id);
+  if (!previous) return undefined;
+  const data = aggregate(loadAggregateInput(db, periodInfo(previous, config.calendar)));
+  return data.unitRows.length > 0 ? { name: comparedPeriodName(previous), data } : undefined;
+}
+
+/**
+ * The draft report of a period from every confirmed submission (returned ones wait for the unit's
+ * correction), with the particulars the office set for it: shared by /baocao and the CLI.
+ */
 export async function compileReport(db: Db, config: Config, period: PeriodInfo, issuedAt: Date): Promise<CompiledReport> {
   // Loaded on first use: the Word builder (docx) is tens of MB that a bot answering units never needs.
-  const { buildReportDocx, reportFileName } = await import('../../templates/report/build');
-  const data = aggregate(loadAggregateInput(db, period));
-  const bytes = await buildReportDocx(data, config.report, issuedAt);
-  return { data, bytes, filename: reportFileName(period.id), summary: reportSummaryText(data) };
+  const { buildReport, reportFileName } = await import('../../templates/report/build');
+  const particulars = findParticulars(db, period.id);
+  const input = loadAggregateInput(db, period);
+  const data = aggregate(input);
+  const facts = reviewFactsOfPeriod(db, period.id);
+  const states: UnitStateRow[] = [...input.units].sort(compareUnits).map((unit) => {
+    const f = facts.get(unit.id);
+    return { unit, state: unitStateOf(f), confirmedAt: f?.confirmedAt ?? null };
+  });
+  const comparison = comparisonFor(db, config, period);
+  const built = await buildReport(data, withParticulars(config.report, particulars), particulars.reportDate ?? issuedAt, {
+    footnotes: particulars.footnotes,
+    appendix: particulars.appendix ?? config.reportAppendix,
+    dataWindow: dataWindowSentence(db, config, period),
+    states,
+    ...(comparison ? { comparison } : {}),
+  });
+  return {
+    data,
+    bytes: built.bytes,
+    filename: reportFileName(period.id),
+    summary: reportSummaryText(data),
+    particulars,
+    unplacedFootnotes: built.unplacedFootnotes,
+    comparedWith: comparison?.name ?? null,
+  };
 }
 
 export const reportCommand: CommandSpec = {
@@ -38,12 +82,21 @@ export const reportCommand: CommandSpec = {
   runAsync: async (c, arg): Promise<Reply[]> => {
     const resolved = resolveOfficePeriod(c, arg);
     if (!resolved.ok) return [reply(resolved.message)];
-    const report = await compileReport(c.deps.db, c.deps.config, resolved.period, c.now);
-    audit(c.deps.db, { at: c.now, actorContactId: c.contact.id, action: 'report_compiled', subject: `period:${resolved.period.id}`, details: { reported: report.data.counts.reported, expected: report.data.counts.expected } });
-    c.deps.log.info('report compiled', { periodId: resolved.period.id, bytes: report.bytes.length });
+    const { period } = resolved;
+    const { config } = c.deps;
+    const report = await compileReport(c.deps.db, config, period, c.now);
+    audit(c.deps.db, { at: c.now, actorContactId: c.contact.id, action: 'report_compiled', subject: `period:${period.id}`, details: { reported: report.data.counts.reported, expected: report.data.counts.expected } });
+    c.deps.log.info('report compiled', { periodId: period.id, bytes: report.bytes.length });
+    const settings = particularsText(period, report.particulars, {
+      config,
+      dataWindow: dataWindowFor(c.deps.db, config, period),
+      issuedAt: c.now,
+      unplaced: report.unplacedFootnotes,
+      comparedWith: report.comparedWith,
+    });
     return [
-      reply(`${report.summary}\n\nDự thảo báo cáo (Word) ở tệp đính kèm; Văn phòng biên tập, ghi số và trình ký.`, {
-        document: { filename: report.filename, bytes: report.bytes, caption: `Dự thảo báo cáo ${periodTitleInSentence(resolved.period.title)}` },
+      reply(`${report.summary}\n\n${settings}`, {
+        document: { filename: report.filename, bytes: report.bytes, caption: `Dự thảo báo cáo ${periodTitleInSentence(period.title)}: Văn phòng biên tập, ghi số và trình ký` },
       }),
     ];
   },
@@ -52,17 +105,16 @@ export const reportCommand: CommandSpec = {
 export const progressCommand: CommandSpec = {
   name: 'tiendo',
   usage: '/tiendo [kỳ]',
-  description: 'Xem đơn vị nào đã gửi, đang nhập, chưa bắt đầu báo cáo',
+  description: 'Xem đơn vị nào đã gửi, đang nhập, chưa gửi, bị trả lại, đã duyệt (kèm biểu đồ)',
   audience: 'office',
-  run: (c, arg) => {
+  runAsync: async (c, arg) => {
     const resolved = resolveOfficePeriod(c, arg);
     if (!resolved.ok) return [reply(resolved.message)];
     const { period } = resolved;
-    const subs = submissionsOfPeriod(c.deps.db, period.id);
-    const confirmed = new Set(subs.filter((s) => s.submission.status === 'confirmed').map((s) => s.unit.id));
-    const started = new Set(subs.filter((s) => Object.keys(s.answers).length > 0).map((s) => s.unit.id));
-    const progress = computeProgress(activeUnits(c.deps.db).map(toUnitRef), confirmed, started);
+    const loaded = loadProgress(c.deps.db, period);
     const deadline = formatShortDate(period.deadline, c.deps.config.timeZone);
-    return [reply(progressText(period.title, deadline, progress, { fullListCommand: `/xuat ${period.id}` }))];
+    const text = progressText(period.title, deadline, loaded.progress, { fullListCommand: `/xuat ${period.id}` });
+    const chart = await progressChart(c.deps, period, loaded);
+    return [reply(text, chart ? { photo: chart } : {})];
   },
 };

@@ -4,8 +4,26 @@ import { formatNumber } from '../../domain/format';
 import { UNIT_TYPE_LABELS } from '../../domain/units';
 import type { ReportConfig } from './config';
 import { GridTable, StyledParagraph, type FastCell, type FastRun } from './fastxml';
-import { bodyParagraphs, estimateTextWidth, line, STYLE, TEXT_WIDTH_LANDSCAPE } from './layout';
-import { periodPhrase, textPlacement, unitOpinions, type Block } from './sections';
+import { estimateTextWidth, line, STYLE, TEXT_WIDTH_LANDSCAPE } from './layout';
+import { periodPhrase } from './sections';
+import { changeCell, compareFigures } from '../../domain/comparison';
+import { formatDateTime } from '../../domain/periods';
+import { UNIT_STATE_LABELS, UNIT_STATES, type UnitState } from '../../domain/review';
+import type { UnitRef } from '../../domain/units';
+
+/** Each expected unit's review state, for the appendix's status table. */
+export interface UnitStateRow {
+  unit: UnitRef;
+  state: UnitState;
+  confirmedAt: Date | null;
+}
+
+export interface AppendixOptions {
+  /** Every expected unit with its state (review): one table instead of a list of the missing. */
+  states?: readonly UnitStateRow[];
+  /** The period compared with, side by side in the totals table. */
+  comparison?: { name: string; data: ReportData };
+}
 
 /**
  * The closing appendix (landscape section): who reported and who did not, a table of the main figures
@@ -113,15 +131,20 @@ function unitFiguresTable(data: ReportData): GridTable {
   return new GridTable({ columns: [stt, widths.name, ...widths.figures], rows });
 }
 
-/** Every numeric question with its total, grouped by section (works for sections the body does not know). */
-function questionTotalsTable(data: ReportData): GridTable | null {
+/**
+ * Every numeric question with its total, grouped by section (works for sections the body does not know);
+ * with a comparison, the other period's total and the change beside it.
+ */
+function questionTotalsTable(data: ReportData, comparison?: AppendixOptions['comparison']): GridTable | null {
   const stt = 700;
-  const unit = 2300;
-  const total = 2400;
-  const label = TEXT_WIDTH_LANDSCAPE - stt - unit - total;
-  const rows: Array<{ cells: FastCell[]; header?: boolean }> = [
-    { header: true, cells: ['STT', 'Nội dung', 'Đơn vị tính', 'Tổng số'].map((h) => cell(h, STYLE.cellHead)) },
-  ];
+  const unit = 2000;
+  const total = comparison ? 2000 : 2400;
+  const extra = comparison ? [2000, 1700] : [];
+  const label = TEXT_WIDTH_LANDSCAPE - stt - unit - total - extra.reduce((a, b) => a + b, 0);
+  const head = ['STT', 'Nội dung', 'Đơn vị tính', comparison ? 'Kỳ này' : 'Tổng số'];
+  if (comparison) head.push(comparison.name.charAt(0).toLocaleUpperCase('vi') + comparison.name.slice(1), 'Tăng, giảm');
+  const rows: Array<{ cells: FastCell[]; header?: boolean }> = [{ header: true, cells: head.map((h) => cell(h, STYLE.cellHead)) }];
+  const span = head.length;
   let n = 0;
   for (const section of data.sections) {
     const keys = section.keys.filter((k) => {
@@ -129,7 +152,7 @@ function questionTotalsTable(data: ReportData): GridTable | null {
       return t === 'count' || t === 'money';
     });
     if (keys.length === 0) continue;
-    rows.push({ cells: [cell(section.title, STYLE.cellGroup, 4)] });
+    rows.push({ cells: [cell(section.title, STYLE.cellGroup, span)] });
     for (const k of keys) {
       const meta = data.labels[k];
       n += 1;
@@ -139,17 +162,53 @@ function questionTotalsTable(data: ReportData): GridTable | null {
           cell(meta?.label ?? k, STYLE.cellText),
           cell(meta?.unit ?? '', STYLE.cellCenter),
           cell(formatNumber(data.totals[k] ?? 0), STYLE.cellNumber),
+          ...(comparison
+            ? [
+                cell(comparison.data.answeredBy[k] ? formatNumber(comparison.data.totals[k] ?? 0) : '-', STYLE.cellNumber),
+                cell(comparison.data.answeredBy[k] ? changeCell(compareFigures(data.totals[k] ?? 0, comparison.data.totals[k] ?? 0)) : '-', STYLE.cellCenter),
+              ]
+            : []),
         ],
       });
     }
   }
-  return n === 0 ? null : new GridTable({ columns: [stt, label, unit, total], rows });
+  return n === 0 ? null : new GridTable({ columns: [stt, label, unit, total, ...extra], rows });
+}
+
+/** Every expected unit with its state and the time it sent its report. */
+function statesTable(states: readonly UnitStateRow[], tz: string): GridTable {
+  const stt = 650;
+  const state = 2200;
+  const at = 2600;
+  const rows: Array<{ cells: FastCell[]; header?: boolean }> = [
+    { header: true, cells: ['STT', 'Đơn vị', 'Trạng thái', 'Thời điểm gửi'].map((h) => cell(h, STYLE.cellHead)) },
+  ];
+  states.forEach((r, i) => {
+    rows.push({
+      cells: [
+        cell(String(i + 1), STYLE.cellCenter),
+        cell(r.unit.name, STYLE.cellText),
+        cell(UNIT_STATE_LABELS[r.state], STYLE.cellCenter),
+        cell(r.confirmedAt && r.state !== 'in_progress' && r.state !== 'not_started' ? formatDateTime(r.confirmedAt, tz) : '', STYLE.cellCenter),
+      ],
+    });
+  });
+  return new GridTable({ columns: [stt, TEXT_WIDTH_LANDSCAPE - stt - state - at, state, at], rows });
+}
+
+function stateSummary(states: readonly UnitStateRow[]): string {
+  const counts = new Map<UnitState, number>();
+  for (const r of states) counts.set(r.state, (counts.get(r.state) ?? 0) + 1);
+  return UNIT_STATES.filter((s) => (counts.get(s) ?? 0) > 0)
+    .map((s) => `${UNIT_STATE_LABELS[s].toLocaleLowerCase('vi')}: ${formatNumber(counts.get(s) ?? 0)}`)
+    .join('; ');
 }
 
 export function appendixChildren(
   data: ReportData,
   cfg: ReportConfig,
   issuedDate: string,
+  opts: AppendixOptions = {},
 ): Array<Paragraph | Table | StyledParagraph | GridTable> {
   const out: Array<Paragraph | Table | StyledParagraph | GridTable> = [];
   const { expected, reported, missing, extra } = data.counts;
@@ -178,9 +237,13 @@ export function appendixChildren(
     ),
   );
   for (const t of data.byType) {
-    out.push(para(`- ${t.label}: ${formatNumber(t.reported)}/${formatNumber(t.expected)} đơn vị.`));
+    const ofType = opts.states?.filter((r) => r.unit.type === t.type);
+    const detail = ofType && ofType.length > 0 ? ` (${stateSummary(ofType)})` : '';
+    out.push(para(`- ${t.label}: ${formatNumber(t.reported)}/${formatNumber(t.expected)} đơn vị đã gửi${detail}.`));
   }
-  if (missing.length > 0) {
+  if (opts.states && opts.states.length > 0) {
+    out.push(statesTable(opts.states, cfg.timeZone));
+  } else if (missing.length > 0) {
     out.push(para(`Các đơn vị chưa gửi báo cáo (${formatNumber(missing.length)} đơn vị):`, { bold: true }));
     for (const t of data.byType) {
       if (t.missing.length === 0) continue;
@@ -204,17 +267,10 @@ export function appendixChildren(
     out.push(para('Chưa có đơn vị nào gửi báo cáo, chưa có số liệu.'));
   } else {
     out.push(unitFiguresTable(data));
-    const totals = questionTotalsTable(data);
+    const totals = questionTotalsTable(data, opts.comparison);
     if (totals) {
-      out.push(heading('3. Tổng hợp số liệu theo nội dung báo cáo'));
+      out.push(heading(`3. Tổng hợp số liệu theo nội dung báo cáo${opts.comparison ? `, so sánh với ${opts.comparison.name}` : ''}`));
       out.push(totals);
-    }
-    const other = data.texts.filter((g) => textPlacement(g) === 'appendix');
-    if (other.length > 0) {
-      out.push(heading(`${totals ? 4 : 3}. Nội dung khác do các đơn vị báo cáo`));
-      const blocks: Block[] = [];
-      for (const g of other) blocks.push({ kind: 'p', runs: [{ text: `${g.label}:`, bold: true }] }, ...unitOpinions([g]));
-      out.push(...bodyParagraphs(blocks));
     }
   }
   // A section must not end with a table (Word expects a paragraph last).

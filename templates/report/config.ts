@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { requestCitation, type Particulars } from '../../domain/report-particulars';
 
 /**
  * Who issues the compiled report and how it is signed. Every field has the default the seed report
@@ -56,3 +57,20 @@ export function parseReportConfig(input: ReportConfigInput = {}): ReportConfig {
 }
 
 export const DEFAULT_REPORT_CONFIG: ReportConfig = ReportConfigSchema.parse({});
+
+/**
+ * The configuration of one period's report: the environment's defaults with what the office set for that
+ * period in chat (the request answered, "Kính gửi", the signer).
+ */
+export function withParticulars(cfg: ReportConfig, p: Particulars): ReportConfig {
+  const out: ReportConfig = { ...cfg };
+  if (p.request) out.requestCitation = requestCitation(p.request, cfg.agencyShortName);
+  if (p.addressee === null) delete out.addressee;
+  else if (p.addressee !== undefined) out.addressee = p.addressee;
+  if (p.signer) {
+    out.signerAuthority = p.signer.authority;
+    out.signerTitle = p.signer.title;
+    out.signerName = p.signer.name;
+  }
+  return out;
+}

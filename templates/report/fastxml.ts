@@ -26,6 +26,8 @@ export interface FastRun {
   text: string;
   bold?: boolean;
   italic?: boolean;
+  /** A footnote reference mark to word/footnotes.xml's footnote of this id (text ignored). */
+  footnote?: number;
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '"': '&quot;', "'": '&apos;', '<': '&lt;', '>': '&gt;' };
@@ -37,6 +39,7 @@ export const escapeXml = (s: string): string => s.replace(/[&"'<>\x00-\x08\x0B\x
 const NEEDS_PRESERVE = /^\s|\s$|\s\s/u;
 
 function runXml(r: FastRun): string {
+  if (r.footnote !== undefined) return `<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteReference w:id="${r.footnote}"/></w:r>`;
   let xml = '<w:r>';
   if (r.bold || r.italic) {
     // CT_RPr order: b, bCs, i, iCs.
@@ -55,7 +58,7 @@ function mergeRuns(runs: readonly FastRun[]): FastRun[] {
   const out: FastRun[] = [];
   for (const r of runs) {
     const last = out[out.length - 1];
-    if (last && !!last.bold === !!r.bold && !!last.italic === !!r.italic) {
+    if (last && r.footnote === undefined && last.footnote === undefined && !!last.bold === !!r.bold && !!last.italic === !!r.italic) {
       out[out.length - 1] = { ...last, text: last.text + r.text };
     } else {
       out.push(r);
@@ -68,7 +71,7 @@ function mergeRuns(runs: readonly FastRun[]): FastRun[] {
 export function paragraphXml(style: string, runs: readonly FastRun[], keepNext = false): string {
   // CT_PPr order: pStyle, keepNext.
   let xml = `<w:p><w:pPr><w:pStyle w:val="${escapeXml(style)}"/>${keepNext ? '<w:keepNext/>' : ''}</w:pPr>`;
-  for (const r of mergeRuns(runs)) if (r.text !== '') xml += runXml(r);
+  for (const r of mergeRuns(runs)) if (r.text !== '' || r.footnote !== undefined) xml += runXml(r);
   return `${xml}</w:p>`;
 }
 

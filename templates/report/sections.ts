@@ -1,4 +1,5 @@
 import type { ReportData, TextGroup } from '../../domain/aggregate';
+import { changePhrase, compareFigures } from '../../domain/comparison';
 import { formatApproxPhrase, formatCount, formatMoney, formatNumber } from '../../domain/format';
 import type { ReportConfig } from './config';
 
@@ -11,6 +12,16 @@ export interface Run {
   text: string;
   bold?: boolean;
   italic?: boolean;
+  /** A footnote reference mark (the text is ignored). */
+  footnote?: number;
+}
+
+/** What the body says beyond the figures: the data window and the period compared with. */
+export interface BodyOptions {
+  /** "Số liệu tính từ ngày … đến ngày …." */
+  dataWindow?: string;
+  /** The period compared with ("cùng kỳ năm 2025") and its figures. */
+  comparison?: { name: string; data: ReportData };
 }
 
 export type Block =
@@ -23,7 +34,6 @@ export type Block =
   /** "- Đơn vị: ý kiến" */
   | { kind: 'item'; runs: Run[]; keepWithNext?: boolean };
 
-export const UNIT_OPINIONS_INTRO = 'Ý kiến của các đơn vị (để Văn phòng tổng hợp, biên tập):';
 export const NO_SUBMISSIONS_TEXT = 'Chưa có đơn vị nào gửi báo cáo';
 export const NO_DATA_SECTION_TEXT = 'Chưa có số liệu của các đơn vị để tổng hợp nội dung này.';
 export const NO_DATA_ASSESSMENT_TEXT = 'Chưa có báo cáo của các đơn vị làm cơ sở đánh giá.';
@@ -93,36 +103,37 @@ function capitalize(s: string): string {
   return s.length === 0 ? s : s.charAt(0).toLocaleUpperCase('vi') + s.slice(1);
 }
 
-/** Unit opinions under a section: intro line, then "- Unit: text" per answer (one label line per question when several). */
+/** Units' texts of one place, for the annex: a label line per question, then "- Unit: text" per answer. */
 export function unitOpinions(groups: TextGroup[]): Block[] {
-  const nonEmpty = groups.filter((g) => g.items.length > 0);
-  if (nonEmpty.length === 0) return [];
-  const out: Block[] = [{ kind: 'p', runs: [{ text: UNIT_OPINIONS_INTRO, italic: true }] }];
-  for (const g of nonEmpty) {
-    if (nonEmpty.length > 1) out.push({ kind: 'p', runs: [{ text: `${g.label}:`, italic: true }] });
+  const out: Block[] = [];
+  for (const g of groups.filter((x) => x.items.length > 0)) {
+    out.push({ kind: 'p', runs: [{ text: `${g.label}:`, italic: true }], keepWithNext: true });
     for (const item of g.items) {
-      out.push({ kind: 'item', runs: [{ text: `- ${item.unitName}: ` }, { text: item.text }] });
+      out.push({ kind: 'item', runs: [{ text: `- ${item.unitName}: `, bold: true }, { text: item.text }] });
     }
   }
   return out;
 }
 
-function opinionsAt(data: ReportData, place: TextPlacement): Block[] {
-  return unitOpinions(data.texts.filter((g) => textPlacement(g) === place));
+/** " (tăng 12,5% so với cùng kỳ năm 2025)" for a key total, "" when there is nothing to compare with. */
+function versus(opts: BodyOptions, pick: (d: ReportData) => number, current: ReportData): string {
+  if (!opts.comparison) return '';
+  return ` (${changePhrase(compareFigures(pick(current), pick(opts.comparison.data)), opts.comparison.name)})`;
 }
+
 
 // ---------------------------------------------------------------------------------------------------
 // Figure sentences (each returns a neutral sentence when its figures are zero)
 
 /** "Trong 6 tháng đầu năm 2026, toàn ngành đã đăng tải 622 tin, bài trên các chuyên mục. Trong đó, …" */
-export function portalSentence(data: ReportData): string {
+export function portalSentence(data: ReportData, opts: BodyOptions = {}): string {
   const period = periodPhrase(data);
   if (data.portalTotal <= 0) {
     return asked(data, sectionKeys(data, 'portal'))
       ? `Trong ${period}, các đơn vị chưa đăng tải tin, bài trên Cổng/Trang thông tin điện tử.`
       : `Trong ${period}, các đơn vị chưa báo cáo số liệu tin, bài đăng tải trên Cổng/Trang thông tin điện tử.`;
   }
-  let s = `Trong ${period}, toàn ngành đã đăng tải ${formatCount(data.portalTotal)} tin, bài trên các chuyên mục.`;
+  let s = `Trong ${period}, toàn ngành đã đăng tải ${formatCount(data.portalTotal)} tin, bài trên các chuyên mục${versus(opts, (d) => d.portalTotal, data)}.`;
   if (data.portalBreakdown.length > 0) {
     const items = data.portalBreakdown.map(
       (c) => `${c.label} có ${formatCount(c.total)} ${data.labels[c.key]?.unit ?? 'tin, bài'}`,
@@ -134,20 +145,20 @@ export function portalSentence(data: ReportData): string {
 }
 
 /** "thu hút hơn 10,3 triệu lượt xem và hơn 9,2 triệu lượt tương tác" parts, zeros left out. */
-function engagementParts(data: ReportData): string[] {
+function engagementParts(data: ReportData, opts: BodyOptions = {}): string[] {
   const parts: string[] = [];
-  if (data.digital.views > 0) parts.push(`${approxCount(data.digital.views)} lượt xem`);
-  if (data.digital.interactions > 0) parts.push(`${approxCount(data.digital.interactions)} lượt tương tác`);
+  if (data.digital.views > 0) parts.push(`${approxCount(data.digital.views)} lượt xem${versus(opts, (d) => d.digital.views, data)}`);
+  if (data.digital.interactions > 0) parts.push(`${approxCount(data.digital.interactions)} lượt tương tác${versus(opts, (d) => d.digital.interactions, data)}`);
   return parts;
 }
 
 /** "Trên các nền tảng truyền thông số, toàn ngành đã đăng tải hơn 1.000 tin, bài, hình ảnh, thu hút …" */
-export function digitalSentence(data: ReportData): string | null {
+export function digitalSentence(data: ReportData, opts: BodyOptions = {}): string | null {
   const { posts } = data.digital;
-  const engagement = engagementParts(data);
+  const engagement = engagementParts(data, opts);
   if (posts <= 0 && engagement.length === 0) return null;
   let s = 'Trên các nền tảng truyền thông số, toàn ngành ';
-  if (posts > 0) s += `đã đăng tải ${approxCount(posts)} tin, bài, hình ảnh`;
+  if (posts > 0) s += `đã đăng tải ${approxCount(posts)} tin, bài, hình ảnh${versus(opts, (d) => d.digital.posts, data)}`;
   if (engagement.length > 0) s += `${posts > 0 ? ', thu hút ' : 'đã thu hút '}${engagement.join(' và ')}`;
   return `${s}.`;
 }
@@ -215,9 +226,9 @@ export function cooperationSentence(data: ReportData): string {
   if (delegationsSent > 0) parts.push(`cử ${formatCount(delegationsSent)} đoàn đi công tác nước ngoài`);
   if (agreements > 0) parts.push(`ký kết ${formatCount(agreements)} thỏa thuận, biên bản ghi nhớ hợp tác`);
   if (parts.length === 0) {
-    return `Về hợp tác quốc tế, trong ${period}, các đơn vị không báo cáo hoạt động đón tiếp, cử đoàn hoặc ký kết thỏa thuận hợp tác quốc tế.`;
+    return `Trong ${period}, các đơn vị không báo cáo hoạt động đón tiếp, cử đoàn hoặc ký kết thỏa thuận hợp tác quốc tế.`;
   }
-  return `Về hợp tác quốc tế, trong ${period}, các đơn vị đã ${parts.join('; ')}.`;
+  return `Trong ${period}, các đơn vị đã ${parts.join('; ')}.`;
 }
 
 /** "Ngành Giáo dục đã bố trí 510.500.000 đồng để hỗ trợ đào tạo cho 06 lưu học sinh …"; null when both are 0. */
@@ -270,33 +281,34 @@ function profileParagraph(data: ReportData, cfg: ReportConfig): string {
 // ---------------------------------------------------------------------------------------------------
 // The body
 
-export function openingBlocks(data: ReportData, cfg: ReportConfig): Block[] {
+/**
+ * The citation of the request answered, then the data window. How many units reported is the office's
+ * business, not the reader's: it is in the appendix; only a draft nobody reported to says so.
+ */
+export function openingBlocks(data: ReportData, cfg: ReportConfig, opts: BodyOptions = {}): Block[] {
   const period = periodPhrase(data);
   const citation = cfg.requestCitation.replaceAll('{agency}', cfg.agencyShortName).replaceAll('{period}', period);
   const out: Block[] = [p(citation)];
-  const { expected, reported, missing } = data.counts;
+  if (opts.dataWindow) out.push(p(opts.dataWindow));
+  const { expected, reported } = data.counts;
   if (reported === 0 && data.unitRows.length === 0) {
     out.push(
       p(
         `${NO_SUBMISSIONS_TEXT} ${periodPhrase(data)}${expected > 0 ? ` (0/${formatNumber(expected)} đơn vị)` : ''}; các nội dung, số liệu dưới đây sẽ được cập nhật khi các đơn vị gửi báo cáo.`,
       ),
     );
-  } else {
-    let s = `Số liệu trong báo cáo được tổng hợp từ báo cáo của ${formatNumber(reported)}/${formatNumber(expected)} đơn vị`;
-    s += missing.length > 0 ? '; danh sách các đơn vị chưa gửi báo cáo tại Phụ lục kèm theo.' : ' (tất cả các đơn vị đã gửi báo cáo).';
-    out.push(p(s));
   }
   return out;
 }
 
-export function bodyBlocks(data: ReportData, cfg: ReportConfig): Block[] {
+export function bodyBlocks(data: ReportData, cfg: ReportConfig, opts: BodyOptions = {}): Block[] {
   const period = periodPhrase(data);
   const agency = cfg.agencyShortName;
   const province = cfg.provinceName;
   const noData = data.unitRows.length === 0;
   // The opening says in full that nobody reported; the sections only say what is missing.
   const noDataSentence = NO_DATA_SECTION_TEXT;
-  const out: Block[] = [...openingBlocks(data, cfg)];
+  const out: Block[] = [...openingBlocks(data, cfg, opts)];
 
   // I. KHÁI QUÁT CHUNG
   out.push({ kind: 'h1', text: 'I. KHÁI QUÁT CHUNG' });
@@ -321,10 +333,10 @@ export function bodyBlocks(data: ReportData, cfg: ReportConfig): Block[] {
     );
     out.push(
       p(
-        `Công tác tuyên truyền được thực hiện thông qua Cổng thông tin điện tử của Sở, các kênh truyền thông chính thức của ngành, hệ thống văn bản điện tử, hội nghị, sinh hoạt chuyên môn và hoạt động giáo dục tại cơ sở. ${portalSentence(data)}`,
+        `Công tác tuyên truyền được thực hiện thông qua Cổng thông tin điện tử của Sở, các kênh truyền thông chính thức của ngành, hệ thống văn bản điện tử, hội nghị, sinh hoạt chuyên môn và hoạt động giáo dục tại cơ sở. ${portalSentence(data, opts)}`,
       ),
     );
-    const digital = digitalSentence(data);
+    const digital = digitalSentence(data, opts);
     if (digital === null) {
       out.push(
         p(
@@ -347,7 +359,6 @@ export function bodyBlocks(data: ReportData, cfg: ReportConfig): Block[] {
       themes += ` Trong kỳ, các đơn vị đã tổ chức ${formatCount(data.campaigns.activities)} hoạt động tuyên truyền theo chủ đề (chủ quyền biển, đảo; ASEAN; quyền con người; các ngày lễ lớn của đất nước).`;
     }
     out.push(p(themes));
-    out.push(...opinionsAt(data, 'II.1'));
     out.push(
       p(
         `Nhìn chung, công tác tuyên truyền, thông tin đối ngoại trong ${period} được triển khai chủ động, nền nếp, đa dạng về nội dung và hình thức; thông tin đăng tải bảo đảm chính xác, kịp thời, đúng định hướng, không để xảy ra tình trạng phát tán thông tin sai sự thật, thông tin chưa được kiểm chứng hoặc ảnh hưởng đến an ninh quốc gia, trật tự an toàn xã hội và quan hệ đối ngoại. Qua đó, góp phần định hướng dư luận, nâng cao nhận thức của cán bộ, giáo viên, học sinh và Nhân dân về chủ trương, chính sách của Đảng, Nhà nước và những kết quả đổi mới của ${cfg.sectorName}.`,
@@ -374,7 +385,27 @@ export function bodyBlocks(data: ReportData, cfg: ReportConfig): Block[] {
         'Hệ thống Cổng thông tin điện tử của Sở, các nền tảng truyền thông số và kênh thông tin chính thống của các cơ sở giáo dục được duy trì, vận hành ổn định, phục vụ hiệu quả công tác tuyên truyền, phổ biến chủ trương, chính sách của Đảng, pháp luật của Nhà nước; phản ánh kết quả đổi mới giáo dục, chuyển đổi số, cải cách hành chính, hội nhập quốc tế và các hoạt động nổi bật của ngành. Qua đó, góp phần cung cấp thông tin chính thống, định hướng dư luận, giữ vững uy tín, hình ảnh của ngành Giáo dục và của tỉnh.',
       ),
     );
-    out.push(...opinionsAt(data, 'II.2'));
+    // International cooperation where the seed has it: the figures here, the specifics (which partners,
+    // which students, which delegation) in the footnotes the office sets.
+    out.push(
+      p(
+        `Đối với nhiệm vụ dân vận thúc đẩy quan hệ hợp tác quốc tế, ${agency} đã chủ động tham mưu, tổ chức thực hiện và tuyên truyền kịp thời các chủ trương, chính sách, kế hoạch của Trung ương và của tỉnh về hợp tác giáo dục với các địa phương, đối tác nước ngoài. ${cooperationSentence(data)}`,
+      ),
+    );
+    const students = foreignStudentsSentence(data);
+    if (students !== null) {
+      out.push(
+        p(
+          `Thông qua công tác thông tin đối ngoại và hợp tác giáo dục, ngành Giáo dục tỉnh đã thực hiện tốt việc tuyên truyền, triển khai các chính sách hỗ trợ đào tạo đối với lưu học sinh. ${students}`,
+        ),
+      );
+    }
+    out.push(p('Bên cạnh đó, ngành Giáo dục tiếp tục mở rộng thông tin, tuyên truyền về hợp tác giáo dục với các đối tác quốc tế khác.'));
+    out.push(
+      p(
+        'Thông qua công tác tổ chức thực hiện, ngành Giáo dục đã từng bước nâng cao hiệu quả quản lý, cung cấp và định hướng thông tin đối ngoại; quảng bá hình ảnh giáo dục địa phương chủ động đổi mới, hội nhập; đồng thời đóng góp thiết thực vào việc củng cố quan hệ hữu nghị và mở rộng hợp tác quốc tế trong lĩnh vực giáo dục, đào tạo.',
+      ),
+    );
   }
 
   out.push({ kind: 'h2', text: '3. Công tác đào tạo, bồi dưỡng nghiệp vụ' });
@@ -386,7 +417,6 @@ export function bodyBlocks(data: ReportData, cfg: ReportConfig): Block[] {
         `Ngành Giáo dục tỉnh ${province} quan tâm triển khai công tác đào tạo, bồi dưỡng đội ngũ làm truyền thông, thông tin đối ngoại gắn với nhiệm vụ chuyên môn và yêu cầu thực tiễn. ${agency} đã lồng ghép nội dung bồi dưỡng kỹ năng truyền thông, viết tin, bài, phát ngôn và cung cấp thông tin cho báo chí vào các hoạt động tập huấn, bồi dưỡng chuyên môn, nghiệp vụ cho cán bộ quản lý, công chức, viên chức, giáo viên trong toàn ngành. ${trainingSentence(data)}`,
       ),
     );
-    out.push(...opinionsAt(data, 'II.3'));
   }
 
   out.push({ kind: 'h2', text: '4. Triển khai các hoạt động thông tin đối ngoại' });
@@ -398,16 +428,6 @@ export function bodyBlocks(data: ReportData, cfg: ReportConfig): Block[] {
         `Hoạt động thông tin đối ngoại trong ngành Giáo dục tỉnh ${province} được triển khai đồng bộ, linh hoạt, phù hợp với điều kiện thực tiễn. Ngành Giáo dục đã đẩy mạnh tuyên truyền, quảng bá hình ảnh giáo dục địa phương trên Cổng thông tin điện tử của ${agency}, các nền tảng truyền thông số; đồng thời chủ động phối hợp với các cơ quan báo chí trong và ngoài tỉnh tuyên truyền về kết quả, thành tựu giáo dục, phong trào thi đua, sự kiện chuyên môn, hoạt động hợp tác và hội nhập quốc tế trong lĩnh vực giáo dục.`,
       ),
     );
-    out.push(p(cooperationSentence(data)));
-    const students = foreignStudentsSentence(data);
-    if (students !== null) {
-      out.push(
-        p(
-          `Thông qua công tác thông tin đối ngoại và hợp tác giáo dục, ngành Giáo dục tỉnh đã thực hiện tốt việc tuyên truyền, triển khai các chính sách hỗ trợ đào tạo đối với lưu học sinh. ${students}`,
-        ),
-      );
-    }
-    out.push(...opinionsAt(data, 'II.4'));
     out.push(
       p(
         `Bên cạnh đó, ${agency} kịp thời cung cấp thông tin, phối hợp giải thích, làm rõ các nội dung liên quan đến ngành khi có vấn đề được dư luận quan tâm; góp phần định hướng thông tin, tạo sự đồng thuận xã hội, giữ vững uy tín, hình ảnh của ngành Giáo dục và của tỉnh.`,
@@ -437,7 +457,6 @@ export function bodyBlocks(data: ReportData, cfg: ReportConfig): Block[] {
         `Thông qua hoạt động thông tin đối ngoại, ngành Giáo dục đã góp phần cung cấp thông tin chính thống, định hướng dư luận, quảng bá hình ảnh giáo dục ${province} năng động, trách nhiệm, đổi mới và hội nhập; đồng thời tăng cường tuyên truyền về hợp tác giáo dục với các địa phương, đối tác nước ngoài.`,
       ),
     );
-    out.push(...opinionsAt(data, 'III.1'));
   }
 
   out.push({ kind: 'h2', text: '2. Tồn tại, hạn chế và nguyên nhân' });
@@ -454,7 +473,6 @@ export function bodyBlocks(data: ReportData, cfg: ReportConfig): Block[] {
         'Nguyên nhân chủ yếu là do quy mô ngành lớn, địa bàn rộng, số lượng cơ sở giáo dục nhiều; nhân lực chuyên trách về truyền thông, thông tin đối ngoại còn hạn chế. Cán bộ phụ trách truyền thông ở nhiều đơn vị kiêm nhiệm nhiều nhiệm vụ nên chưa có nhiều thời gian đầu tư cho công tác tuyên truyền. Bên cạnh đó, điều kiện thiết bị, hạ tầng công nghệ và kỹ năng sản xuất nội dung số tại một số cơ sở giáo dục còn hạn chế; cơ chế phối hợp, chia sẻ thông tin từ cơ sở lên cấp ngành có lúc chưa thường xuyên, kịp thời.',
       ),
     );
-    out.push(...opinionsAt(data, 'III.2'));
   }
 
   // IV. PHƯƠNG HƯỚNG
@@ -477,7 +495,6 @@ export function bodyBlocks(data: ReportData, cfg: ReportConfig): Block[] {
 
   // V. KIẾN NGHỊ
   out.push({ kind: 'h1', text: 'V. KIẾN NGHỊ, ĐỀ XUẤT' });
-  out.push(...opinionsAt(data, 'V'));
   out.push(
     p(
       `Đề nghị ${cfg.proposalAddressee} tiếp tục quan tâm tổ chức tập huấn, bồi dưỡng, hướng dẫn nghiệp vụ về công tác thông tin đối ngoại; hỗ trợ nâng cao năng lực cho đội ngũ làm công tác truyền thông của ngành Giáo dục, góp phần triển khai nhiệm vụ thông tin đối ngoại đồng bộ, hiệu quả.`,
@@ -498,6 +515,12 @@ export function endWithClosingMark(blocks: Block[]): Block[] {
     const runs = b.runs.slice();
     const last = runs[runs.length - 1];
     if (!last) continue;
+    if (last.footnote !== undefined) {
+      runs.push({ text: './.' });
+      const copy = blocks.slice();
+      copy[i] = { ...b, runs, keepWithNext: true };
+      return copy;
+    }
     const text = last.text.replace(/[\s.;,:]+$/u, '');
     runs[runs.length - 1] = { ...last, text: `${text}./.` };
     const copy = blocks.slice();

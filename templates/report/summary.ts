@@ -33,6 +33,6 @@ export function reportSummaryText(data: ReportData): string {
     const text = students.join('; ');
     lines.push(`- ${text.charAt(0).toLocaleUpperCase('vi')}${text.slice(1)}.`);
   }
-  if (lines.length === 2) lines.push('- Các số liệu chủ yếu đều bằng 0 (xem tệp đính kèm).');
+  if (lines.length === 2) lines.push('- Các số liệu chủ yếu đều bằng 0 (xem dự thảo báo cáo).');
   return lines.join('\n');
 }

@@ -496,7 +496,7 @@ const METHOD_NAMES = [
   'getMe', 'getUpdates', 'deleteWebhook', 'setWebhook', 'getWebhookInfo', 'setMyCommands', 'getMyCommands',
   'deleteMyCommands', 'setMyDescription', 'setMyShortDescription', 'setMyName', 'setChatMenuButton', 'sendMessage',
   'editMessageText', 'editMessageReplyMarkup', 'deleteMessage', 'answerCallbackQuery', 'sendDocument',
-  'sendChatAction', 'getFile',
+  'sendChatAction', 'getFile', 'sendPhoto',
 ] as const;
 type MethodName = (typeof METHOD_NAMES)[number];
 const CANONICAL = new Map<string, MethodName>(METHOD_NAMES.map((m) => [m.toLowerCase(), m]));
@@ -1540,6 +1540,8 @@ export class FakeTelegram {
         return this.answerCallbackQuery(b);
       case 'sendDocument':
         return this.sendDocument(call);
+      case 'sendPhoto':
+        return this.sendPhoto(call);
       case 'sendChatAction': {
         this.writableChat(b);
         if (!CHAT_ACTIONS.has(String(b.action))) throw bad('wrong parameter action in request');
@@ -1694,6 +1696,32 @@ export class FakeTelegram {
     return true;
   }
 
+  /** sendPhoto with an uploaded file: checked as Telegram does (an image, ≤ 10 MB, sides ≤ 10000 in sum, ratio ≤ 20). */
+  private sendPhoto(call: SentCall): Json {
+    const b = call.body;
+    const c = this.writableChat(b);
+    const ref = typeof b.photo === 'string' && b.photo.startsWith('attach://') ? b.photo.slice('attach://'.length) : 'photo';
+    const part = call.files.find((f) => f.field === ref);
+    if (!part) throw bad('there is no photo in the request');
+    if (part.bytes.length > 10 * 1024 * 1024) throw bad('PHOTO_INVALID_DIMENSIONS');
+    const size = imageSize(part.bytes);
+    if (!size) throw bad('IMAGE_PROCESS_FAILED');
+    if (size.width + size.height > 10_000 || Math.max(size.width, size.height) / Math.max(1, Math.min(size.width, size.height)) > 20) throw bad('PHOTO_INVALID_DIMENSIONS');
+    let caption: string | undefined;
+    if (b.caption !== undefined && b.caption !== '') caption = this.renderText(String(b.caption), b.parse_mode, 'caption');
+    const stored = this.storeFile(part.bytes, 'photos', part.filename, 'image/png');
+    const id = c.nextMessageId++;
+    const extra: Json = { photo: [{ file_id: stored.fileId, file_unique_id: stored.uniqueId, width: size.width, height: size.height, file_size: part.bytes.length }] };
+    if (caption !== undefined) extra.caption = caption;
+    const msg = this.botMessageObject(c, id, extra, undefined);
+    c.messages.set(id, msg);
+    this.photos.push({ chatId: c.id, bytes: part.bytes, filename: part.filename, width: size.width, height: size.height, ...(caption !== undefined ? { caption } : {}) });
+    return msg;
+  }
+
+  /** Photos delivered by sendPhoto, in order. */
+  readonly photos: Array<{ chatId: number; bytes: Buffer; filename: string; width: number; height: number; caption?: string }> = [];
+
   private sendDocument(call: SentCall): Json {
     const b = call.body;
     const c = this.writableChat(b);
@@ -1744,6 +1772,15 @@ export class FakeTelegram {
     queueMicrotask(() => this.pump(c.id));
     return msg;
   }
+}
+
+/** PNG or JPEG header; Telegram answers IMAGE_PROCESS_FAILED for anything else sent as a photo. */
+function imageSize(bytes: Buffer): { width: number; height: number } | null {
+  if (bytes.length > 24 && bytes.readUInt32BE(0) === 0x89504e47 && bytes.toString('ascii', 12, 16) === 'IHDR') {
+    return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+  }
+  if (bytes.length > 4 && bytes[0] === 0xff && bytes[1] === 0xd8) return { width: 1, height: 1 };
+  return null;
 }
 
 /** Starts a fake Telegram Bot API server on 127.0.0.1 (random port). */
