@@ -43,7 +43,7 @@ export interface FormPageView {
   periodTitle: string;
   deadline: Date;
   open: boolean;
-  submission: { status: 'none' | 'draft' | 'confirmed'; revision: number; confirmedAt: Date | null };
+  submission: { status: 'none' | 'draft' | 'confirmed' | 'returned'; revision: number; confirmedAt: Date | null };
   sections: SectionView[];
   answered: number;
   total: number;
