@@ -281,7 +281,7 @@ describe('export and import of figures', () => {
       `  Trang “Số liệu”, dòng 2 (PGD-DALAT): cột “${label('portal_news_events')}”: 12,5 không phải số nguyên`,
       `  Trang “Số liệu”, dòng 3 (THPT-THANGLONG): cột “${label('profile_institutions')}”: 12.000 vượt mức tối đa 5.000`,
       `  Trang “Nội dung”, dòng 2 (GDNN-DUCTRONG): cột “${label('assess_results_text')}”: nội dung quá ngắn (ít nhất 10 ký tự)`,
-      expect.stringMatching(/^  Trang “Nội dung”, dòng 3 \(THPT-BUITHIXUAN\): thiếu 26 câu bắt buộc: “Số cơ sở giáo dục/),
+      expect.stringMatching(/^  Trang “Nội dung”, dòng 3 \(THPT-BUITHIXUAN\): thiếu 27 câu bắt buộc: “Số cơ sở giáo dục/),
     ]);
     expect(b.db.select().from(answers).all()).toHaveLength(0);
   });

@@ -57,6 +57,10 @@ describe('runConsole', () => {
     const doc = await readDocx(readFileSync(path!));
     expect(doc.paragraphs.join('\n')).toContain('Chưa có đơn vị nào gửi báo cáo');
     expect(out).toContain('TIẾN ĐỘ BÁO CÁO 6 THÁNG ĐẦU NĂM 2026');
+    // The chart is handed over as a file too, and the console says where it is.
+    const chart = /🖼 Đã lưu biểu đồ: (.+\.png)/.exec(out)?.[1];
+    expect(chart).toBe(join(dir, 'out', 'tien-do-2026-H1.png'));
+    expect(readFileSync(chart!).subarray(1, 4).toString('latin1')).toBe('PNG');
   });
 
   it('binds with a demo code, answers questions, switches user, and stops at .thoat', async () => {

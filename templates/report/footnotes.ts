@@ -39,9 +39,11 @@ function insertAt(runs: readonly Run[], at: number, id: number): Run[] {
   const out: Run[] = [];
   let pos = 0;
   let done = false;
-  for (const r of runs) {
+  runs.forEach((r, i) => {
     const len = r.footnote !== undefined ? 0 : r.text.length;
-    if (!done && r.footnote === undefined && at >= pos && at <= pos + len) {
+    // A mark already at this place stays first: the next one goes after it.
+    const beforeMark = at === pos + len && runs[i + 1]?.footnote !== undefined;
+    if (!done && r.footnote === undefined && at >= pos && at <= pos + len && !beforeMark) {
       const cut = at - pos;
       if (cut > 0) out.push({ ...r, text: r.text.slice(0, cut) });
       out.push({ text: '', footnote: id });
@@ -51,7 +53,7 @@ function insertAt(runs: readonly Run[], at: number, id: number): Run[] {
       out.push(r);
     }
     pos += len;
-  }
+  });
   if (!done) out.push({ text: '', footnote: id });
   return out;
 }
