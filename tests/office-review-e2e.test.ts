@@ -44,7 +44,7 @@ function storeLastYear(d: AppDeps, ids: Map<string, number>): void {
   inTransaction(d.db, (db) => {
     const period = ensurePeriod(db, '2025-H1');
     const sub = createSubmission(db, ids.get('PGD-DALAT')!, '2025-H1', period.formVersionId, CLOCK);
-    const answers: Record<string, number | string> = { ...SEED_ANSWERS['PGD-DALAT']!, portal_news_events: 553, digital_views: 0 };
+    const answers: Record<string, number | string> = { ...SEED_ANSWERS['PGD-DALAT']!, portal_news_events: 553 };
     for (const k of Object.keys(answers)) if (k.startsWith('portal_') && k !== 'portal_news_events') answers[k] = 0;
     for (const [key, value] of Object.entries(answers)) appendAnswer(db, { submissionId: sub.id, key, value, raw: String(value), revision: 0, contactId: null, now: CLOCK });
     confirmSubmission(db, sub.id, null, CLOCK);
@@ -244,7 +244,8 @@ describe('review and return', () => {
     expect(reopened).toContain('Câu 15');
     const intro = fake.messagesTo(PRINCIPAL).find((t) => t.includes('đã trả lại báo cáo'));
     expect(intro).toContain('Lý do: Số lượt xem lớn hơn số liệu');
-    await app.say(PRINCIPAL, '1.800.000', 'Câu 15: đã ghi');
+    const review = await app.say(PRINCIPAL, '1.800.000', '1.800.000 lượt xem');
+    expect(review).toContain('Trạng thái: Văn phòng Sở đã trả lại để sửa; vui lòng sửa rồi xác nhận lại');
     await app.say(PRINCIPAL, '/xacnhan', 'Đã xác nhận báo cáo');
     const sub = findSubmission(deps.db, unitIds.get('PGD-DALAT')!, '2026-H1')!;
     expect(sub).toMatchObject({ status: 'confirmed', revision: 2 });
