@@ -306,7 +306,7 @@ export const DEFAULT_FORM: FormDefinition = FormDefinitionSchema.parse({
       key: 'assessment',
       title: 'Đánh giá và kiến nghị',
       questions: [
-        text('assess_results_text', 'Kết quả nổi bật', { min: 10 }),
+        text('assess_results_text', 'Kết quả nổi bật', { required: true, min: 10 }),
         text('assess_shortcomings_text', 'Tồn tại, hạn chế'),
         text('assess_causes_text', 'Nguyên nhân của tồn tại, hạn chế'),
         text('assess_proposals_text', 'Kiến nghị, đề xuất với Sở'),

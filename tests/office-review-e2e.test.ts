@@ -8,6 +8,7 @@ import { Api } from 'grammy';
 import ExcelJS from 'exceljs';
 import { sendThrough } from '../bot/outbox/telegram-sender';
 import { reportCliCommand } from '../bot/cli/report';
+import { particularsCliCommand } from '../bot/cli/particulars';
 import { UsageError } from '../bot/cli/context';
 import { attachSenders } from '../handlers/notify';
 import type { AppDeps } from '../handlers/types';
@@ -332,6 +333,11 @@ describe('periods that do not exist', () => {
     await expect(reportCliCommand.run(['--period', '2030-Q2'], ctx)).rejects.toThrow(UsageError);
     await expect(reportCliCommand.run(['--period', '2030-Q2'], ctx)).rejects.toThrow(/no such period.*known periods: .*2026-H1/);
     expect(lines).toHaveLength(0);
+    // The particulars through the CLI, as /thongtinbc in chat.
+    await particularsCliCommand.run(['--period', '2026-H1', 'ngay', '12/5/2026'], ctx);
+    expect(lines.join('\n')).toContain('- Ngày báo cáo: 12/5/2026');
+    expect(() => particularsCliCommand.run(['--period', '2099-Q1'], ctx)).toThrow(UsageError);
+    expect(() => particularsCliCommand.run(['--period', '2026-H1', 'ngay', 'mai'], ctx)).toThrow(/không phải ngày/);
   });
 });
 

@@ -8,12 +8,14 @@ import { formCommand } from './form';
 import { exportCommand } from './export';
 import { submissionsCommand } from './submissions';
 import { backupCommand, restoreCommand } from './backup';
+import { particularsCliCommand } from './particulars';
 
 /** The CLI's command table: each feature adds its commands in its own module and lists them here. */
 export const CLI_COMMANDS: Record<string, CliCommand> = {
   demo: demoCommand,
   invite: inviteCommand,
   report: reportCliCommand,
+  'report-settings': particularsCliCommand,
   units: unitsCommand,
   invites: invitesCommand,
   office: officeCommand,
