@@ -177,7 +177,7 @@ describe('a draft the office only has to number and sign', () => {
     expect(noAppendix.paragraphs).not.toContain('PHỤ LỤC');
     expect(noAppendix.paragraphs).toContain('TỔNG HỢP Ý KIẾN CỦA CÁC ĐƠN VỊ');
     expect(fake.rejected).toHaveLength(0);
-  });
+  }, 180_000);
 
   test('no period to compare with: no comparison, and the principal is told the data window at the first question', async () => {
     inTransaction(deps.db, (db) => {
@@ -236,7 +236,8 @@ describe('review and return', () => {
     expect(told).toContain('(câu 15)');
     expect(told).toContain('Lý do: Số lượt xem lớn hơn số liệu của trang fanpage, đề nghị kiểm tra lại');
 
-    const progress = await app.say(OFFICE, '/tiendo 2026-H1', 'TIẾN ĐỘ BÁO CÁO');
+    fake.pushText(OFFICE, '/tiendo 2026-H1');
+    const progress = await fake.waitForMessage(OFFICE, (t) => t.includes('TIẾN ĐỘ BÁO CÁO'), WAIT);
     expect(progress).toContain('Bị trả lại: 1');
     expect(progress).toContain('Bị trả lại (chờ đơn vị sửa): 1\n   - Phòng Giáo dục và Đào tạo thành phố Đà Lạt');
 
@@ -256,7 +257,8 @@ describe('review and return', () => {
     await fake.waitForMessage(PRINCIPAL, (t) => t.includes('Văn phòng Sở đã duyệt báo cáo'), WAIT);
     await app.say(OFFICE, '/duyet PGD-DALAT', 'đã được duyệt trước đó');
     await app.say(OFFICE, '/duyet PGD-DILINH', 'chỉ duyệt hoặc trả lại được báo cáo đơn vị đã gửi');
-    const after = await app.say(OFFICE, '/tiendo', 'TIẾN ĐỘ BÁO CÁO');
+    fake.pushText(OFFICE, '/tiendo');
+    const after = await fake.waitForMessage(OFFICE, (t) => t.includes('TIẾN ĐỘ BÁO CÁO'), WAIT);
     expect(after).toContain('Đã gửi: 8/10 đơn vị (đã duyệt 1) · Bị trả lại: 0 · Đang nhập: 1 · Chưa gửi: 1');
 
     const actions = deps.db.select().from(auditLog).all().map((a) => a.action);
@@ -286,7 +288,7 @@ describe('review and return', () => {
     const appendix = report.paragraphs.slice(report.paragraphs.indexOf('PHỤ LỤC'));
     const dalat = appendix.indexOf('Phòng Giáo dục và Đào tạo thành phố Đà Lạt');
     expect(appendix[dalat + 1]).toBe('Đã duyệt');
-  });
+  }, 120_000);
 });
 
 describe('progress as a picture', () => {
