@@ -333,7 +333,7 @@ describe('periods that do not exist', () => {
     const lines: string[] = [];
     const ctx = { db: deps.db, config: deps.config, out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
     await expect(reportCliCommand.run(['--period', '2030-Q2'], ctx)).rejects.toThrow(UsageError);
-    await expect(reportCliCommand.run(['--period', '2030-Q2'], ctx)).rejects.toThrow(/no such period.*known periods: .*2026-H1/);
+    await expect(reportCliCommand.run(['--period', '2030-Q2'], ctx)).rejects.toThrow(/chưa có.*các kỳ hiện có: .*2026-H1/);
     expect(lines).toHaveLength(0);
     // The particulars through the CLI, as /thongtinbc in chat.
     await particularsCliCommand.run(['--period', '2026-H1', 'ngay', '12/5/2026'], ctx);
