@@ -17,6 +17,26 @@ const statements = perDb((db) => ({
     .where(eq(answers.submissionId, sql.placeholder('submissionId')))
     .orderBy(asc(answers.id))
     .prepare(),
+  answersWithMeta: db
+    .select({ key: answers.questionKey, value: answers.value, note: answers.note, flag: answers.flag, none: answers.none })
+    .from(answers)
+    .where(eq(answers.submissionId, sql.placeholder('submissionId')))
+    .orderBy(asc(answers.id))
+    .prepare(),
+  past: db
+    .select({ periodId: submissions.periodId, key: answers.questionKey, value: answers.value })
+    .from(answers)
+    .innerJoin(submissions, eq(submissions.id, answers.submissionId))
+    .where(
+      and(
+        eq(submissions.unitId, sql.placeholder('unitId')),
+        eq(submissions.status, 'confirmed'),
+        ne(submissions.periodId, sql.placeholder('periodId')),
+        gte(submissions.periodId, sql.placeholder('since')),
+      ),
+    )
+    .orderBy(asc(answers.id))
+    .prepare(),
   append: db
     .insert(answers)
     .values({
@@ -53,21 +73,20 @@ export function currentAnswers(db: Db, submissionId: number): Record<string, Ans
   return out;
 }
 
-/** Notes, "không có" and flags of the newest answer per question (keys without any are left out). */
-export function currentAnswerMeta(db: Db, submissionId: number): Record<string, AnswerMeta> {
-  const rows = db
-    .select({ key: answers.questionKey, note: answers.note, flag: answers.flag, none: answers.none })
-    .from(answers)
-    .where(eq(answers.submissionId, submissionId))
-    .orderBy(asc(answers.id))
-    .all();
-  const out: Record<string, AnswerMeta> = {};
-  for (const r of rows) {
-    const meta = metaOfRow(r);
-    if (meta) out[r.key] = meta;
-    else delete out[r.key];
+/**
+ * The newest answer per question with its notes, "không có" and flags (keys without any are left out of
+ * `meta`), in one query: the engine needs both for every message.
+ */
+export function currentAnswersWithMeta(db: Db, submissionId: number): { answers: Record<string, AnswerValue | null>; meta: Record<string, AnswerMeta> } {
+  const out: Record<string, AnswerValue | null> = {};
+  const meta: Record<string, AnswerMeta> = {};
+  for (const r of statements(db).answersWithMeta.all({ submissionId })) {
+    out[r.key] = JSON.parse(r.value) as AnswerValue | null;
+    const m = metaOfRow(r);
+    if (m) meta[r.key] = m;
+    else delete meta[r.key];
   }
-  return out;
+  return { answers: out, meta };
 }
 
 export function metaOfRow(r: { note: string | null; flag: string | null; none: boolean }): AnswerMeta | null {
@@ -90,13 +109,7 @@ export interface PastAnswers {
  */
 export function pastReports(db: Db, unitId: number, periodId: PeriodId): { sameKind: PastAnswers | null; latest: PastAnswers | null } {
   const year = Number(periodId.slice(0, 4));
-  const rows = db
-    .select({ periodId: submissions.periodId, key: answers.questionKey, value: answers.value })
-    .from(answers)
-    .innerJoin(submissions, eq(submissions.id, answers.submissionId))
-    .where(and(eq(submissions.unitId, unitId), eq(submissions.status, 'confirmed'), ne(submissions.periodId, periodId), gte(submissions.periodId, `${year - 1}-`)))
-    .orderBy(asc(answers.id))
-    .all();
+  const rows = statements(db).past.all({ unitId, periodId, since: `${year - 1}-` });
   const byPeriod = new Map<string, Record<string, AnswerValue | null>>();
   for (const r of rows) {
     let a = byPeriod.get(r.periodId);
