@@ -25,7 +25,8 @@
  * database and its WAL, peak RSS (VmHWM).
  *
  * Run: npm run bench (all benchmarks) or npx tsx bench/answers.bench.ts (about 2 minutes).
- *      BENCH_QUICK=1 for a smaller run (120 contacts); BENCH_CONTACTS, BENCH_PACED, BENCH_PACED_RATE,
+ *      BENCH_QUICK=1 for a smaller run (120 contacts); BENCH_CONTACTS (default: enough for 20,000 answers,
+ *      at least 500), BENCH_PACED, BENCH_PACED_RATE,
  *      BENCH_ZALO_REQUESTS override the sizes; BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the children.
  *      Prints a table and one JSON line; asserts nothing else.
  */
@@ -38,7 +39,7 @@ import { fileURLToPath } from 'node:url';
 import { count } from 'drizzle-orm';
 import { Pool } from 'undici';
 import { loadConfig } from '../config';
-import { flattenForm, type FlatQuestion } from '../domain/form';
+import { applicableQuestions, type FlatQuestion } from '../domain/form';
 import { parseVietnameseNumber } from '../domain/numbers';
 import { closeDatabase, inTransaction, openDatabase, type Db } from '../storage/db';
 import { bindContact, touchContact } from '../storage/repositories/contacts';
@@ -56,26 +57,30 @@ const num = (name: string, dflt: number) => {
   if (!(v > 0)) throw new Error(`${name} must be a positive number`);
   return v;
 };
-const CONTACTS = num('BENCH_CONTACTS', quick ? 120 : 620);
-const PACED = num('BENCH_PACED', quick ? 400 : 2_000);
+/** At least this many contacts, and enough of them for at least ANSWERS answers (BENCH_CONTACTS: exactly). */
+const MIN_CONTACTS = quick ? 120 : 500;
+const ANSWERS = quick ? 0 : 20_000;
+const PACED = num('BENCH_PACED', quick ? 400 : 1_000);
 const PACED_RATE = num('BENCH_PACED_RATE', 200);
 /** The paced phase runs at most at this share of the rate the real bot reached in the burst. */
 const PACED_SHARE = 0.5;
-const ZALO_REQUESTS = num('BENCH_ZALO_REQUESTS', quick ? 2_000 : 10_000);
+const ZALO_REQUESTS = num('BENCH_ZALO_REQUESTS', quick ? 2_000 : 5_000);
 const ZALO_CONNECTIONS = 16;
 const ZALO_TOKEN = '8172635445:Zk3fQ9xLmP2vR7tYb8nW4cJ6hD1sA5eG0uK';
 const ZALO_SECRET = 'bench-webhook-secret-0123456789';
 /** After the last reply, this long without any reply means the bot is done. */
-const QUIET_MS = 1_000;
+const QUIET_MS = 2_000;
 /** Any single wait is bounded. */
 const WAIT_LIMIT_MS = 180_000;
 const CHAT_BASE = 500_000;
+/** District offices: every question of the default form applies to them. */
+const UNIT_TYPE = 'phong-gddt';
 const PERIOD_ID = `${new Date().getUTCFullYear()}-Y`;
 
 // ------------------------------------------------------------------------------------------- the script
 
 /** Replies that mean the bot did not take the message as intended. */
-const REFUSAL = /Đã có lỗi|Không đọc được|không hợp lệ|chưa nhập|vượt quá|không quá|Lệnh không|chưa liên kết|chưa được liên kết|không có kỳ|đã khóa|Vui lòng (chỉ )?nhập/i;
+const REFUSAL = /Đã có lỗi|Bạn đang xem lại|Không đọc được|không hợp lệ|chưa nhập|vượt quá|không quá|Lệnh không|chưa liên kết|chưa được liên kết|không có kỳ|đã khóa|Vui lòng (chỉ )?nhập/i;
 
 const NUMBER_PHRASES = ['12', 'mười hai', '3 tin', '45', 'hai mươi lăm', '7 lượt', '1.593', '2 nghìn', 'một trăm linh năm', '15', '8 đoàn', '30'];
 const MONEY_PHRASES = ['10,3 triệu', '2 triệu', '500 nghìn đồng', 'một triệu hai', '0'];
@@ -101,7 +106,19 @@ interface Step {
   answer: boolean;
 }
 
-/** Every contact's messages, in rounds: the first message of every contact, then the second of every contact… */
+/**
+ * The questions a district office is asked in a row after /nhap: every question that applies, up to the
+ * last required one (then the bot offers the review, and the optional ones left are asked only on request).
+ */
+function askedInARow(questions: readonly FlatQuestion[]): FlatQuestion[] {
+  const lastRequired = questions.map((q) => q.required).lastIndexOf(true);
+  return questions.slice(0, lastRequired + 1);
+}
+
+/**
+ * Every contact's messages, in rounds: the first message of every contact, then the second of every
+ * contact… Each sends /nhap and answers; one in ten then sends /xem, one in ten /xacnhan.
+ */
 function script(questions: FlatQuestion[], contacts: number): Step[] {
   const perContact: Step[][] = [];
   for (let i = 0; i < contacts; i++) {
@@ -112,6 +129,7 @@ function script(questions: FlatQuestion[], contacts: number): Step[] {
       steps.push({ chat, text: choices[(i + j) % choices.length] as string, answer: true });
     });
     if (i % 10 === 0) steps.push({ chat, text: '/xem', answer: false });
+    if (i % 10 === 5) steps.push({ chat, text: '/xacnhan', answer: false });
     perContact.push(steps);
   }
   const out: Step[] = [];
@@ -125,7 +143,7 @@ function province(db: Db, channel: 'telegram' | 'zalo', contacts: number, now: D
   inTransaction(db, (tx) => {
     for (let i = 0; i < contacts; i++) {
       const n = String(i + 1).padStart(4, '0');
-      const { unit } = upsertUnit(tx, { code: `DV-${n}`, name: `Phòng Giáo dục và Đào tạo số ${n}`, type: 'phong-gddt', district: null }, now);
+      const { unit } = upsertUnit(tx, { code: `DV-${n}`, name: `Phòng Giáo dục và Đào tạo số ${n}`, type: UNIT_TYPE, district: null }, now);
       const c = touchContact(tx, channel, String(CHAT_BASE + i + 1), `Cán bộ ${n}`, now);
       bindContact(tx, c.id, unit.id, 'contact');
     }
@@ -341,7 +359,7 @@ async function runTelegram(kind: 'bot' | 'echo', steps: Step[], dbPath: string |
       if (missing > 0) problems.push(`echo: ${missing} texts not echoed`);
     }
     const rss = peakRssMb(proc.pid);
-    const errors = proc.stderr.join('').split('\n').filter((l) => /"level":"error"/.test(l));
+    const errors = proc.stderr.join('').split('\n').filter((l) => (kind === 'bot' ? /"level":"error"/.test(l) : l.trim() !== ''));
     if (errors.length > 0) problems.push(`${errors.length} error lines in the log, e.g. ${errors[0]?.slice(0, 300)}`);
     return {
       paced: { updates: pacedSteps.length, rate, p50Ms: pct(lat.ms, 50), p99Ms: pct(lat.ms, 99), maxMs: Math.max(...lat.ms) },
@@ -488,11 +506,13 @@ async function freePort(): Promise<number> {
 
 // ------------------------------------------------------------------------------------------- main
 
-function prepareDb(path: string, channel: 'telegram' | 'zalo'): FlatQuestion[] {
+function prepareDb(path: string, channel: 'telegram' | 'zalo', contacts?: number): { questions: FlatQuestion[]; contacts: number } {
   const db = openDatabase(path);
   try {
-    province(db, channel, CONTACTS, new Date());
-    return flattenForm(latestFormVersion(db).form);
+    const questions = askedInARow(applicableQuestions(latestFormVersion(db).form, UNIT_TYPE));
+    const n = contacts ?? (process.env.BENCH_CONTACTS ? num('BENCH_CONTACTS', 0) : Math.max(MIN_CONTACTS, Math.ceil(ANSWERS / questions.length / 10) * 10));
+    province(db, channel, n, new Date());
+    return { questions, contacts: n };
   } finally {
     closeDatabase(db);
   }
@@ -511,7 +531,7 @@ const dir = mkdtempSync(join(tmpdir(), 'baocao-bench-answers-'));
 try {
   loadConfig({}); // the bench's own sanity: the defaults parse
   const tgDb = join(dir, 'telegram.db');
-  const questions = prepareDb(tgDb, 'telegram');
+  const { questions, contacts: CONTACTS } = prepareDb(tgDb, 'telegram');
   const steps = script(questions, CONTACTS);
   const answerCount = steps.filter((s) => s.answer).length;
   console.log(`answers bench: ${CONTACTS} contacts, ${questions.length} questions each, ${steps.length} updates (${answerCount} answers); a burst, then the last ${Math.min(PACED, steps.length)} paced`);
@@ -522,7 +542,7 @@ try {
   const echo = await runTelegram('echo', steps, undefined, bot.paced.rate);
 
   const zaloDb = join(dir, 'zalo.db');
-  prepareDb(zaloDb, 'zalo');
+  prepareDb(zaloDb, 'zalo', CONTACTS);
   const zaloBot = await runZalo('bot', steps, zaloDb);
   const zaloStored = storedAnswers(zaloDb);
   const zaloAnswers = steps.slice(0, ZALO_REQUESTS).filter((s) => s.answer).length;
