@@ -81,6 +81,8 @@ describe('chat and page on one submission', () => {
     await chat.send('17,5 nghìn');
     const results = await pageSaves;
     expect(results.map((r) => r.status)).toEqual(portal.map(() => 200));
+    // The chat's last answer is stored once its acknowledgement is out (settle alone does not wait for it).
+    await chat.expectReply('17.500');
     await chat.settle();
 
     const now = app.answersOf('PGD-DALAT');
