@@ -1,4 +1,4 @@
-import { flattenForm, type FormDefinition, type QuestionType } from './form';
+import { appliesTo, flattenForm, type AnswerFlag, type AnswerMeta, type FormDefinition, type QuestionType } from './form';
 import type { PeriodInfo } from './periods';
 import { UNIT_TYPES, UNIT_TYPE_LABELS, type UnitRef, type UnitType } from './units';
 
@@ -16,6 +16,8 @@ export interface AggregateSubmission {
   form: FormDefinition;
   formVersion: number;
   answers: Readonly<Record<string, number | string>>;
+  /** Notes and flags of the answers (absent for figures typed in by the office). */
+  meta?: Readonly<Record<string, AnswerMeta>>;
   confirmedAt: Date;
 }
 
@@ -62,6 +64,19 @@ export interface UnitRow {
   confirmedAt: Date;
   /** Numeric answers of the unit (only keys its form has). */
   values: Record<string, number>;
+  /** Keys its form has that do not apply to its unit type: neither missing nor zero. */
+  notApplicable: string[];
+}
+
+/** A figure the unit confirmed when asked back about it, or one it added a note to: the office sees both. */
+export interface AnnotatedFigure {
+  unit: UnitRef;
+  key: string;
+  label: string;
+  unitOfMeasure?: string;
+  value: number | string | null;
+  note?: string;
+  flag?: AnswerFlag;
 }
 
 export interface UnitTypeCount {
@@ -92,7 +107,7 @@ export interface ReportData {
   };
   /** Sum of numeric answers per key, over the submissions whose form has that key. */
   totals: Record<string, number>;
-  /** How many submissions' forms had the key (0 ⇒ never asked). */
+  /** How many submissions' forms asked the key of their unit (0 ⇒ never asked; not-applicable ones are not counted). */
   answeredBy: Record<string, number>;
   labels: Record<string, QuestionMeta>;
   /** Every key in form order. */
@@ -120,6 +135,8 @@ export interface ReportData {
   /** One row per reporting unit, sorted by type then name. */
   unitRows: UnitRow[];
   byType: UnitTypeCount[];
+  /** Flagged figures and answers with a note, units in report order then form order. */
+  annotated: AnnotatedFigure[];
 }
 
 export const PORTAL_SECTION_KEY = 'portal';
@@ -211,10 +228,29 @@ export function aggregate(input: AggregateInput): ReportData {
   const textItems = new Map<string, TextItem[]>();
   const unitRows: UnitRow[] = [];
 
+  const annotated: AnnotatedFigure[] = [];
   for (const s of subs) {
     const values: Record<string, number> = {};
+    const notApplicable: string[] = [];
     for (const q of flatOf(s.form)) {
       const v = s.answers[q.key];
+      // A figure given anyway (typed in by the office, an older form) is counted: nothing sent is dropped.
+      if (!appliesTo(q, s.unit.type) && v === undefined) {
+        notApplicable.push(q.key);
+        continue;
+      }
+      const meta = s.meta?.[q.key];
+      if (meta?.flag || meta?.note) {
+        annotated.push({
+          unit: s.unit,
+          key: q.key,
+          label: q.label,
+          ...(q.unit !== undefined ? { unitOfMeasure: q.unit } : {}),
+          value: v ?? null,
+          ...(meta.note ? { note: meta.note } : {}),
+          ...(meta.flag ? { flag: meta.flag } : {}),
+        });
+      }
       if (isNumericType(q.type)) {
         answeredBy[q.key] = (answeredBy[q.key] ?? 0) + 1;
         totals[q.key] ??= 0;
@@ -231,7 +267,7 @@ export function aggregate(input: AggregateInput): ReportData {
         }
       }
     }
-    unitRows.push({ unit: s.unit, formVersion: s.formVersion, confirmedAt: s.confirmedAt, values });
+    unitRows.push({ unit: s.unit, formVersion: s.formVersion, confirmedAt: s.confirmedAt, values, notApplicable });
   }
 
   const sum = (key: string): number => totals[key] ?? 0;
@@ -330,6 +366,7 @@ export function aggregate(input: AggregateInput): ReportData {
     texts,
     unitRows,
     byType,
+    annotated,
   };
 }
 

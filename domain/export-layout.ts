@@ -1,7 +1,7 @@
-import { flattenForm, type AnswerValue, type FlatQuestion, type FormDefinition } from './form';
+import { appliesTo, flattenForm, type AnswerFlag, type AnswerMeta, type AnswerValue, type FlatQuestion, type FormDefinition } from './form';
 import { formatNumber } from './format';
 import { parseVietnameseNumber } from './numbers';
-import { formatDateTime } from './periods';
+import { formatDateTime, parsePeriodId, periodInfo } from './periods';
 import { UNIT_TYPE_LABELS, type UnitType } from './units';
 import { UNIT_STATE_LABELS, unitStateOf } from './review';
 
@@ -88,6 +88,10 @@ export const SHEET_HISTORY = 'Lịch sử';
 
 /** A question skipped on purpose (stored as null) is written as this, so the import can tell it from "not given". */
 export const SKIPPED_MARK = '(bỏ qua)';
+/** A question that does not apply to the unit's type: neither missing nor zero. */
+export const NOT_APPLICABLE_MARK = 'Không áp dụng';
+/** An explicit "nothing to report" to a text question, distinct from a skipped one. */
+export const NONE_MARK = 'Không có';
 
 export const COL_CODE = 'Mã đơn vị';
 export const COL_NAME = 'Tên đơn vị';
@@ -96,9 +100,11 @@ export const COL_DISTRICT = 'Quận/huyện';
 export const COL_STATUS = 'Trạng thái';
 export const COL_CONFIRMED_AT = 'Xác nhận lúc';
 export const COL_SOURCE = 'Nguồn';
+/** Notes typed after figures and figures the unit confirmed when asked back: what the office should read. */
+export const COL_NOTES = 'Ghi chú và số liệu cần lưu ý';
 
 /** Descriptive columns of the export; the import ignores them (only the unit code identifies a row). */
-const DESCRIPTIVE = [COL_NAME, COL_TYPE, COL_DISTRICT, COL_STATUS, COL_CONFIRMED_AT, COL_SOURCE].map(foldText);
+const DESCRIPTIVE = [COL_NAME, COL_TYPE, COL_DISTRICT, COL_STATUS, COL_CONFIRMED_AT, COL_SOURCE, COL_NOTES].map(foldText);
 
 export const isNumberQuestion = (q: Pick<FlatQuestion, 'type'>): boolean => q.type === 'count' || q.type === 'money';
 
@@ -130,6 +136,7 @@ export interface ExportSubmission {
   /** Set when the office accepted it (review). */
   acceptedAt?: Date | null;
   answers: Readonly<Record<string, AnswerValue | null>>;
+  meta?: Readonly<Record<string, AnswerMeta>>;
 }
 
 export interface HistoryEvent {
@@ -160,10 +167,41 @@ const SOURCE_LABELS: Record<string, string> = {
 const sourceLabel = (s: ExportSubmission | undefined): string => (!s ? '' : (SOURCE_LABELS[s.source] ?? 'Chat'));
 const typeLabel = (t: string): string => UNIT_TYPE_LABELS[t as UnitType] ?? t;
 
-function answerCell(v: AnswerValue | null | undefined): Cell {
+function answerCell(v: AnswerValue | null | undefined, meta?: AnswerMeta): Cell {
   if (v === undefined) return null;
-  if (v === null) return SKIPPED_MARK;
+  if (v === null) return meta?.none ? NONE_MARK : SKIPPED_MARK;
   return v;
+}
+
+/** A question that does not apply to the unit says so, unless a figure was given anyway. */
+function cellFor(q: FlatQuestion, u: ExportUnit, s: ExportSubmission | undefined): Cell {
+  const v = s?.answers[q.key];
+  if (v === undefined && !appliesTo(q, u.type)) return NOT_APPLICABLE_MARK;
+  return answerCell(v, s?.meta?.[q.key]);
+}
+
+/** One line per annotated answer of the unit: "Số đoàn nước ngoài đến làm việc: 2 — ghi chú: Hàn Quốc". */
+function notesOf(questions: readonly FlatQuestion[], headers: Map<string, string>, s: ExportSubmission | undefined): Cell {
+  if (!s?.meta) return null;
+  const lines: string[] = [];
+  for (const q of questions) {
+    const meta = s.meta[q.key];
+    if (!meta || !(meta.note || meta.flag)) continue;
+    const v = s.answers[q.key];
+    const shown = typeof v === 'number' ? formatNumber(v) : v === null || v === undefined ? NONE_MARK : v;
+    const parts = [`${headers.get(q.key)}: ${shown}`];
+    if (meta.note) parts.push(`ghi chú: ${meta.note}`);
+    if (meta.flag) parts.push(flagDescription(meta.flag));
+    lines.push(parts.join(' — '));
+  }
+  return lines.length ? lines.join('\n') : null;
+}
+
+/** What the office reads about a flagged figure. */
+export function flagDescription(flag: AnswerFlag): string {
+  if (flag.kind === 'rule') return `Đơn vị xác nhận đúng: ${flag.message}`;
+  const title = parsePeriodId(flag.periodId) ? periodInfo(flag.periodId).shortTitle : flag.periodId;
+  return `Đơn vị xác nhận đúng; kỳ trước (${title}) báo ${formatNumber(flag.previous)}`;
 }
 
 const ACTION_LABELS: Record<string, string> = {
@@ -231,7 +269,7 @@ export function buildExportTables(input: ExportInput): TableSpec[] {
         statusLabel(s),
         s?.confirmedAt ? formatDateTime(s.confirmedAt, input.timeZone) : null,
         sourceLabel(s) || null,
-        ...numbers.map((q) => answerCell(s?.answers[q.key])),
+        ...numbers.map((q) => cellFor(q, u, s)),
       ];
     }),
   };
@@ -242,10 +280,11 @@ export function buildExportTables(input: ExportInput): TableSpec[] {
       { header: COL_CODE, kind: 'text', width: 18 },
       { header: COL_NAME, kind: 'text', width: 45 },
       ...texts.map((q) => ({ header: headers.get(q.key)!, kind: 'text' as const, width: 60 })),
+      { header: COL_NOTES, kind: 'text', width: 70 },
     ],
     rows: input.units.map((u) => {
       const s = byUnit.get(u.code);
-      return [u.code, u.name, ...texts.map((q) => answerCell(s?.answers[q.key]))];
+      return [u.code, u.name, ...texts.map((q) => cellFor(q, u, s)), notesOf(questions, headers, s)];
     }),
   };
 
@@ -305,6 +344,8 @@ export type ParseFiguresResult = { ok: true; parsed: ParsedFigures } | { ok: fal
 function cellValue(q: FlatQuestion, c: Cell | undefined): { ok: true; value: AnswerValue | null | undefined } | { ok: false; reason: string } {
   if (isBlank(c)) return { ok: true, value: undefined };
   const text = cellText(c);
+  if (foldText(text) === foldText(NOT_APPLICABLE_MARK)) return { ok: true, value: undefined };
+  if (!isNumberQuestion(q) && !q.required && foldText(text) === foldText(NONE_MARK)) return { ok: true, value: null };
   if (foldText(text) === foldText(SKIPPED_MARK)) {
     return q.required ? { ok: false, reason: 'câu bắt buộc, không thể bỏ qua' } : { ok: true, value: null };
   }

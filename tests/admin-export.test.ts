@@ -108,11 +108,12 @@ describe('export and import of figures', () => {
     expect(dalat[col('intl_support_money')]).toBe(510_500_000);
     expect(rows[2]![col('digital_views')]).toBe(10_345_678);
     for (const r of rows.slice(1, 3)) for (const q of numberQs) expect(typeof r[col(q.key)]).toBe('number');
-    expect(rows[0]!.slice(4, 8)).toEqual(['Chưa gửi', null, null, null]);
+    // A GDNN-GDTX centre is not asked how many institutions it has: the cell says so, it is not empty or 0.
+    expect(rows[0]!.slice(4, 8)).toEqual(['Chưa gửi', null, null, 'Không áp dụng']);
     expect(rows[3]![4]).toBe('Đang nhập');
 
     const [thead, ...trows] = sheetValues(wb.worksheets[1]!);
-    expect(thead).toEqual(['Mã đơn vị', 'Tên đơn vị', ...textQs.map((q) => q.label)]);
+    expect(thead).toEqual(['Mã đơn vị', 'Tên đơn vị', ...textQs.map((q) => q.label), 'Ghi chú và số liệu cần lưu ý']);
     const campaign = 2 + textQs.findIndex((q) => q.key === 'campaign_text');
     expect(trows[1]![campaign]).toBe('(bỏ qua)');
     expect(trows[1]![2]).toMatch(/^Nội dung “Hoạt động hợp tác quốc tế nổi bật \(tóm tắt\)”/);

@@ -53,6 +53,7 @@ export async function buildPeriodExport(
     confirmedAt: s.submission.confirmedAt,
     acceptedAt: s.submission.acceptedAt,
     answers: s.answers,
+    meta: s.meta,
   }));
   const history: HistoryEvent[] = periodAuditEvents(db, periodId, HISTORY_ACTIONS).map((e) => ({
     at: e.at,

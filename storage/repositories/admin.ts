@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db } from '../db';
 import { auditLog, contacts, inviteCodes, periods, submissions, units, type ContactRow, type InviteCodeRow, type SubmissionRow, type UnitRow } from '../schema';
-import type { AnswerValue } from '../../domain/form';
+import type { AnswerMeta, AnswerValue } from '../../domain/form';
 import { audit } from './audit';
 import { appendAnswer, createSubmission, currentAnswers, findSubmission, submissionsOfPeriod } from './submissions';
 
@@ -83,6 +83,8 @@ export interface PeriodSubmission {
   submission: SubmissionRow;
   unit: UnitRow;
   answers: Record<string, AnswerValue | null>;
+  /** Notes, "không có" and flags of the current answers. */
+  meta: Record<string, AnswerMeta>;
 }
 
 /** Every submission of a period with its current answers (two queries, see submissionsOfPeriod). */

@@ -180,6 +180,8 @@ export interface SubmissionWithUnit {
   submission: SubmissionRow;
   unit: UnitRow;
   answers: CurrentAnswers;
+  /** Notes, "không có" and flags of the current answers. */
+  meta: Record<string, AnswerMeta>;
 }
 
 /**
@@ -190,9 +192,9 @@ export function submissionsOfPeriod(db: Db, periodId: string, status?: Submissio
   const where = status ? and(eq(submissions.periodId, periodId), eq(submissions.status, status)) : eq(submissions.periodId, periodId);
   const rows = db.select().from(submissions).innerJoin(units, eq(units.id, submissions.unitId)).where(where).all();
   if (rows.length === 0) return [];
-  const byId = new Map<number, SubmissionWithUnit>(rows.map((r) => [r.submissions.id, { submission: r.submissions, unit: r.units, answers: {} }]));
+  const byId = new Map<number, SubmissionWithUnit>(rows.map((r) => [r.submissions.id, { submission: r.submissions, unit: r.units, answers: {}, meta: {} }]));
   const all = db
-    .select({ submissionId: answers.submissionId, key: answers.questionKey, value: answers.value })
+    .select({ submissionId: answers.submissionId, key: answers.questionKey, value: answers.value, note: answers.note, flag: answers.flag, none: answers.none })
     .from(answers)
     .innerJoin(submissions, eq(submissions.id, answers.submissionId))
     .where(where)
@@ -201,7 +203,11 @@ export function submissionsOfPeriod(db: Db, periodId: string, status?: Submissio
   // Ordered by id: the newest row per key wins, as in currentAnswers.
   for (const a of all) {
     const entry = byId.get(a.submissionId);
-    if (entry) (entry.answers as Record<string, AnswerValue | null>)[a.key] = JSON.parse(a.value) as AnswerValue | null;
+    if (!entry) continue;
+    (entry.answers as Record<string, AnswerValue | null>)[a.key] = JSON.parse(a.value) as AnswerValue | null;
+    const meta = metaOfRow(a);
+    if (meta) entry.meta[a.key] = meta;
+    else delete entry.meta[a.key];
   }
   return [...byId.values()];
 }

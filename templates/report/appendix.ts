@@ -1,6 +1,7 @@
 import { Paragraph, type Table } from 'docx';
 import { PORTAL_SECTION_KEY, rowSectionTotal, type ReportData, type UnitRow } from '../../domain/aggregate';
 import { formatNumber } from '../../domain/format';
+import { flagDescription } from '../../domain/export-layout';
 import { UNIT_TYPE_LABELS } from '../../domain/units';
 import type { ReportConfig } from './config';
 import { GridTable, StyledParagraph, type FastCell, type FastRun } from './fastxml';
@@ -204,6 +205,22 @@ function stateSummary(states: readonly UnitStateRow[]): string {
     .join('; ');
 }
 
+/** Figures the units confirmed when asked back about them, and notes they added to figures (issue 10). */
+function annotatedParagraphs(data: ReportData): StyledParagraph[] {
+  const out: StyledParagraph[] = [];
+  for (const a of data.annotated) {
+    const value = typeof a.value === 'number' ? `${formatNumber(a.value)}${a.unitOfMeasure ? ` ${a.unitOfMeasure}` : ''}` : a.value === null ? 'Không có' : `“${a.value}”`;
+    const parts = [`- ${a.unit.name}, ${a.label}: ${value}`];
+    if (a.flag) {
+      const d = flagDescription(a.flag);
+      parts.push(d.charAt(0).toLowerCase() + d.slice(1));
+    }
+    if (a.note) parts.push(`ghi chú: ${a.note}`);
+    out.push(para(`${parts.join('; ')}.`));
+  }
+  return out;
+}
+
 export function appendixChildren(
   data: ReportData,
   cfg: ReportConfig,
@@ -271,6 +288,10 @@ export function appendixChildren(
     if (totals) {
       out.push(heading(`3. Tổng hợp số liệu theo nội dung báo cáo${opts.comparison ? `, so sánh với ${opts.comparison.name}` : ''}`));
       out.push(totals);
+    }
+    if (data.annotated.length > 0) {
+      out.push(heading(`${totals ? 4 : 3}. Số liệu cần lưu ý: số liệu khác thường đơn vị đã xác nhận và ghi chú của đơn vị`));
+      out.push(...annotatedParagraphs(data));
     }
   }
   // A section must not end with a table (Word expects a paragraph last).
