@@ -1,3 +1,4 @@
+import { formatWithOptions } from 'node:util';
 /**
  * A small structured logger: one JSON line per event on stderr, so the console channel's stdout stays
  * a clean conversation and log shippers can parse the rest. Callers pass ids, never secrets; the secrets
@@ -49,3 +50,35 @@ export function createLogger(level: LogLevel = 'info', write: (line: string) => 
 }
 
 export const silentLogger: Logger = createLogger('silent');
+
+/**
+ * Makes every line the process writes on its own go through `log`: console.* calls of any library (a
+ * network error quoting a URL with the token, say) become one JSON object with the secrets cut out, and so
+ * do crashes, unhandled rejections and Node's own warnings. Called once at start by bot/main.ts.
+ */
+export function routeProcessOutput(log: Logger): void {
+  const text = (args: unknown[]) => formatWithOptions({ breakLength: Infinity }, ...args);
+  console.error = (...args: unknown[]) => log.error('console output', { text: text(args) });
+  console.warn = (...args: unknown[]) => log.warn('console output', { text: text(args) });
+  console.log = (...args: unknown[]) => log.info('console output', { text: text(args) });
+  console.info = console.log;
+  console.debug = (...args: unknown[]) => log.debug('console output', { text: text(args) });
+  console.trace = console.debug;
+  process.on('uncaughtException', (err) => {
+    log.error('crash: uncaught exception', { err: describeError(err) });
+    process.exit(1);
+  });
+  process.on('unhandledRejection', (reason) => {
+    // A library's forgotten promise must not take every channel down; it is logged and the bot goes on.
+    log.error('unhandled promise rejection', { err: describeError(reason) });
+  });
+  // Node prints warnings itself, as plain text; take over.
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => log.warn('node warning', { name: w.name, text: w.message }));
+}
+
+/** An error with the first lines of its stack, for a log field (the logger redacts it). */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return (err.stack ?? `${err.name}: ${err.message}`).split('\n').slice(0, 6).join(' | ');
+  return String(err);
+}

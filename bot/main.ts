@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../config';
-import { createLogger, redactSecrets } from '../log';
+import { createLogger, describeError, redactInLogs, routeProcessOutput } from '../log';
 import { openDatabase, closeDatabase, inTransaction, type Db } from '../storage/db';
 import { seedDemo, usableOfficeInvite, type DemoSeed } from '../storage/demo-seed';
 import { activeUnits } from '../storage/repositories/units';
@@ -10,13 +10,21 @@ import { formatShortDate } from '../domain/periods';
 import type { AppDeps } from '../handlers/types';
 import { runConsole } from './console/console';
 import { startConsolePageServer } from './console/page-server';
-import { startRuntime } from './http/runtime';
+import { startRuntime, type Runtime } from './http/runtime';
 import { startReminderScheduler } from './outbox/reminders';
 import { startDailyBackup } from './backup-schedule';
 import { holdRunMark } from './run-lock';
+import type { ReminderScheduler } from '../handlers/reminders/scheduler';
 
 /** Starts the bot: Telegram and/or Zalo when a token is configured, else the console channel on a demo province. */
-const SHUTDOWN_GRACE_MS = 10_000;
+/** SIGTERM: updates stored and replies queued get this long to be handled and sent; the rest waits on disk. */
+const SHUTDOWN_GRACE_MS = 8_000;
+/** A stop that hangs beyond this (a stuck library call) is cut short: everything acknowledged is on disk. */
+const SHUTDOWN_HARD_LIMIT_MS = 15_000;
+
+/** Before anything can fail: whatever is printed from here on has these cut out, even a config error. */
+for (const name of ['TELEGRAM_BOT_TOKEN', 'ZALO_BOT_TOKEN', 'TELEGRAM_WEBHOOK_SECRET', 'ZALO_WEBHOOK_SECRET']) redactInLogs(process.env[name]?.trim());
+const startLog = createLogger('info');
 
 async function main(): Promise<void> {
   let config: Config;
@@ -24,7 +32,7 @@ async function main(): Promise<void> {
     config = loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\nSee README.md, section "Configuration".\n`);
+      startLog.error('configuration invalid, not starting', { problems: err.message.split('\n').filter(Boolean), see: 'README.md, section "Configuration"' });
       process.exit(1);
     }
     throw err;
@@ -36,34 +44,44 @@ async function main(): Promise<void> {
   const deps: AppDeps = { db, config, log, clock: () => new Date() };
 
   if (config.telegram.token || config.zalo.token) {
-    // Telegram and/or Zalo, each by polling or webhook, plus the HTTP server (health, webhooks, report links).
-    const runtime = await startRuntime(deps);
-    // Reminders go out through the same channels (and their outgoing queues) as the replies.
-    const reminders = startReminderScheduler(deps, { telegram: runtime.telegram, zalo: runtime.zalo?.channel });
-    const backups = config.backup.dir
-      ? startDailyBackup({ db, dir: config.backup.dir, keep: config.backup.keep, timeZone: config.timeZone, log, clock: deps.clock })
-      : null;
+    // Libraries that print on their own (console.error of a network error quoting the URL, say) go
+    // through the logger too: one JSON object per line, secrets cut out.
+    routeProcessOutput(log);
+    // Listening for the signals first: a stop during start-up is a clean stop too.
     let stopping = false;
+    let started: Promise<{ runtime: Runtime; reminders: ReminderScheduler | null; backups: { stop(): Promise<void> } | null }> | undefined;
     const stop = async () => {
-      // Ctrl-C under npm reaches the bot twice (from the terminal and forwarded by npm): stop once.
       if (stopping) return;
       stopping = true;
       log.info('stopping');
-      // A handler stuck on a slow network must not keep the process alive: whatever was acknowledged is
-      // already committed, so a forced exit after the grace period loses nothing.
+      // A library call stuck beyond every bound must not keep the process alive: whatever was
+      // acknowledged is already committed, so a forced exit loses nothing.
       setTimeout(() => {
         log.warn('shutdown took too long, exiting');
         process.exit(1);
-      }, SHUTDOWN_GRACE_MS).unref();
-      await reminders?.stop();
-      await runtime.stop();
-      await backups?.stop();
+      }, SHUTDOWN_HARD_LIMIT_MS).unref();
+      const running = await started?.catch(() => undefined);
+      await running?.reminders?.stop();
+      await running?.runtime.stop(SHUTDOWN_GRACE_MS);
+      await running?.backups?.stop();
       closeDatabase(db);
       runMark.release();
+      log.info('stopped');
       process.exit(0);
     };
+    // Ctrl-C under npm reaches the bot twice (from the terminal and forwarded by npm): stop once.
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
+    // Telegram and/or Zalo, each by polling or webhook, plus the HTTP server (health, webhooks, report links).
+    started = startRuntime(deps).then((runtime) => ({
+      runtime,
+      // Reminders go out through the same channels (and their outgoing queues) as the replies.
+      reminders: startReminderScheduler(deps, { telegram: runtime.telegram, zalo: runtime.zalo?.channel }),
+      backups: config.backup.dir
+        ? startDailyBackup({ db, dir: config.backup.dir, keep: config.backup.keep, timeZone: config.timeZone, log, clock: deps.clock })
+        : null,
+    }));
+    await started;
     return;
   }
 
@@ -117,6 +135,6 @@ function consoleBanner(config: Config, db: Db, seed: DemoSeed | null): string {
 }
 
 main().catch((err) => {
-  process.stderr.write(`Fatal: ${redactSecrets(err instanceof Error ? err.message : String(err))}\n`);
+  startLog.error('fatal error at start', { err: describeError(err) });
   process.exit(1);
 });

@@ -1,8 +1,9 @@
 import { loadConversation } from '../storage/repositories/conversations';
 import { setReachable, touchContact } from '../storage/repositories/contacts';
-import { markUpdateProcessed } from '../storage/repositories/updates';
-import { inTransaction } from '../storage/db';
+import { isUpdateProcessed, markUpdateProcessed } from '../storage/repositories/updates';
+import { inTransaction, type Db } from '../storage/db';
 import { looksLikeInviteCode } from '../domain/invite-code';
+import { safeText } from '../domain/safe-text';
 import { reply, type Reply } from '../domain/replies';
 import * as t from '../templates/onboarding';
 import { canUse, findCommand } from './commands';
@@ -12,60 +13,90 @@ import { redeem } from './start';
 import type { AppDeps, CommandContext, Incoming } from './types';
 
 /**
+ * Channels that send from the reply queue give the router this: it turns the replies into the queue's rows
+ * (rendered for the platform) inside the transaction that handled the event.
+ */
+export type CommitReplies = (tx: Db, replies: Reply[]) => void;
+
+/**
  * The channel-agnostic entry point: one incoming event in, the replies to send out. Everything an event
- * changes (including its de-duplication mark) is committed in one transaction before any reply is sent,
- * so a crash or a duplicate delivery never loses or doubles what a user submitted.
+ * changes (its de-duplication mark, the answers, the conversation state and, with `commit`, the replies
+ * to send) is committed in one transaction, so a crash or a duplicate delivery never loses or doubles
+ * what a user submitted, and never leaves them without the answer.
+ *
+ * Commands that build a file (runAsync) run outside the transaction; their event is marked, and their
+ * replies committed, only once they are built, so a crash in between handles the event again.
  */
 export interface IncomingHooks {
   /** Called when a slow command starts (a report being built); the returned function when it ends. */
   onSlowWork?: () => () => void;
 }
 
-export async function handleIncoming(deps: AppDeps, msg: Incoming, hooks: IncomingHooks = {}): Promise<Reply[]> {
+export async function handleIncoming(deps: AppDeps, raw: Incoming, commit?: CommitReplies, hooks: IncomingHooks = {}): Promise<Reply[]> {
+  const msg = safeIncoming(raw);
   const now = deps.clock();
   let deferred: (() => Promise<Reply[]>) | null = null;
   const replies = inTransaction(deps.db, (db) => {
-    if (msg.updateKey !== null && !markUpdateProcessed(db, msg.channel, msg.updateKey, now)) {
+    if (msg.updateKey !== null && isUpdateProcessed(db, msg.channel, msg.updateKey)) {
       deps.log.info('duplicate update ignored', { channel: msg.channel, updateKey: msg.updateKey });
       return [];
     }
-    const contact = touchContact(db, msg.channel, msg.userId, msg.displayName, now);
-    const c: CommandContext = { deps: { ...deps, db }, contact, now, channel: msg.channel };
-    const ev = msg.event;
-    if (ev.kind === 'blocked' || ev.kind === 'unblocked') {
-      setReachable(db, contact.id, ev.kind === 'unblocked');
-      return [];
-    }
-    if (ev.kind === 'unsupported') return [reply(t.unsupported(ev.what, expectedNext(c)))];
-
-    const cmd = parseCommand(ev.text);
-    if (!cmd) {
-      if (!contact.active) {
-        // Zalo has no deep links: a code sent as plain text links the account too.
-        return looksLikeInviteCode(ev.text) ? redeem(c, ev.text) : [reply(t.notBound())];
-      }
-      return runFlow(c, { kind: 'text', text: ev.text });
-    }
-    const spec = findCommand(cmd.name);
-    if (!spec) return [reply(t.unknownCommand(cmd.name))];
-    if (spec.audience !== 'everyone' && !contact.active) {
-      return [reply(spec.audience === 'office' ? t.notBoundOffice(spec.name, msg.channel === 'console') : t.notBound())];
-    }
-    if (!canUse(spec, c)) return [reply(t.officeOnly())];
-    if (spec.run) return spec.run(c, cmd.arg);
-    const runAsync = spec.runAsync!;
-    deferred = () => runAsync({ ...c, deps }, cmd.arg);
-    return [];
+    const out = route(deps, db, msg, now, (run) => (deferred = run));
+    if (deferred) return [];
+    if (msg.updateKey !== null) markUpdateProcessed(db, msg.channel, msg.updateKey, now);
+    commit?.(db, out);
+    return out;
   });
-  if (deferred) {
-    const done = hooks.onSlowWork?.();
-    try {
-      return await (deferred as () => Promise<Reply[]>)();
-    } finally {
-      done?.();
-    }
+  if (!deferred) return replies;
+  const done = hooks.onSlowWork?.();
+  let built: Reply[];
+  try {
+    built = await (deferred as () => Promise<Reply[]>)();
+  } finally {
+    done?.();
   }
-  return replies;
+  return inTransaction(deps.db, (db) => {
+    if (msg.updateKey !== null && !markUpdateProcessed(db, msg.channel, msg.updateKey, deps.clock())) return [];
+    commit?.(db, built);
+    return built;
+  });
+}
+
+function route(deps: AppDeps, db: Db, msg: Incoming, now: Date, defer: (run: () => Promise<Reply[]>) => void): Reply[] {
+  const contact = touchContact(db, msg.channel, msg.userId, msg.displayName, now);
+  const c: CommandContext = { deps: { ...deps, db }, contact, now, channel: msg.channel };
+  const ev = msg.event;
+  if (ev.kind === 'blocked' || ev.kind === 'unblocked') {
+    setReachable(db, contact.id, ev.kind === 'unblocked');
+    return [];
+  }
+  if (ev.kind === 'unsupported') return [reply(t.unsupported(ev.what, expectedNext(c)))];
+
+  const cmd = parseCommand(ev.text);
+  if (!cmd) {
+    if (!contact.active) {
+      // Zalo has no deep links: a code sent as plain text links the account too.
+      return looksLikeInviteCode(ev.text) ? redeem(c, ev.text) : [reply(t.notBound())];
+    }
+    return runFlow(c, { kind: 'text', text: ev.text });
+  }
+  const spec = findCommand(cmd.name);
+  if (!spec) return [reply(t.unknownCommand(cmd.name))];
+  if (spec.audience !== 'everyone' && !contact.active) {
+    return [reply(spec.audience === 'office' ? t.notBoundOffice(spec.name, msg.channel === 'console') : t.notBound())];
+  }
+  if (!canUse(spec, c)) return [reply(t.officeOnly())];
+  if (spec.run) return spec.run(c, cmd.arg);
+  const runAsync = spec.runAsync!;
+  defer(() => runAsync({ ...c, deps }, cmd.arg));
+  return [];
+}
+
+/** The one place where what a person typed becomes safe to store, parse and write into files. */
+function safeIncoming(msg: Incoming): Incoming {
+  const displayName = msg.displayName === null ? null : safeText(msg.displayName);
+  const event = msg.event.kind === 'text' ? { kind: 'text' as const, text: safeText(msg.event.text) } : msg.event;
+  return { ...msg, displayName, event };
 }
 
 function expectedNext(c: CommandContext): string {

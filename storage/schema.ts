@@ -222,8 +222,53 @@ export const inbox = sqliteTable(
     receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
     processedAt: integer('processed_at', { mode: 'timestamp_ms' }),
   },
-  (t) => [uniqueIndex('inbox_channel_key').on(t.channel, t.updateKey), index('inbox_pending').on(t.processedAt)],
+  (t) => [
+    uniqueIndex('inbox_channel_key').on(t.channel, t.updateKey),
+    index('inbox_pending').on(t.processedAt),
+    index('inbox_unhandled').on(t.channel, t.id).where(sql`${t.processedAt} is null`),
+  ],
 );
+
+/**
+ * The reply queue: one row per message to send, written in the transaction that handled the update (with
+ * its answers and state), sent by the channel's sender and marked. A row not yet marked at a stop or crash
+ * is sent at the next start. Text messages carry at most a small inline keyboard; a document (the .docx
+ * report on Telegram) carries its bytes, so the message can be sent again after a crash without rebuilding it.
+ */
+export const outbox = sqliteTable(
+  'outbox',
+  {
+    // No AUTOINCREMENT: a plain rowid is one write less per row, and ids only need to grow while rows exist.
+    id: integer('id').primaryKey(),
+    channel: text('channel').notNull(),
+    chatId: text('chat_id').notNull(),
+    text: text('text'),
+    /** JSON of the inline keyboard rows ([[{"text","callback_data"}]]), Telegram only. */
+    buttons: text('buttons'),
+    documentName: text('document_name'),
+    document: blob('document', { mode: 'buffer' }),
+    /** The file is a picture (a chart): sent as a photo, not as a file to download. */
+    asPhoto: integer('as_photo', { mode: 'boolean' }).notNull().default(false),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    sentAt: integer('sent_at', { mode: 'timestamp_ms' }),
+    /** Refused for good (a 400, the user blocked the bot): never retried. */
+    failedAt: integer('failed_at', { mode: 'timestamp_ms' }),
+    /** The platform's message id (Telegram), for recognising presses on old buttons. */
+    messageId: integer('message_id'),
+    attempts: integer('attempts').notNull().default(0),
+    error: text('error'),
+  },
+  (t) => [
+    index('outbox_pending').on(t.channel, t.id).where(sql`${t.sentAt} is null and ${t.failedAt} is null`),
+    index('outbox_keyboards').on(t.channel, t.chatId, t.id).where(sql`${t.buttons} is not null`),
+  ],
+);
+
+/** One row, rewritten by every /healthz call: the check that the database can really be written. */
+export const health = sqliteTable('health', {
+  id: integer('id').primaryKey(),
+  checkedAt: integer('checked_at', { mode: 'timestamp_ms' }).notNull(),
+});
 
 export type ReminderSendRow = typeof reminderSends.$inferSelect;
 export type ReportLinkRow = typeof reportLinks.$inferSelect;
@@ -259,3 +304,6 @@ export const reportParticulars = sqliteTable('report_particulars', {
   updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   updatedBy: integer('updated_by'),
 });
+
+export type OutboxRow = typeof outbox.$inferSelect;
+export type NewOutboxRow = typeof outbox.$inferInsert;

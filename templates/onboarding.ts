@@ -92,6 +92,10 @@ export const unsupported = (what: 'sticker' | 'photo' | 'file' | 'other', expect
 export const expectedWhenAnswering = () => 'Vui lòng trả lời câu hỏi hiện tại bằng tin nhắn chữ.';
 export const expectedWhenIdle = () => 'Gõ /nhap để nhập báo cáo hoặc /trogiup để xem hướng dẫn.';
 export const expectedWhenUnbound = () => 'Vui lòng gửi mã mời của đơn vị, ví dụ: /start ABCD-EFGH.';
+/** Reports are personal: in a group the bot only points to the private chat. */
+export const privateChatHint = () => 'Vui lòng nhắn riêng cho bot để báo cáo.';
+export const handlingFailed = () =>
+  'Đã có lỗi khi xử lý tin nhắn. Các câu trả lời đã lưu vẫn được giữ; vui lòng thử lại sau ít phút.';
 /** Shown on the button itself (answerCallbackQuery: at most 200 characters). */
 export const staleButton = () => 'Nút này thuộc câu hỏi trước, không còn dùng được. Vui lòng dùng tin nhắn mới nhất.';
 /** Telegram lets people edit a sent message; the bot reads each message once, so say the edit did nothing. */

@@ -1,9 +1,9 @@
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { and, eq, like } from 'drizzle-orm';
-import type { RunnerHandle } from '@grammyjs/runner';
 import { startFakeTelegram, type FakeTelegram } from './fakes/telegram-server';
 import { closeDeps, H1_CLOCK, makeDeps, seed, tempDir } from './helpers/harness';
-import { createTelegramBot, startTelegramPolling } from '../bot/telegram/bot';
+import { createTelegramBot } from '../bot/telegram/bot';
+import { startTelegramPolling, type TelegramChannel } from '../bot/telegram/channel';
 import { telegramReminderSender } from '../bot/outbox/telegram-sender';
 import { createReminderScheduler, type ReminderScheduler } from '../handlers/reminders/scheduler';
 import { attachScheduler } from '../handlers/reminders/registry';
@@ -30,7 +30,7 @@ let tmp: ReturnType<typeof tempDir>;
 let fake: FakeTelegram;
 let deps: AppDeps;
 let demo: DemoSeed;
-let runner: RunnerHandle;
+let runner: TelegramChannel;
 let scheduler: ReminderScheduler;
 
 const codeOf = (unitCode: string) => displayInviteCode(demo.units.find((u) => u.unit.code === unitCode)!.invite.code);
@@ -67,7 +67,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   await scheduler.stop();
-  if (runner.isRunning()) await runner.stop();
+  await runner.close();
   await fake.close();
   closeDeps(deps);
   tmp.cleanup();

@@ -63,7 +63,7 @@ describe('the webhook inbox', () => {
     app = await startApp({ zalo: 'webhook', telegram: 'polling' });
     const res = await fetch(`${app.baseUrl}/healthz`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toMatchObject({ ok: true, channels: { telegram: 'polling', zalo: 'webhook' } });
+    expect(await res.json()).toMatchObject({ ok: true, channels: { telegram: { mode: 'polling', state: 'running' }, zalo: { mode: 'webhook', state: 'running' } } });
     expect((await fetch(`${app.baseUrl}/healthz`, { method: 'POST' })).status).toBe(405);
     const unknown = await fetch(`${app.baseUrl}/nothing-here`);
     expect(unknown.status).toBe(404);

@@ -161,9 +161,11 @@ describe('Zalo long polling', () => {
       log: silentLogger,
       pollTimeoutS: 1,
       backoffMs: { initial: 20, max: 80 },
-      onUpdate: (u) => {
-        failuresSeen.push(poller.failures);
-        got.push(u.message.text ?? '');
+      onUpdates: (updates) => {
+        for (const u of updates) {
+          failuresSeen.push(poller.failures);
+          got.push(u.message.text ?? '');
+        }
       },
     });
     cleanups.push(() => poller.stop());
@@ -191,7 +193,7 @@ describe('Zalo long polling', () => {
     await new Promise<void>((r) => instant.listen(0, '127.0.0.1', r));
     const c = new ZaloClient({ token: ZALO_TOKEN, apiRoot: `http://127.0.0.1:${(instant.address() as AddressInfo).port}` });
     cleanups.push(() => new Promise<void>((r) => instant.close(() => r())), () => c.close());
-    const poller = startZaloPolling({ client: c, log: silentLogger, pollTimeoutS: 30, minEmptyPollMs: 200, onUpdate: () => undefined });
+    const poller = startZaloPolling({ client: c, log: silentLogger, pollTimeoutS: 30, minEmptyPollMs: 200, onUpdates: () => undefined });
     await new Promise((r) => setTimeout(r, 1000));
     await poller.stop();
     // One poll per 200 ms at most: a tight loop would have made thousands.
@@ -200,7 +202,7 @@ describe('Zalo long polling', () => {
     expect(poller.failures).toBe(0);
 
     // stop() also cuts such a wait short.
-    const slow = startZaloPolling({ client: c, log: silentLogger, pollTimeoutS: 30, minEmptyPollMs: 60_000, onUpdate: () => undefined });
+    const slow = startZaloPolling({ client: c, log: silentLogger, pollTimeoutS: 30, minEmptyPollMs: 60_000, onUpdates: () => undefined });
     const before = polls;
     while (polls === before) await new Promise((r) => setTimeout(r, 10));
     const t0 = Date.now();
@@ -211,7 +213,7 @@ describe('Zalo long polling', () => {
 
   test('stop() ends a pending long poll at once and no poll follows', async () => {
     await setup();
-    const poller = startZaloPolling({ client, log: silentLogger, pollTimeoutS: 30, onUpdate: () => undefined });
+    const poller = startZaloPolling({ client, log: silentLogger, pollTimeoutS: 30, onUpdates: () => undefined });
     await new Promise((r) => setTimeout(r, 100));
     expect(poller.running).toBe(true);
     const t0 = Date.now();

@@ -69,7 +69,7 @@ describe('the Zalo token in logs', () => {
     fake.failNext('sendMessage', 'ok_false', { error_code: 400, description: quoting });
     fake.failNext('sendMessage', 'ok_false', { error_code: 400, description: quoting });
     fake.pushUpdate(zaloTextUpdate({ chatId: 'zl-log', text: demo.units[0]!.invite.code }));
-    await until(() => lines.some((l) => l.includes('update handling failed') || l.includes('zalo update failed')), 'the failed reply to be logged');
+    await until(() => lines.some((l) => l.includes('reply refused by the platform')), 'the failed reply to be logged');
     await runtime.idle();
 
     const text = lines.join('\n');

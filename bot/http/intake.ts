@@ -1,7 +1,10 @@
 import type { Logger } from '../../log';
 import type { Db } from '../../storage/db';
 import type { Channel } from '../../storage/schema';
+import { inTransaction } from '../../storage/db';
 import { markInboxProcessed, pendingInbox, pruneProcessedInbox, storeInboxUpdate } from '../../storage/repositories/inbox';
+import { isDatabaseError } from '../../storage/errors';
+import { assertDatabaseFile } from '../../storage/health';
 
 /**
  * Where a channel's incoming updates go first: the update is written to the `inbox` table, and only then
@@ -10,6 +13,11 @@ import { markInboxProcessed, pendingInbox, pruneProcessedInbox, storeInboxUpdate
  * is recognised by its key and dropped, whether the first one is handled yet or not.
  *
  * Handling is ordered per user (one person's messages in the order they came) and parallel across users.
+ * It commits the answers and the replies to send (the outbox) and does not wait for any send, so a burst
+ * waits on disk, not in memory.
+ *
+ * Until {@link Intake.recover} has run (the channel is set up: bot info known), updates are stored but not
+ * handled; recover then takes them with the rest.
  */
 
 export interface IntakeOptions<P> {
@@ -23,6 +31,8 @@ export interface IntakeOptions<P> {
   orderKey: (payload: P) => string;
   /** Reads a stored payload back; null for a row that cannot be understood any more (it is marked and skipped). */
   decode: (json: string) => P | null;
+  /** Handling failed for another reason than the database: tell the person (through the outbox). */
+  onFailed?: (payload: P) => void;
 }
 
 /** Handled inbox rows are kept this long for inspection, then dropped (they hold message texts). */
@@ -31,8 +41,10 @@ const INBOX_RETENTION_MS = 7 * 86_400_000;
 export class Intake<P> {
   readonly #o: IntakeOptions<P>;
   readonly #queues = new Map<string, Promise<void>>();
+  readonly #scheduled = new Set<number>();
   #inFlight = 0;
   #idleWaiters: (() => void)[] = [];
+  #ready = false;
 
   constructor(options: IntakeOptions<P>) {
     this.#o = options;
@@ -43,21 +55,37 @@ export class Intake<P> {
    * handling. 'duplicate' means it was stored before and must only be acknowledged.
    */
   accept(updateKey: string, payload: P): 'stored' | 'duplicate' {
-    const { db, channel, clock } = this.#o;
-    const row = storeInboxUpdate(db, { channel, updateKey, payload: JSON.stringify(payload), now: clock() });
-    if (!row) {
-      this.#o.log.info('duplicate delivery ignored', { channel, updateKey });
-      return 'duplicate';
-    }
-    this.#schedule(row.id, payload);
-    return 'stored';
+    return this.acceptBatch([{ updateKey, payload }])[0]!;
   }
 
-  /** Schedules every row a previous run stored but did not finish. Returns how many. */
+  /**
+   * Stores a batch in one transaction (one disk sync for a whole getUpdates answer), then schedules the new
+   * ones. When this returns, every update of the batch is durable and may be acknowledged; when it throws,
+   * none is stored and none may be.
+   */
+  acceptBatch(batch: readonly { updateKey: string; payload: P }[]): ('stored' | 'duplicate')[] {
+    const { db, channel, clock, log } = this.#o;
+    const now = clock();
+    // Stored into a file nobody will open again is not stored: refuse, so nothing is acknowledged.
+    assertDatabaseFile(db);
+    const rows = inTransaction(db, (tx) => batch.map((u) => storeInboxUpdate(tx, { channel, updateKey: u.updateKey, payload: JSON.stringify(u.payload), now })));
+    return rows.map((row, i) => {
+      const u = batch[i]!;
+      if (!row) {
+        log.info('duplicate delivery ignored', { channel, updateKey: u.updateKey });
+        return 'duplicate';
+      }
+      if (this.#ready) this.#schedule(row.id, u.payload);
+      return 'stored';
+    });
+  }
+
+  /** Schedules every row a previous run (or this one, before the channel was ready) stored but did not finish. Returns how many. */
   recover(): number {
     const { db, channel, clock, log } = this.#o;
+    this.#ready = true;
     pruneProcessedInbox(db, new Date(clock().getTime() - INBOX_RETENTION_MS));
-    const rows = pendingInbox(db, channel);
+    const rows = pendingInbox(db, channel).filter((r) => !this.#scheduled.has(r.id));
     for (const row of rows) {
       const payload = this.#o.decode(row.payload);
       if (payload === null) {
@@ -71,6 +99,11 @@ export class Intake<P> {
     return rows.length;
   }
 
+  /** Updates stored and not handled yet (scheduled here). */
+  get pending(): number {
+    return this.#inFlight;
+  }
+
   /** Resolves once every scheduled update has been handled. */
   idle(): Promise<void> {
     if (this.#inFlight === 0) return Promise.resolve();
@@ -79,12 +112,14 @@ export class Intake<P> {
 
   #schedule(id: number, payload: P): void {
     const key = this.#o.orderKey(payload);
+    this.#scheduled.add(id);
     this.#inFlight++;
     const previous = this.#queues.get(key) ?? Promise.resolve();
     const next = previous.then(() => this.#run(id, payload));
     this.#queues.set(key, next);
     void next.then(() => {
       if (this.#queues.get(key) === next) this.#queues.delete(key);
+      this.#scheduled.delete(id);
       if (--this.#inFlight === 0) for (const w of this.#idleWaiters.splice(0)) w();
     });
   }
@@ -94,7 +129,18 @@ export class Intake<P> {
     try {
       await this.#o.handle(payload);
     } catch (err) {
-      log.error('update handling failed', { channel, id, err: err instanceof Error ? err.message : String(err) });
+      const cause = unwrap(err);
+      if (isDatabaseError(cause)) {
+        // Nothing of it was stored (the transaction rolled back): the row stays pending for the next start.
+        log.error('update not handled, database failed; kept for the next start', { channel, id, err: cause.message });
+        return;
+      }
+      log.error('update handling failed', { channel, id, err: cause instanceof Error ? cause.message : String(cause) });
+      try {
+        this.#o.onFailed?.(payload);
+      } catch (e) {
+        log.error('could not queue the failure notice', { channel, id, err: e instanceof Error ? e.message : String(e) });
+      }
     }
     try {
       markInboxProcessed(db, id, clock());
@@ -103,4 +149,9 @@ export class Intake<P> {
       log.error('could not mark inbox row', { channel, id, err: err instanceof Error ? err.message : String(err) });
     }
   }
+}
+
+/** grammY wraps what a middleware threw in a BotError (`.error`). */
+function unwrap(err: unknown): unknown {
+  return err !== null && typeof err === 'object' && 'error' in err && (err as { name?: unknown }).name === 'BotError' ? (err as { error: unknown }).error : err;
 }

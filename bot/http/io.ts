@@ -19,6 +19,11 @@ export class HttpError extends Error {
 
 /** Webhook updates are a few kilobytes; anything near this is not a real update. */
 export const WEBHOOK_BODY_LIMIT = 64 * 1024;
+/**
+ * The whole body must have arrived this long after the request began to be read (a webhook body is a few
+ * kilobytes sent at once): a client trickling it is answered 408 and cut off, exactly at this limit.
+ */
+export const WEBHOOK_BODY_TIMEOUT_MS = 10_000;
 /** A refused request's body is read and thrown away up to this much (so the client sees our answer), then cut. */
 const DISCARD_LIMIT = 8 * 1024 * 1024;
 
@@ -39,11 +44,15 @@ export function isJsonContentType(header: string | undefined): boolean {
   return type === 'application/json';
 }
 
-/** Reads the whole body, refusing (413) as soon as it exceeds `limit` bytes. */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** Reads the whole body, refusing (413) as soon as it exceeds `limit` bytes, or (408) when it is not all there within `timeoutMs`. */
+export function readBody(req: IncomingMessage, limit: number, timeoutMs: number = WEBHOOK_BODY_TIMEOUT_MS): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) return Promise.reject(new HttpError(413, 'Payload Too Large'));
   return new Promise<Buffer>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      cleanup();
+      reject(new HttpError(408, 'Request Timeout: body too slow'));
+    }, timeoutMs);
     const chunks: Buffer[] = [];
     let size = 0;
     const onData = (chunk: Buffer): void => {
@@ -64,6 +73,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       reject(err);
     };
     const cleanup = (): void => {
+      clearTimeout(timer);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
@@ -101,7 +111,9 @@ export function respond(req: IncomingMessage, res: ServerResponse, status: numbe
     ...(refused ? { connection: 'close' } : {}),
   });
   res.end(body);
-  if (refused && !req.complete) discard(req);
+  // A trickled body is not worth waiting for: cut the connection once our answer is out.
+  if (status === 408) res.once('finish', () => req.socket.destroy());
+  else if (refused && !req.complete) discard(req);
 }
 
 export function respondJson(req: IncomingMessage, res: ServerResponse, status: number, payload: unknown): void {

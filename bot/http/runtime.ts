@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Bot } from 'grammy';
-import type { Update } from 'grammy/types';
-import type { RunnerHandle } from '@grammyjs/runner';
 import type { AppDeps } from '../../handlers/types';
 import { redactInLogs } from '../../log';
-import { createTelegramBot, startTelegramPolling, startTelegramWebhook } from '../telegram/bot';
+import { storageProblem } from '../../storage/health';
+import { ChannelStatus, DEFAULT_BACKOFF, retryUntilDone, type Backoff } from '../channel-status';
+import { createTelegramBot } from '../telegram/bot';
+import { startTelegramChannel, type TelegramChannel } from '../telegram/channel';
 import { ZaloApiError, ZaloClient, parseZaloUpdatePayload } from '../zalo/client';
 import type { ZaloUpdate } from '../zalo/types';
 import { ZaloChannel, zaloSender, zaloUpdateKey } from '../zalo/adapter';
@@ -15,15 +16,17 @@ import { Intake } from './intake';
 import { respondJson } from './io';
 import { REPORT_ROUTE, reportLinkRoute } from './report-links';
 import { createHttpServer, type Route } from './server';
-import { telegramSender, telegramWebhookRoute } from './telegram-webhook';
+import { telegramWebhookRoute } from './telegram-webhook';
 import { zaloWebhookRoute } from './zalo-webhook';
 
 /**
  * Starts everything a configured bot runs: Telegram and/or Zalo (each by polling or webhook) and the one
- * HTTP server (health check, webhook routes, report downloads). Order matters: the server listens and
- * updates left over from a previous run are queued before a webhook is registered, so the first
- * delivery already finds a route; polling deletes any webhook first, since the platforms refuse to
- * answer getUpdates while one is set.
+ * HTTP server (health check, webhook routes, report downloads).
+ *
+ * Channels are independent: each one's set-up (getMe, setWebhook, deleteWebhook…) runs in the background
+ * and is retried with a growing wait while it fails, so a platform that is down delays only its own
+ * channel; /healthz shows each channel's state. Updates that arrive before a channel is set up are stored
+ * and handled once it is.
  */
 
 export const WEBHOOK_PATHS = { telegram: '/webhook/telegram', zalo: '/webhook/zalo' } as const;
@@ -33,57 +36,74 @@ export interface Runtime {
   readonly address: { host: string; port: number };
   readonly telegram: Bot | undefined;
   readonly zalo: { client: ZaloClient; channel: ZaloChannel } | undefined;
-  /** Resolves once every stored update has been handled. */
+  /** Resolves after each channel's first set-up attempt (worked or not), at most 15 s after the start. */
+  readonly ready: Promise<void>;
+  /** Resolves once every stored update has been handled and its replies sent (or waiting after a failure). */
   idle(): Promise<void>;
-  /** Stops polling, closes the server, lets updates under way finish, closes the clients. */
-  stop(): Promise<void>;
+  /**
+   * Stops fetching and accepting updates, finishes handling what is stored and sending what is queued
+   * (within `graceMs`; what is left stays stored for the next start), closes the clients.
+   */
+  stop(graceMs?: number): Promise<void>;
 }
+
+/** How long `ready` waits for the platforms' first answer. */
+const FIRST_ATTEMPT_WAIT_MS = 15_000;
 
 /** When no secret is configured, each start registers a fresh one with setWebhook. */
 const randomSecret = (): string => randomBytes(32).toString('base64url');
 
-export async function startRuntime(deps: AppDeps): Promise<Runtime> {
+export interface RuntimeOptions {
+  /** Waits after platform failures (tests shorten them). */
+  backoff?: Backoff;
+}
+
+export async function startRuntime(deps: AppDeps, opts: RuntimeOptions = {}): Promise<Runtime> {
   const { config, log, db, clock } = deps;
   const publicUrl = config.http.publicUrl;
+  const backoff = opts.backoff ?? DEFAULT_BACKOFF;
   const routes: Route[] = [];
-  const intakes: { idle(): Promise<void> }[] = [];
-  const afterListen: (() => Promise<void>)[] = [];
-  let runner: RunnerHandle | undefined;
-  let poller: ZaloPoller | undefined;
+  const statuses: Record<string, ChannelStatus> = {};
+  const afterListen: (() => void)[] = [];
+  /** First set-up attempts: start-up waits for them (bounded), so a healthy platform is ready when it returns. */
+  const firstAttempts: Promise<void>[] = [];
 
   let telegram: Bot | undefined;
+  let telegramChannel: TelegramChannel | undefined;
   if (config.telegram.token) {
     redactInLogs(config.telegram.token);
     const bot = createTelegramBot({ token: config.telegram.token, apiRoot: config.telegram.apiRoot, deps });
     telegram = bot;
-    if (config.telegram.mode === 'webhook') {
-      const secret = config.telegram.webhookSecret ?? randomSecret();
-      redactInLogs(secret);
-      await bot.init();
-      const intake = new Intake<Update>({
-        db,
-        channel: 'telegram',
-        log,
-        clock,
-        handle: (u) => bot.handleUpdate(u),
-        orderKey: telegramSender,
-        decode: (json) => JSON.parse(json) as Update,
+    const mode = config.telegram.mode;
+    const secret = mode === 'webhook' ? (config.telegram.webhookSecret ?? randomSecret()) : undefined;
+    redactInLogs(secret);
+    afterListen.push(() => {
+      telegramChannel = startTelegramChannel(bot, deps, {
+        mode,
+        ...(secret ? { webhook: { url: `${publicUrl}${WEBHOOK_PATHS.telegram}`, secret } } : {}),
+        backoff,
       });
-      intakes.push(intake);
-      routes.push({ methods: ['POST'], path: WEBHOOK_PATHS.telegram, handler: telegramWebhookRoute({ bot, secret, intake, log }) });
-      afterListen.push(async () => {
-        intake.recover();
-        await startTelegramWebhook(bot, deps, `${publicUrl}${WEBHOOK_PATHS.telegram}`, secret);
-      });
-    } else {
-      afterListen.push(async () => {
-        runner = await startTelegramPolling(bot, deps);
+      statuses.telegram = telegramChannel.status;
+      firstAttempts.push(telegramChannel.firstAttempt);
+    });
+    if (secret) {
+      // The route exists before the channel: it stores (acknowledges) at once, handling waits for the set-up.
+      routes.push({
+        methods: ['POST'],
+        path: WEBHOOK_PATHS.telegram,
+        handler: (req, res, params) => {
+          if (!telegramChannel) return respondJson(req, res, 503, { ok: false, error: 'starting' });
+          return telegramWebhookRoute({ secret, intake: telegramChannel.intake, log })(req, res, params);
+        },
       });
     }
   }
 
   let zalo: Runtime['zalo'];
+  let zaloStop: (() => Promise<void>) | undefined;
+  let zaloIntake: Intake<ZaloUpdate> | undefined;
   if (config.zalo.token) {
+    redactInLogs(config.zalo.token);
     const client = new ZaloClient({
       token: config.zalo.token,
       apiRoot: config.zalo.apiRoot,
@@ -101,52 +121,77 @@ export async function startRuntime(deps: AppDeps): Promise<Runtime> {
       handle: (u) => channel.handleUpdate(u),
       orderKey: zaloSender,
       decode: (json) => parseZaloUpdatePayload(JSON.parse(json)),
+      onFailed: (u) => channel.queueHandlingFailed(u),
     });
-    intakes.push(intake);
+    zaloIntake = intake;
+    const status = new ChannelStatus(config.zalo.mode);
+    statuses.zalo = status;
     if (!publicUrl) log.warn('PUBLIC_URL is not set: reports cannot be handed over on Zalo (it has no file upload)');
+    const stopper = new AbortController();
+    let poller: ZaloPoller | undefined;
+    let secret: string | undefined;
     if (config.zalo.mode === 'webhook') {
-      const secret = config.zalo.webhookSecret ?? randomSecret();
+      secret = config.zalo.webhookSecret ?? randomSecret();
       redactInLogs(secret);
       routes.push({ methods: ['POST'], path: WEBHOOK_PATHS.zalo, handler: zaloWebhookRoute({ secret, intake, log }) });
-      afterListen.push(async () => {
-        const me = await client.getMe();
-        intake.recover();
-        await client.setWebhook({ url: `${publicUrl}${WEBHOOK_PATHS.zalo}`, secret_token: secret });
-        log.info('zalo webhook set', { bot: me.account_name ?? me.id });
-      });
-    } else {
-      afterListen.push(async () => {
-        const me = await client.getMe();
-        try {
-          await client.deleteWebhook();
-        } catch (err) {
-          // Some answer "no webhook" with ok:false. If one is really still set, getUpdates fails and the
-          // poller says so in the log while it backs off; the bot does not refuse to start over it.
-          if (!(err instanceof ZaloApiError)) throw err;
-          log.warn('zalo deleteWebhook refused, polling anyway', { errorCode: err.error_code, description: err.description });
-        }
-        intake.recover();
-        poller = startZaloPolling({ client, log, onUpdate: (u) => void intake.accept(zaloUpdateKey(u), u) });
-        log.info('zalo polling started', { bot: me.account_name ?? me.id });
-      });
     }
+    const setUp = async (): Promise<void> => {
+      const me = await client.getMe({ signal: stopper.signal });
+      if (secret) {
+        await client.setWebhook({ url: `${publicUrl}${WEBHOOK_PATHS.zalo}`, secret_token: secret }, { signal: stopper.signal });
+        log.info('zalo webhook set', { bot: me.account_name ?? me.id });
+        return;
+      }
+      try {
+        await client.deleteWebhook({ signal: stopper.signal });
+      } catch (err) {
+        // Some answer "no webhook" with ok:false. If one is really still set, getUpdates fails and the
+        // poller says so in the log while it backs off; the bot does not refuse to start over it.
+        if (!(err instanceof ZaloApiError)) throw err;
+        log.warn('zalo deleteWebhook refused, polling anyway', { errorCode: err.error_code, description: err.description });
+      }
+      log.info('zalo polling started', { bot: me.account_name ?? me.id });
+    };
+    let started: Promise<void> = Promise.resolve();
+    afterListen.push(() => {
+      channel.sender.start();
+      let firstTried!: () => void;
+      firstAttempts.push(new Promise<void>((r) => (firstTried = r)));
+      started = (async () => {
+        const ok = await retryUntilDone(setUp, { what: 'set-up', channel: 'zalo', status, log, signal: stopper.signal, backoff, afterFirstTry: () => firstTried() });
+        if (!ok) return;
+        status.ok();
+        intake.recover();
+        if (!secret) {
+          poller = startZaloPolling({
+            client,
+            log,
+            backoffMs: backoff,
+            status,
+            onUpdates: (updates) => void intake.acceptBatch(updates.map((u) => ({ updateKey: zaloUpdateKey(u), payload: u }))),
+          });
+        }
+      })();
+    });
+    zaloStop = async () => {
+      stopper.abort();
+      await started;
+      await poller?.stop();
+      status.state = 'stopped';
+    };
   }
 
-  const modes = {
-    telegram: config.telegram.token ? config.telegram.mode : null,
-    zalo: config.zalo.token ? config.zalo.mode : null,
-  };
   routes.push(
     {
       methods: ['GET', 'HEAD'],
       path: '/healthz',
       handler: (req, res) => {
-        try {
-          db.$client.prepare('select 1').get();
-        } catch {
-          return respondJson(req, res, 503, { ok: false, error: 'database unavailable' });
+        const problem = storageProblem(db, clock());
+        if (problem) {
+          log.error('health check: database unavailable', { problem: problem.problem, detail: problem.detail });
+          return respondJson(req, res, 503, { ok: false, error: 'database unavailable', problem: problem.problem, channels: statuses });
         }
-        respondJson(req, res, 200, { ok: true, channels: modes, zaloPollFailures: poller?.failures ?? null });
+        respondJson(req, res, 200, { ok: true, channels: statuses });
       },
     },
     { methods: ['GET', 'HEAD'], path: REPORT_ROUTE, handler: reportLinkRoute({ db, clock }) },
@@ -164,23 +209,22 @@ export async function startRuntime(deps: AppDeps): Promise<Runtime> {
   const http = createHttpServer(routes, log);
   const address = await http.listen(config.http.host, config.http.port);
   log.info('http server listening', address);
+  for (const start of afterListen) start();
+  const ready = Promise.race([Promise.all(firstAttempts).then(() => undefined), new Promise<void>((r) => setTimeout(r, FIRST_ATTEMPT_WAIT_MS).unref())]);
 
+  const senders = () => [telegramChannel?.sender, zalo?.channel.sender].filter((s) => s !== undefined);
+  const intakes = () => [telegramChannel?.intake, zaloIntake].filter((i) => i !== undefined);
   const idle = async (): Promise<void> => {
-    await Promise.all(intakes.map((i) => i.idle()));
+    await Promise.all(intakes().map((i) => i.idle()));
+    await Promise.all(senders().map((s) => s.idle()));
   };
-  const stop = async (): Promise<void> => {
-    await poller?.stop();
-    if (runner?.isRunning()) await runner.stop();
+  const stop = async (graceMs = 8000): Promise<void> => {
+    const deadline = new Promise<void>((r) => setTimeout(r, graceMs).unref());
+    await Promise.all([telegramChannel?.stop(), zaloStop?.()]);
     await http.close();
-    await Promise.race([idle(), new Promise((r) => setTimeout(r, 10_000).unref())]);
+    await Promise.race([idle(), deadline]);
+    await Promise.all(senders().map((s) => s.stop()));
     await zalo?.client.close();
   };
-
-  try {
-    for (const start of afterListen) await start();
-  } catch (err) {
-    await stop().catch(() => undefined);
-    throw err;
-  }
-  return { address, telegram, zalo, idle, stop };
+  return { address, telegram, zalo, ready, idle, stop };
 }

@@ -1,6 +1,10 @@
 import { handleIncoming } from '../../handlers/router';
 import type { AppDeps, Incoming } from '../../handlers/types';
-import type { Reply } from '../../domain/replies';
+import { reply, type Reply } from '../../domain/replies';
+import { inTransaction, type Db } from '../../storage/db';
+import { enqueueMessages } from '../../storage/repositories/outbox';
+import { markUpdateProcessed } from '../../storage/repositories/updates';
+import { OutboxSender } from '../outbox/sender';
 import { formatDateTime } from '../../domain/periods';
 import { looksLikeInviteCode } from '../../domain/invite-code';
 import { findContact } from '../../storage/repositories/contacts';
@@ -69,6 +73,7 @@ const isTransient = (err: unknown): boolean =>
 export class ZaloChannel {
   readonly #o: ZaloChannelOptions;
   readonly #send: (chatId: string, text: string) => Promise<unknown>;
+  readonly sender: OutboxSender;
 
   constructor(options: ZaloChannelOptions) {
     this.#o = options;
@@ -76,9 +81,24 @@ export class ZaloChannel {
     this.#send = createRateLimitedSender(options.limits ?? { perSecond: 20 }, (chatId, text: string) => options.client.sendMessage({ chat_id: chatId, text }), {
       retry: { retries: options.retries ?? 2, retryable: isTransient, delayMs: (attempt) => 500 * 2 ** (attempt - 1) },
     });
+    const { deps } = options;
+    this.sender = new OutboxSender({
+      db: deps.db,
+      channel: 'zalo',
+      log: deps.log,
+      clock: deps.clock,
+      send: async (row) => {
+        await this.#send(row.chatId, row.text ?? '');
+        return null;
+      },
+      classify: (err) => (isTransient(err) ? 'transient' : 'refused'),
+    });
   }
 
-  /** Handles one update end to end: the router's transaction, then the replies. */
+  /**
+   * Handles one update: the router's transaction, which also queues the replies (sent by `sender`). A
+   * group message gets at most the hint to write privately, queued once.
+   */
   async handleUpdate(u: ZaloUpdate): Promise<void> {
     const { deps } = this.#o;
     const msg = u.message;
@@ -87,34 +107,49 @@ export class ZaloChannel {
       // Reports are personal: in a group only a command or a code gets an answer, pointing to a private chat.
       const text = msg.text?.trim() ?? '';
       if (u.event_name === ZALO_EVENTS.text && (text.startsWith('/') || looksLikeInviteCode(text))) {
-        await this.sendText(msg.chat.id, t.groupHint());
+        inTransaction(deps.db, (tx) => {
+          if (markUpdateProcessed(tx, 'zalo', zaloUpdateKey(u), deps.clock())) this.#queue(tx, msg.chat.id, [reply(t.groupHint())], msg.from.id);
+        });
+        this.sender.wake();
       }
       return;
     }
     const incoming = zaloToIncoming(u);
     if (!incoming) return;
-    let replies: Reply[];
-    try {
-      replies = await handleIncoming(deps, incoming, {
-        onSlowWork: () => showTyping(() => this.#o.client.sendChatAction({ chat_id: msg.chat.id, action: 'typing' })),
-      });
-    } catch (err) {
-      deps.log.error('zalo update failed', { updateKey: incoming.updateKey, err: err instanceof Error ? err.message : String(err) });
-      await this.sendText(msg.chat.id, t.handlingFailed());
-      return;
-    }
-    await this.sendReplies(msg.chat.id, replies, msg.from.id);
+    await handleIncoming(deps, incoming, (tx, replies) => this.#queue(tx, msg.chat.id, replies, msg.from.id), {
+      onSlowWork: () => showTyping(() => this.#o.client.sendChatAction({ chat_id: msg.chat.id, action: 'typing' })),
+    });
+    this.sender.wake();
   }
 
-  /** Sends replies in order; a document becomes a download link (issued for `userId`'s contact). */
-  async sendReplies(chatId: string, replies: Reply[], userId: string): Promise<void> {
-    // One step's replies ("✓ saved" + the next question) travel as one message where they fit: half the
-    // sends against Zalo's limits, and the contact sees them together.
+  /** Handling failed (not the database): the person is told, through the queue. */
+  queueHandlingFailed(u: ZaloUpdate): void {
+    const { deps } = this.#o;
+    inTransaction(deps.db, (tx) => this.#queue(tx, u.message.chat.id, [reply(t.handlingFailed())], u.message.from.id));
+    this.sender.wake();
+  }
+
+  #queue(tx: Db, chatId: string, replies: Reply[], userId: string): void {
+    const messages = this.#render(tx, replies, userId).map((text) => ({ text }));
+    enqueueMessages(tx, 'zalo', chatId, messages, this.#o.deps.clock());
+  }
+
+  /**
+   * Our replies as Zalo messages. One step's replies ("✓ saved" + the next question) travel as one message
+   * where they fit: half the sends against Zalo's limits, and the contact sees them together. A document
+   * becomes a download link (issued for `userId`'s contact, in the caller's transaction).
+   */
+  #render(db: Db, replies: Reply[], userId: string): string[] {
     // Zalo takes no files here: a document or a picture is handed over as a download link.
     const texts = replies.map((r) =>
-      [renderAsText(r), ...[r.document, r.photo].filter((f) => f !== undefined).map((f) => this.#documentLine(f, userId))].join('\n\n'),
+      [renderAsText(r), ...[r.document, r.photo].filter((f) => f !== undefined).map((f) => this.#documentLine(db, f, userId))].join('\n\n'),
     );
-    if (texts.length > 0) await this.sendText(chatId, texts.join('\n\n'));
+    return texts.length > 0 ? splitForZalo(texts.join('\n\n')) : [];
+  }
+
+  /** Sends replies at once, in order (reminders and digests, which keep their own bookkeeping). */
+  async sendReplies(chatId: string, replies: Reply[], userId: string): Promise<void> {
+    for (const part of this.#render(this.#o.deps.db, replies, userId)) await this.#send(chatId, part);
   }
 
   /** One text, split into messages of at most 2000 characters at line breaks. */
@@ -122,12 +157,12 @@ export class ZaloChannel {
     for (const part of splitForZalo(text)) await this.#send(chatId, part);
   }
 
-  #documentLine(doc: NonNullable<Reply['document']>, userId: string): string {
+  #documentLine(db: Db, doc: NonNullable<Reply['document']>, userId: string): string {
     const { deps, publicUrl, linkTtlHours } = this.#o;
     const caption = doc.caption ? `${doc.caption}\n` : '';
     if (!publicUrl) return `${caption}${t.reportLinkUnavailable(doc.filename)}`;
-    const contact = findContact(deps.db, 'zalo', userId);
-    const link = issueReportLink(deps.db, { publicUrl, document: doc, createdBy: contact?.id ?? null, now: deps.clock(), ttlHours: linkTtlHours });
+    const contact = findContact(db, 'zalo', userId);
+    const link = issueReportLink(db, { publicUrl, document: doc, createdBy: contact?.id ?? null, now: deps.clock(), ttlHours: linkTtlHours });
     return `${caption}${t.reportLink(doc.filename, link.url, formatDateTime(link.expiresAt, deps.config.timeZone))}`;
   }
 }

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from '../../log';
 import type { ZaloClient } from './client';
 import type { ZaloUpdate } from './types';
+import type { ChannelStatus } from '../channel-status';
 
 /**
  * Long polling: getUpdates in a loop. After a failure (network, 5xx, a webhook still set) the loop waits,
@@ -12,8 +13,13 @@ import type { ZaloUpdate } from './types';
 
 export interface ZaloPollingOptions {
   client: ZaloClient;
-  /** Receives each update; the intake stores it synchronously, so a throw here means it was not stored. */
-  onUpdate: (update: ZaloUpdate) => void;
+  /**
+   * Receives each answer's updates; the intake stores them in one transaction, synchronously, so a throw
+   * here means none was stored. (Zalo has no offset: what getUpdates returned is not delivered again.)
+   */
+  onUpdates: (updates: ZaloUpdate[]) => void;
+  /** Where /healthz reads the poller's failures. */
+  status?: ChannelStatus;
   log: Logger;
   /** Seconds a getUpdates call may wait for an update. Default 30. */
   pollTimeoutS?: number;
@@ -34,7 +40,7 @@ export interface ZaloPoller {
 }
 
 export function startZaloPolling(opts: ZaloPollingOptions): ZaloPoller {
-  const { client, onUpdate, log } = opts;
+  const { client, onUpdates, log, status } = opts;
   const timeout = opts.pollTimeoutS ?? 30;
   const { initial, max } = opts.backoffMs ?? { initial: 1000, max: 60_000 };
   const minEmptyPollMs = opts.minEmptyPollMs ?? 1000;
@@ -50,6 +56,7 @@ export function startZaloPolling(opts: ZaloPollingOptions): ZaloPoller {
       try {
         updates = await client.getUpdates({ timeout }, { signal });
         failures = 0;
+        if (status && status.failures > 0) status.ok();
         if (updates.length === 0 && Date.now() - started < minEmptyPollMs) {
           await sleep(minEmptyPollMs - (Date.now() - started), undefined, { signal }).catch(() => undefined);
           continue;
@@ -57,17 +64,17 @@ export function startZaloPolling(opts: ZaloPollingOptions): ZaloPoller {
       } catch (err) {
         if (signal.aborted) break;
         failures++;
+        status?.failed(err);
         const wait = Math.min(max, initial * 2 ** Math.min(failures - 1, 20));
         log.warn('zalo getUpdates failed', { failures, retryInMs: wait, err: err instanceof Error ? err.message : String(err) });
         await sleep(wait, undefined, { signal }).catch(() => undefined);
         continue;
       }
-      for (const u of updates) {
-        try {
-          onUpdate(u);
-        } catch (err) {
-          log.error('zalo update could not be stored', { err: err instanceof Error ? err.message : String(err) });
-        }
+      if (updates.length === 0) continue;
+      try {
+        onUpdates(updates);
+      } catch (err) {
+        log.error('zalo updates could not be stored', { count: updates.length, err: err instanceof Error ? err.message : String(err) });
       }
     }
   })().finally(() => {

@@ -1,9 +1,6 @@
 /** Sentences only the Zalo channel says (it has no buttons and cannot send files). */
 
-export const groupHint = () => 'Vui lòng nhắn riêng cho bot để báo cáo.';
-
-export const handlingFailed = () =>
-  'Đã có lỗi khi xử lý tin nhắn. Các câu trả lời đã lưu vẫn được giữ; vui lòng thử lại sau ít phút.';
+export { privateChatHint as groupHint, handlingFailed } from '../../templates/onboarding';
 
 export const reportLink = (filename: string, url: string, until: string) =>
   `📄 Tải tệp ${filename} tại: ${url}\nĐường dẫn dùng được đến ${until}. Vui lòng không chuyển đường dẫn này cho người ngoài.`;

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
 import { cellText, type Cell, type SheetData, type SheetRow } from '../../domain/export-layout';
 import { formatNumber } from '../../domain/format';
+import { unneutralizeFormula } from '../../domain/safe-text';
 
 /**
  * Reads an .xlsx workbook or a .csv file into rows of plain cells with their row numbers. The .xlsx
@@ -199,7 +200,8 @@ async function readCsv(bytes: Uint8Array, name: string, opts: ReadOptions): Prom
   const sheet: SheetData = { name: basename(name, extname(name)), rows: [] };
   ws.eachRow({ includeEmpty: false }, (r, number) => {
     const row = toRow(number, r.values);
-    if (row) sheet.rows.push(row);
+    // Our CSV writer marks text that looks like a formula with a leading apostrophe; the value is without it.
+    if (row) sheet.rows.push({ ...row, cells: row.cells.map((c) => (typeof c === 'string' ? unneutralizeFormula(c) : c)) });
   });
   opts.onRows?.(sheet.rows.length);
   if (sheet.rows.length > max + 1) throw tooMany(name, max);

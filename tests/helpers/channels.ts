@@ -37,6 +37,8 @@ export interface AppOptions {
   noPublicUrl?: boolean;
   env?: Record<string, string>;
   clock?: () => Date;
+  /** Where the database file lives (default: a fresh temp folder), e.g. a small tmpfs. */
+  dbDir?: string;
   /** Called with the open database before the runtime starts (e.g. to leave rows in the inbox). */
   beforeStart?: (deps: AppDeps, demo: DemoSeed) => void;
 }
@@ -57,7 +59,7 @@ export interface App {
 
 export async function startApp(opts: AppOptions): Promise<App> {
   const tmp = tempDir('baocao-channels-');
-  const dbPath = `${tmp.dir}/bot.db`;
+  const dbPath = `${opts.dbDir ?? tmp.dir}/bot.db`;
   const tg = opts.telegram ? await startFakeTelegram() : undefined;
   const zalo = opts.zalo ? await startFakeZalo({ token: ZALO_TOKEN, requireHttpsWebhook: false, maxPollMs: 500 }) : undefined;
   const port = await freePort();
@@ -72,6 +74,7 @@ export async function startApp(opts: AppOptions): Promise<App> {
   const demo = seed(deps);
   opts.beforeStart?.(deps, demo);
   const runtime = await startRuntime(deps);
+  await runtime.ready;
   const unitIdOf = (code: string) => demo.units.find((u) => u.unit.code === code)!.unit.id;
   return {
     deps,

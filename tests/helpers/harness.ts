@@ -6,7 +6,8 @@ import { silentLogger } from '../../log';
 import { openDatabase, closeDatabase, type Db } from '../../storage/db';
 import { seedDemo, type DemoSeed } from '../../storage/demo-seed';
 import type { AppDeps } from '../../handlers/types';
-import { createTelegramBot, startTelegramPolling } from '../../bot/telegram/bot';
+import { createTelegramBot } from '../../bot/telegram/bot';
+import { startTelegramPolling } from '../../bot/telegram/channel';
 import { startFakeTelegram, type FakeTelegram } from '../fakes/telegram-server';
 
 /** Inside the H1 2026 window (opens 20/4, due 05/5): /nhap picks 2026-H1. */
@@ -31,9 +32,7 @@ export async function startTelegramApp(deps: AppDeps, fake: FakeTelegram): Promi
   const bot = createTelegramBot({ token: fake.token, apiRoot: fake.apiRoot, deps });
   const runner = await startTelegramPolling(bot, deps);
   return {
-    stop: async () => {
-      if (runner.isRunning()) await runner.stop();
-    },
+    stop: () => runner.close(),
   };
 }
 

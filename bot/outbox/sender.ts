@@ -1,0 +1,207 @@
+import type { Logger } from '../../log';
+import type { Db } from '../../storage/db';
+import type { Channel, OutboxRow } from '../../storage/schema';
+import { countPendingOutbox, failPendingOfChat, markOutboxFailed, markOutboxSent, noteOutboxAttempt, pendingOutbox, pruneOutbox } from '../../storage/repositories/outbox';
+
+/**
+ * Sends a channel's reply queue (the `outbox` table). Rows of one chat go out strictly in order, one at a
+ * time; different chats in parallel, so the channel's own rate limiter (Telegram's throttler, Zalo's queue)
+ * decides the pace. Each row is marked sent as soon as the platform accepted it. A row that failed for a
+ * passing reason (network, 5xx, 429) stays pending and its chat waits, doubling the wait up to a ceiling;
+ * a row the platform refuses for good is marked and skipped; a recipient who blocked the bot has every
+ * pending row of the chat marked.
+ *
+ * After a crash the row that was being sent is sent again (the platforms have no idempotency key): a person
+ * may see that one message twice, never silence.
+ */
+
+export type SendFailure = 'transient' | 'refused' | 'recipient-gone';
+
+export interface OutboxSenderOptions {
+  db: Db;
+  channel: Channel;
+  log: Logger;
+  clock: () => Date;
+  /** Sends one row; resolves with the platform's message id when it gives one. */
+  send: (row: OutboxRow) => Promise<number | null>;
+  classify: (err: unknown) => SendFailure;
+  /** The chat refused us for good (blocked): the account is marked unreachable. */
+  onRecipientGone?: (chatId: string, reason: string) => void;
+  /** Chats sent to at the same time, at most. */
+  maxChats?: number;
+  backoffMs?: { initial: number; max: number };
+}
+
+/** Sent rows are kept this long (the newest keyboard per chat is read from them), then dropped. */
+const RETENTION_MS = 7 * 86_400_000;
+const LOAD_LIMIT = 1000;
+
+const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+export class OutboxSender {
+  readonly #o: OutboxSenderOptions;
+  readonly #busy = new Set<string>();
+  readonly #waitUntil = new Map<string, number>();
+  readonly #failures = new Map<string, number>();
+  #scheduled = false;
+  #stopped = false;
+  #settled = false;
+  #timer: NodeJS.Timeout | null = null;
+  #idleWaiters: (() => void)[] = [];
+  #workers = new Set<Promise<void>>();
+
+  constructor(options: OutboxSenderOptions) {
+    this.#o = options;
+  }
+
+  /** Drops old rows and sends whatever a previous run left unsent. */
+  start(): void {
+    const { db, clock, log, channel } = this.#o;
+    try {
+      pruneOutbox(db, new Date(clock().getTime() - RETENTION_MS));
+      const left = countPendingOutbox(db, channel);
+      if (left > 0) log.info('sending replies left from before a stop', { channel, count: left });
+    } catch (err) {
+      log.error('outbox not readable', { channel, err: errorText(err) });
+    }
+    this.wake();
+  }
+
+  /** New rows were committed: look for work soon. */
+  wake(): void {
+    if (this.#stopped || this.#scheduled) return;
+    this.#settled = false;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#pump();
+    });
+  }
+
+  /** Resolves once nothing is pending except rows of chats waiting after a failure. */
+  idle(): Promise<void> {
+    if (this.#settled && this.#busy.size === 0 && !this.#scheduled) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  /** Number of chats being sent to right now. */
+  get activeChats(): number {
+    return this.#busy.size;
+  }
+
+  /** Stops taking new rows; the sends under way finish (bounded by the channel's own timeouts). */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await Promise.all([...this.#workers]);
+    for (const w of this.#idleWaiters.splice(0)) w();
+  }
+
+  #pump(): void {
+    if (this.#stopped) return;
+    const { db, channel, log } = this.#o;
+    let rows: OutboxRow[];
+    try {
+      rows = pendingOutbox(db, channel, LOAD_LIMIT);
+    } catch (err) {
+      log.error('outbox not readable', { channel, err: errorText(err) });
+      this.#retryIn(5000);
+      this.#settle();
+      return;
+    }
+    const byChat = new Map<string, OutboxRow[]>();
+    for (const r of rows) {
+      const list = byChat.get(r.chatId);
+      if (list) list.push(r);
+      else byChat.set(r.chatId, [r]);
+    }
+    const now = Date.now();
+    let nextWake = Infinity;
+    const maxChats = this.#o.maxChats ?? 64;
+    for (const [chat, list] of byChat) {
+      if (this.#busy.has(chat)) continue;
+      const until = this.#waitUntil.get(chat) ?? 0;
+      if (until > now) {
+        nextWake = Math.min(nextWake, until);
+        continue;
+      }
+      if (this.#busy.size >= maxChats) break;
+      this.#busy.add(chat);
+      const worker = this.#work(chat, list).finally(() => {
+        this.#busy.delete(chat);
+        this.#workers.delete(worker);
+        this.wake();
+      });
+      this.#workers.add(worker);
+    }
+    if (nextWake < Infinity) this.#retryIn(nextWake - now);
+    this.#settle();
+  }
+
+  #settle(): void {
+    if (this.#busy.size > 0 || this.#scheduled) return;
+    this.#settled = true;
+    for (const w of this.#idleWaiters.splice(0)) w();
+  }
+
+  #retryIn(ms: number): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.wake();
+    }, Math.max(10, ms));
+    this.#timer.unref();
+  }
+
+  async #work(chat: string, rows: OutboxRow[]): Promise<void> {
+    const { db, channel, log, clock } = this.#o;
+    for (const row of rows) {
+      if (this.#stopped) return;
+      let messageId: number | null;
+      try {
+        messageId = await this.#o.send(row);
+      } catch (err) {
+        const kind = this.#o.classify(err);
+        const reason = errorText(err);
+        try {
+          if (kind === 'transient') {
+            noteOutboxAttempt(db, row.id, reason);
+            const failures = (this.#failures.get(chat) ?? 0) + 1;
+            this.#failures.set(chat, failures);
+            const { initial, max } = this.#o.backoffMs ?? { initial: 1000, max: 60_000 };
+            const wait = Math.min(max, initial * 2 ** Math.min(failures - 1, 20));
+            this.#waitUntil.set(chat, Date.now() + wait);
+            log.warn('reply not sent, will retry', { channel, outboxId: row.id, failures, retryInMs: wait, err: reason });
+            return;
+          }
+          if (kind === 'recipient-gone') {
+            const dropped = failPendingOfChat(db, channel, chat, clock(), reason);
+            log.info('recipient refused the chat, replies dropped', { channel, outboxId: row.id, dropped });
+            this.#o.onRecipientGone?.(chat, reason);
+            return;
+          }
+          markOutboxFailed(db, row.id, clock(), reason);
+          log.error('reply refused by the platform', { channel, outboxId: row.id, err: reason });
+          continue;
+        } catch (dbErr) {
+          this.#databaseFailed(chat, dbErr);
+          return;
+        }
+      }
+      this.#failures.delete(chat);
+      this.#waitUntil.delete(chat);
+      try {
+        markOutboxSent(db, row.id, clock(), messageId);
+      } catch (err) {
+        // Sent but not marked: it would go out again at every pump. Hold the chat until the database is back.
+        this.#databaseFailed(chat, err);
+        return;
+      }
+    }
+  }
+
+  #databaseFailed(chat: string, err: unknown): void {
+    this.#o.log.error('outbox could not be updated', { channel: this.#o.channel, err: errorText(err) });
+    this.#waitUntil.set(chat, Date.now() + 30_000);
+  }
+}

@@ -1,0 +1,102 @@
+import { and, asc, count, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import type { Db } from '../db';
+import { outbox, type Channel, type OutboxRow } from '../schema';
+
+/**
+ * The reply queue. Rows are written inside the transaction that handled an update, then sent in id order
+ * per chat by the channel's sender, which marks each one sent (or refused for good). Whatever is neither
+ * is sent again at the next start.
+ */
+
+/** One message as a channel will send it: a text (with an optional keyboard) or a document. */
+export interface OutMessage {
+  text?: string;
+  /** Inline keyboard rows, already in the platform's shape (Telegram). */
+  buttons?: unknown;
+  document?: { filename: string; bytes: Uint8Array; asPhoto?: boolean };
+}
+
+export function enqueueMessages(db: Db, channel: Channel, chatId: string, messages: readonly OutMessage[], now: Date): void {
+  for (const m of messages) {
+    db.insert(outbox)
+      .values({
+        channel,
+        chatId,
+        text: m.text ?? null,
+        buttons: m.buttons === undefined ? null : JSON.stringify(m.buttons),
+        documentName: m.document?.filename ?? null,
+        document: m.document ? Buffer.from(m.document.bytes) : null,
+        asPhoto: m.document?.asPhoto ?? false,
+        createdAt: now,
+      })
+      .run();
+  }
+}
+
+/** Rows of a channel still to send, oldest first (at most `limit`). */
+export function pendingOutbox(db: Db, channel: Channel, limit: number): OutboxRow[] {
+  return db
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.channel, channel), isNull(outbox.sentAt), isNull(outbox.failedAt)))
+    .orderBy(asc(outbox.id))
+    .limit(limit)
+    .all();
+}
+
+export function countPendingOutbox(db: Db, channel: Channel): number {
+  return db.select({ n: count() }).from(outbox).where(and(eq(outbox.channel, channel), isNull(outbox.sentAt), isNull(outbox.failedAt))).get()?.n ?? 0;
+}
+
+export function markOutboxSent(db: Db, id: number, now: Date, messageId: number | null): void {
+  db.update(outbox).set({ sentAt: now, messageId, document: null }).where(eq(outbox.id, id)).run();
+}
+
+/** Refused for good: kept for inspection, never sent. */
+export function markOutboxFailed(db: Db, id: number, now: Date, error: string): void {
+  db.update(outbox).set({ failedAt: now, error: error.slice(0, 500), document: null }).where(eq(outbox.id, id)).run();
+}
+
+/** A transient failure: counted, the row stays pending. */
+export function noteOutboxAttempt(db: Db, id: number, error: string): void {
+  db.update(outbox).set({ attempts: sql`${outbox.attempts} + 1`, error: error.slice(0, 500) }).where(eq(outbox.id, id)).run();
+}
+
+/** The recipient refused the chat (blocked the bot): nothing more of it is sent. */
+export function failPendingOfChat(db: Db, channel: Channel, chatId: string, now: Date, error: string): number {
+  return db
+    .update(outbox)
+    .set({ failedAt: now, error: error.slice(0, 500), document: null })
+    .where(and(eq(outbox.channel, channel), eq(outbox.chatId, chatId), isNull(outbox.sentAt), isNull(outbox.failedAt)))
+    .run().changes;
+}
+
+/**
+ * The chat's keyboards: the platform id of the newest one known delivered, and how many keyboards queued
+ * after it are not marked sent yet (counted up to 2; the first may be on its way right now).
+ */
+export function keyboardState(db: Db, channel: Channel, chatId: string): { newestSentId: number | null; pendingAfter: number } {
+  const mine = and(eq(outbox.channel, channel), eq(outbox.chatId, chatId), isNotNull(outbox.buttons));
+  const sent = db
+    .select({ id: outbox.id, messageId: outbox.messageId })
+    .from(outbox)
+    .where(and(mine, isNotNull(outbox.messageId)))
+    .orderBy(sql`${outbox.id} desc`)
+    .limit(1)
+    .get();
+  const pending = db
+    .select({ id: outbox.id })
+    .from(outbox)
+    .where(and(mine, isNull(outbox.sentAt), isNull(outbox.failedAt), sql`${outbox.id} > ${sent?.id ?? 0}`))
+    .limit(2)
+    .all();
+  return { newestSentId: sent?.messageId ?? null, pendingAfter: pending.length };
+}
+
+/** Sent and refused rows are dropped after a while (they hold message texts). */
+export function pruneOutbox(db: Db, before: Date): number {
+  return db
+    .delete(outbox)
+    .where(sql`(${outbox.sentAt} is not null and ${outbox.sentAt} < ${before.getTime()}) or (${outbox.failedAt} is not null and ${outbox.failedAt} < ${before.getTime()})`)
+    .run().changes;
+}
