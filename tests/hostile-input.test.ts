@@ -216,7 +216,7 @@ const WRONG_SHAPES: { name: string; platform: 'telegram' | 'zalo'; body: unknown
   { name: 'Telegram: an array', platform: 'telegram', body: [{ update_id: 9006 }] },
   { name: 'Zalo: "message" is a string', platform: 'zalo', body: { event_name: 'message.text.received', message: 'x' } },
   { name: 'Zalo: from.id is an object', platform: 'zalo', body: { event_name: 'message.text.received', message: { message_id: 'm1', date: 1, text: 'hi', chat: { id: 'c1', chat_type: 'PRIVATE' }, from: { id: { n: 1 } } } } },
-  { name: 'Zalo: chat type unknown', platform: 'zalo', body: { event_name: 'message.text.received', message: { message_id: 'm2', date: 1, text: 'hi', chat: { id: 'c1', chat_type: 'CHANNEL' }, from: { id: 'u1' } } } },
+  { name: 'Zalo: no message id', platform: 'zalo', body: { event_name: 'message.text.received', message: { date: 1, text: 'hi', chat: { id: 'c1', chat_type: 'PRIVATE' }, from: { id: 'u1' } } } },
 ];
 
 describe('webhook updates of the wrong shape are refused before they are stored', () => {
