@@ -67,10 +67,13 @@ async function burstThenStop(signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
     inspect(dbPath, ({ db }) => (n = db.select().from(inbox).where(isNull(inbox.processedAt)).all().length));
     return n;
   })();
-  // Stopped with work left, or the test would prove nothing.
-  expect(unsentAtStop + unhandledAtStop, `replies delivered before the stop: ${repliesAtStop}`).toBeGreaterThan(0);
+  // A kill must leave work behind, or the test would prove nothing. A SIGTERM may drain everything within its
+  // grace period on a fast machine; what it must never do is lose or double anything, checked below.
+  if (signal === 'SIGKILL') expect(unsentAtStop + unhandledAtStop, `replies delivered before the stop: ${repliesAtStop}`).toBeGreaterThan(0);
 
   const second = startBotProcess(botEnv(dbPath, fake));
+  // Stopped only once it runs: a signal during Node's own start-up (before main.ts is loaded) is not ours to handle.
+  await second.waitFor('telegram polling started');
   const lastReplied = (chat: number) => fake.messagesTo(chat).some((t) => t.includes(`Câu ${MESSAGES.length}/`));
   await until(() => chats.every(lastReplied), 'every last message to be answered', 150_000, () => second.output().slice(-3000));
   second.kill('SIGTERM');
