@@ -49,6 +49,7 @@ import { upsertUnit } from '../storage/repositories/units';
 import { answers } from '../storage/schema';
 import { startFakeTelegram, type FakeTelegram, type SentCall } from '../tests/fakes/telegram-server';
 import { startFakeZalo, zaloTextUpdate } from '../tests/fakes/zalo-server';
+import { freePort } from '../tests/helpers/free-port';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const quick = process.env.BENCH_QUICK === '1';
@@ -492,17 +493,6 @@ async function runZalo(kind: 'bot' | 'bare', steps: Step[], dbPath: string | und
   }
 }
 
-async function freePort(): Promise<number> {
-  const { createServer } = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 // ------------------------------------------------------------------------------------------- main
 

@@ -1,4 +1,4 @@
-import { createServer } from 'node:net';
+import { freePort } from './free-port';
 import { expect } from 'vitest';
 import { startRuntime, type Runtime } from '../../bot/http/runtime';
 import type { AppDeps } from '../../handlers/types';
@@ -18,17 +18,7 @@ import { closeDeps, H1_CLOCK, makeDeps, seed, tempDir } from './harness';
 export const ZALO_TOKEN = '8172635445:Zk3fQ9xLmP2vR7tYb8nW4cJ6hD1sA5eG0uK';
 export const PERIOD_ID = '2026-H1';
 
-/** A port free right now, for PUBLIC_URL (it must be known before the server binds). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './free-port';
 
 export interface AppOptions {
   telegram?: 'polling' | 'webhook';
