@@ -1,41 +1,59 @@
 import type { Reply } from '../domain/replies';
 import type { Db } from '../storage/db';
 import type { Channel, ContactRow } from '../storage/schema';
-import type { ChannelSenders } from './reminders/send';
 
 /**
- * Messages to people other than the one who wrote (a unit told its report was returned): commands only
- * get AppDeps, while the channels' send functions live next to the channels (bot/outbox). Keyed by the
- * database, like the reminder scheduler's registry.
+ * Messages to a contact outside the reply to their own message (a unit told its report was returned, the
+ * chat told of a confirmation made on the form page). They are queued in the caller's transaction, next to
+ * the change they announce, so a crash can lose neither without the other; the channel's sender sends them
+ * after the commit. Each channel registers how its messages are queued (rendering is the channel's
+ * business); handlers only know this registry. Keyed by the database, like the reminder scheduler's.
  */
-const registry = new WeakMap<Db, ChannelSenders>();
+export interface ReplyQueue {
+  /** Writes the messages for the contact's private chat, in the caller's transaction. */
+  queue(tx: Db, contact: ContactRow, replies: readonly Reply[], now: Date): void;
+  /** Rows were committed: the sender should look for work. */
+  wake(): void;
+}
+export type ReplyQueues = Partial<Record<Channel, ReplyQueue>>;
 
-export function attachSenders(db: Db, senders: ChannelSenders): void {
-  registry.set(db, senders);
+const registry = new WeakMap<Db, ReplyQueues>();
+/** Channels with rows queued here and not yet announced to their sender. */
+const unannounced = new WeakMap<Db, Set<Channel>>();
+
+/** Adds (or replaces) the queues of some channels; the others stay. */
+export function attachQueues(db: Db, queues: ReplyQueues): void {
+  registry.set(db, { ...registry.get(db), ...queues });
 }
 
-export function detachSenders(db: Db): void {
+export function detachQueues(db: Db): void {
   registry.delete(db);
 }
 
-/** Sends to each contact through its channel; how many were reached. Failures are logged, never thrown. */
-export async function notifyContacts(
-  db: Db,
-  contacts: readonly ContactRow[],
-  replies: Reply[],
-  log: { warn: (m: string, f?: Record<string, unknown>) => void },
-): Promise<number> {
-  const senders = registry.get(db);
-  let reached = 0;
+/**
+ * Queues the replies for each reachable contact whose channel has a queue, in the caller's transaction;
+ * how many were queued. The router calls `wakeQueues` after every commit; others call it after theirs.
+ */
+export function queueForContacts(tx: Db, contacts: readonly ContactRow[], replies: Reply[], now: Date): number {
+  const queues = registry.get(tx);
+  let queued = 0;
   for (const contact of contacts) {
-    const send = senders?.[contact.channel as Channel];
-    if (!send || !contact.reachable) continue;
-    try {
-      await send(contact, replies);
-      reached += 1;
-    } catch (err) {
-      log.warn('notification failed', { contactId: contact.id, err: err instanceof Error ? err.message : String(err) });
-    }
+    const q = queues?.[contact.channel as Channel];
+    if (!q || !contact.reachable) continue;
+    q.queue(tx, contact, replies, now);
+    queued += 1;
+    let channels = unannounced.get(tx);
+    if (!channels) unannounced.set(tx, (channels = new Set()));
+    channels.add(contact.channel as Channel);
   }
-  return reached;
+  return queued;
+}
+
+/** Wakes the senders of the channels something was queued for (nothing to do, nearly free). */
+export function wakeQueues(db: Db): void {
+  const channels = unannounced.get(db);
+  if (!channels || channels.size === 0) return;
+  const queues = registry.get(db);
+  for (const ch of channels) queues?.[ch]?.wake();
+  channels.clear();
 }

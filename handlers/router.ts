@@ -9,6 +9,7 @@ import * as t from '../templates/onboarding';
 import { canUse, findCommand } from './commands';
 import { runFlow } from './flow';
 import { parseCommand } from './parse-command';
+import { wakeQueues } from './notify';
 import { redeem } from './start';
 import type { AppDeps, CommandContext, Incoming } from './types';
 
@@ -47,6 +48,7 @@ export async function handleIncoming(deps: AppDeps, raw: Incoming, commit?: Comm
     commit?.(db, out);
     return out;
   });
+  wakeQueues(deps.db);
   if (!deferred) return replies;
   const done = hooks.onSlowWork?.();
   let built: Reply[];
@@ -55,11 +57,13 @@ export async function handleIncoming(deps: AppDeps, raw: Incoming, commit?: Comm
   } finally {
     done?.();
   }
-  return inTransaction(deps.db, (db) => {
+  const out = inTransaction(deps.db, (db) => {
     if (msg.updateKey !== null && !markUpdateProcessed(db, msg.channel, msg.updateKey, deps.clock())) return [];
     commit?.(db, built);
     return built;
   });
+  wakeQueues(deps.db);
+  return out;
 }
 
 function route(deps: AppDeps, db: Db, msg: Incoming, now: Date, defer: (run: () => Promise<Reply[]>) => void): Reply[] {

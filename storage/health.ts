@@ -43,7 +43,12 @@ export function storageProblem(db: Db, now: Date): { problem: StorageProblem; de
     }
   }
   try {
-    db.insert(health).values({ id: 1, checkedAt: now }).onConflictDoUpdate({ target: health.id, set: { checkedAt: now } }).run();
+    // Delete and insert, not an upsert: SQLite skips writing a row updated to the value it already holds
+    // (two checks in one millisecond), and a check that writes nothing proves nothing.
+    db.transaction((tx) => {
+      tx.delete(health).run();
+      tx.insert(health).values({ id: 1, checkedAt: now }).run();
+    });
     return null;
   } catch (err) {
     return { problem: 'not-writable', detail: err instanceof Error ? err.message : String(err) };

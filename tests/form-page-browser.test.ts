@@ -2,11 +2,11 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { appendAnswer, confirmSubmission, createSubmission, findSubmission } from '../storage/repositories/submissions';
 import { findContact } from '../storage/repositories/contacts';
 import { ensurePeriod } from '../storage/repositories/periods';
-import { answers, auditLog } from '../storage/schema';
+import { answers, auditLog, outbox } from '../storage/schema';
 import { H1_CLOCK } from './helpers/harness';
 import { PERIOD_ID, SCRIPT_ANSWERS, startApp, telegramChat, zaloChat, type App } from './helpers/channels';
 import { PUBLIC, tokenIn } from './helpers/form-page';
@@ -211,6 +211,12 @@ describe.skipIf(!haveChromium)('the form page in headless Chromium', () => {
     expect(app.deps.db.select().from(answers).all().filter((a) => a.submissionId === sub.id && a.contactId !== null)).toHaveLength(35);
     // The chat hears of it as after /xacnhan.
     await app.tg!.waitForMessage(TG_USER, (t) => t.includes('✅ Đã xác nhận báo cáo 6 tháng đầu năm 2026 của Phòng Giáo dục và Đào tạo thành phố Đà Lạt'));
+    // …through the reply queue, committed with the confirmation (a crash cannot keep one without the other), and marked sent once.
+    await vi.waitFor(() => {
+      const queued = app!.deps.db.select().from(outbox).all().filter((r) => r.chatId === String(TG_USER) && r.text?.includes('✅ Đã xác nhận báo cáo'));
+      expect(queued).toHaveLength(1);
+      expect(queued[0]!.sentAt).not.toBeNull();
+    });
 
     // After confirmation the page still takes corrections, each a new revision.
     await typeAndLeave(page, 'portal_exams', '8');

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inbox } from '../storage/schema';
@@ -8,7 +8,8 @@ import { startApp, telegramChat, type App } from './helpers/channels';
 
 /**
  * /healthz tells the monitoring when nothing can be stored, and nothing is acknowledged then: the
- * full disk (root only: a small tmpfs; otherwise skipped with the reason printed), the database file deleted or replaced under the running bot. Webhook deliveries
+ * full disk (root only: a small tmpfs; otherwise skipped with the reason printed), the database file made
+ * read-only (root only, with the immutable flag; otherwise skipped likewise), deleted or replaced under the running bot. Webhook deliveries
  * during the trouble get no 200 unless the update really is in the inbox; once the trouble is gone, the
  * platform's redelivery is accepted and answered.
  */
@@ -87,6 +88,20 @@ const TROUBLES: Trouble[] = [
       return () => unlinkSync(filler);
     },
     problem: 'disk-full',
+  },
+  {
+    // Root may write any file whatever its mode bits, and an open descriptor keeps its rights: only the
+    // immutable flag (ext4, xfs, btrfs) makes a running SQLite's writes fail as a read-only mount would.
+    name: 'the database file is made read-only',
+    needsDisk: false,
+    start: (a) => {
+      const files = [a.dbPath, `${a.dbPath}-wal`].filter((f) => existsSync(f));
+      for (const f of files) execFileSync('chattr', ['+i', f], { stdio: 'pipe' });
+      return () => {
+        for (const f of files) execFileSync('chattr', ['-i', f], { stdio: 'pipe' });
+      };
+    },
+    problem: 'not-writable',
   },
   {
     name: 'the database file is deleted',

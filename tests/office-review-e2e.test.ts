@@ -4,13 +4,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Api } from 'grammy';
 import ExcelJS from 'exceljs';
-import { sendThrough } from '../bot/outbox/telegram-sender';
 import { reportCliCommand } from '../bot/cli/report';
 import { particularsCliCommand } from '../bot/cli/particulars';
 import { UsageError } from '../bot/cli/context';
-import { attachSenders } from '../handlers/notify';
 import type { AppDeps } from '../handlers/types';
 import { inTransaction } from '../storage/db';
 import { createInvite } from '../storage/repositories/invites';
@@ -62,8 +59,6 @@ beforeEach(async () => {
     },
   });
   ({ fake, deps } = app);
-  // The channel's send function, as bot/outbox gives it in production, for messages to other people.
-  attachSenders(deps.db, { telegram: sendThrough(new Api(fake.token, { apiRoot: fake.apiRoot })) });
 });
 
 afterEach(() => app.close());

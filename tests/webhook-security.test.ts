@@ -244,3 +244,50 @@ describe('Telegram webhook: forged calls are refused and change nothing', () => 
     expect(a.deps.db.select().from(inbox).all()).toHaveLength(1);
   });
 });
+
+/**
+ * Posts with the right secret and trickles the body a byte every half second, as a slow or hostile client
+ * would. Resolves with the status and how long after the first byte it came, and whether the server then
+ * closed the connection.
+ */
+function trickle(url: string, headers: Record<string, string>): Promise<{ status: number; ms: number; closed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const req = http.request(url, { method: 'POST', headers: { ...headers, 'content-length': '4096' } });
+    const timer = setInterval(() => req.write('{'), 500);
+    req.on('response', (res) => {
+      const ms = Date.now() - started;
+      clearInterval(timer);
+      res.resume();
+      const closed = new Promise<boolean>((r) => {
+        req.socket?.once('close', () => r(true));
+        setTimeout(() => r(req.socket?.destroyed ?? true), 2000);
+      });
+      void closed.then((c) => resolve({ status: res.statusCode ?? 0, ms, closed: c }));
+    });
+    req.on('error', (err) => {
+      clearInterval(timer);
+      reject(err);
+    });
+    req.flushHeaders();
+  });
+}
+
+describe('a body that trickles in is cut off at the limit the README states', () => {
+  test('Telegram and Zalo: 408 ten seconds after the request began, and the connection closed', async () => {
+    app = await startApp({ telegram: 'webhook', zalo: 'webhook' });
+    const before = snapshot(app);
+    const json = { 'content-type': 'application/json' };
+    const [tg, zl] = await Promise.all([
+      trickle(`${app.baseUrl}/webhook/telegram`, { ...json, 'x-telegram-bot-api-secret-token': app.tg!.webhook!.secret_token! }),
+      trickle(`${app.baseUrl}/webhook/zalo`, { ...json, 'x-bot-api-secret-token': app.zalo!.webhook.secret_token! }),
+    ]);
+    for (const r of [tg, zl]) {
+      expect(r.status).toBe(408);
+      expect(r.ms).toBeGreaterThanOrEqual(9_500);
+      expect(r.ms).toBeLessThan(13_000);
+      expect(r.closed).toBe(true);
+    }
+    expect(snapshot(app)).toEqual(before);
+  }, 30_000);
+});

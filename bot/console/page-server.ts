@@ -1,6 +1,7 @@
 import type { Writable } from 'node:stream';
 import type { AppDeps } from '../../handlers/types';
 import { renderAsText } from '../render-text';
+import { attachQueues } from '../../handlers/notify';
 import { formPageRoutes } from '../http/form-page';
 import { createHttpServer } from '../http/server';
 
@@ -11,13 +12,19 @@ import { createHttpServer } from '../http/server';
  */
 export async function startConsolePageServer(deps: AppDeps, output: Writable): Promise<{ url: string | undefined; close(): Promise<void> }> {
   const server = createHttpServer(
-    formPageRoutes({
-      deps,
-      telegramToken: undefined,
-      senders: { console: async (_contact, replies) => void output.write(`\n${replies.map(renderAsText).join('\n\n')}\n`) },
-    }),
+    formPageRoutes({ deps, telegramToken: undefined }),
     deps.log,
   );
+  // The console is one terminal: what is queued for a console contact is printed there once committed.
+  const pending: string[] = [];
+  attachQueues(deps.db, {
+    console: {
+      queue: (_tx, _contact, replies) => void pending.push(replies.map(renderAsText).join('\n\n')),
+      wake: () => {
+        for (const text of pending.splice(0)) output.write(`\n${text}\n`);
+      },
+    },
+  });
   let address: { port: number } | undefined;
   for (const port of [deps.config.http.port, 0]) {
     try {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import type { AppDeps } from '../../handlers/types';
-import type { ChannelSenders } from '../../handlers/reminders/send';
+import { queueForContacts, wakeQueues } from '../../handlers/notify';
 import { accessForLink, accessForTelegramUser, FORM_PATHS, type Access, type Refusal } from '../../handlers/form-page/access';
 import type { PageScope } from '../../handlers/form-page/engine';
 import { confirmPage, saveField, showPage } from '../../handlers/form-page/service';
@@ -79,8 +79,6 @@ export interface FormPageOptions {
   deps: AppDeps;
   /** The bot token initData is signed with; without it Telegram pages are refused. */
   telegramToken: string | undefined;
-  /** Sends the chat's confirmation message after a confirmation on the page. */
-  senders: ChannelSenders;
 }
 
 export function formPageRoutes(o: FormPageOptions): Route[] {
@@ -149,14 +147,15 @@ export function formPageRoutes(o: FormPageOptions): Route[] {
 
   const confirm = api(
     LoadSchema,
-    (tx, scope, _body, now) => confirmPage({ ...deps, db: tx }, scope, now),
-    async (req, res, r, scope) => {
+    (tx, scope, _body, now) => {
+      const r = confirmPage({ ...deps, db: tx }, scope, now);
+      // The chat hears of it as after /xacnhan, queued with the confirmation itself: both or neither.
+      if (r.confirmed) queueForContacts(tx, [scope.contact], r.replies, now);
+      return r;
+    },
+    (req, res, r) => {
       if (!r.confirmed) return respondJson(req, res, 422, { ok: false, confirmed: false, message: r.message, summary: r.summary });
-      // Committed above: the chat hears of it as after /xacnhan. A failed send loses nothing stored.
-      const { contact } = scope;
-      await o.senders[contact.channel as keyof ChannelSenders]?.(contact, r.replies).catch((err: unknown) =>
-        log.warn('form page: confirmation message not sent', { channel: contact.channel, err: err instanceof Error ? err.message : String(err) }),
-      );
+      wakeQueues(db);
       respondJson(req, res, 200, { ok: true, confirmed: true, message: r.message, summary: r.summary });
     },
   );

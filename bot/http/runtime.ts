@@ -10,7 +10,6 @@ import { ZaloApiError, ZaloClient, parseZaloUpdatePayload } from '../zalo/client
 import type { ZaloUpdate } from '../zalo/types';
 import { ZaloChannel, zaloSender, zaloUpdateKey } from '../zalo/adapter';
 import { startZaloPolling, type ZaloPoller } from '../zalo/polling';
-import { sendThrough } from '../outbox/telegram-sender';
 import { formPageRoutes } from './form-page';
 import { Intake } from './intake';
 import { respondJson } from './io';
@@ -196,14 +195,7 @@ export async function startRuntime(deps: AppDeps, opts: RuntimeOptions = {}): Pr
     },
     { methods: ['GET', 'HEAD'], path: REPORT_ROUTE, handler: reportLinkRoute({ db, clock }) },
     // The form page; a confirmation there is announced in the chat of the account that made it.
-    ...formPageRoutes({
-      deps,
-      telegramToken: config.telegram.token,
-      senders: {
-        ...(telegram ? { telegram: sendThrough(telegram.api) } : {}),
-        ...(zalo ? { zalo: (contact, replies) => zalo.channel.sendReplies(contact.externalId, replies, contact.externalId) } : {}),
-      },
-    }),
+    ...formPageRoutes({ deps, telegramToken: config.telegram.token }),
   );
 
   const http = createHttpServer(routes, log);

@@ -1,7 +1,6 @@
 import type { Bot } from 'grammy';
 import type { AppDeps } from '../../handlers/types';
 import { attachScheduler } from '../../handlers/reminders/registry';
-import { attachSenders } from '../../handlers/notify';
 import { createReminderScheduler, type ReminderScheduler } from '../../handlers/reminders/scheduler';
 import type { ChannelSenders, SendFn } from '../../handlers/reminders/send';
 import type { ZaloChannel } from '../zalo/adapter';
@@ -20,8 +19,6 @@ export function startReminderScheduler(deps: AppDeps, channels: { telegram?: Bot
   const senders: ChannelSenders = {};
   if (channels.telegram) senders.telegram = telegramReminderSender(channels.telegram);
   if (channels.zalo) senders.zalo = zaloReminderSender(channels.zalo);
-  // The office's review tells units through the same queues, with or without reminders.
-  attachSenders(deps.db, senders);
   if (!deps.config.reminders.enabled) {
     deps.log.info('reminders disabled (REMINDERS_ENABLED=false)');
     return null;

@@ -30,11 +30,14 @@ export interface OutboxSenderOptions {
   /** Chats sent to at the same time, at most. */
   maxChats?: number;
   backoffMs?: { initial: number; max: number };
+  /** How often the queue is read when nothing woke the sender. */
+  pollMs?: number;
 }
 
 /** Sent rows are kept this long (the newest keyboard per chat is read from them), then dropped. */
 const RETENTION_MS = 7 * 86_400_000;
 const LOAD_LIMIT = 1000;
+const POLL_MS = 5000;
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -135,6 +138,8 @@ export class OutboxSender {
       this.#workers.add(worker);
     }
     if (nextWake < Infinity) this.#retryIn(nextWake - now);
+    // Rows committed by another process (the CLI returning a report) wake nobody here: look now and then.
+    else if (!this.#timer) this.#retryIn(this.#o.pollMs ?? POLL_MS);
     this.#settle();
   }
 

@@ -7,6 +7,7 @@ import type { AppDeps, Incoming } from '../../handlers/types';
 import { reply, type Reply } from '../../domain/replies';
 import { inTransaction, type Db } from '../../storage/db';
 import { enqueueMessages, keyboardState, type OutMessage } from '../../storage/repositories/outbox';
+import { attachQueues } from '../../handlers/notify';
 import { markUpdateProcessed } from '../../storage/repositories/updates';
 import { splitText } from '../render-text';
 import { showTyping } from '../typing';
@@ -131,6 +132,8 @@ export function startTelegramSender(bot: Bot, deps: AppDeps): OutboxSender {
     onRecipientGone: (chatId, reason) => markUnreachable(deps, 'telegram', chatId, reason),
   });
   senders.set(bot, sender);
+  // Messages to a contact outside their own conversation (a returned report, a page confirmation).
+  attachQueues(deps.db, { telegram: { queue: (tx, contact, replies, now) => queueTelegramReplies(tx, contact.externalId, replies, now), wake: () => sender.wake() } });
   sender.start();
   return sender;
 }

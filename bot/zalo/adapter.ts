@@ -3,6 +3,7 @@ import type { AppDeps, Incoming } from '../../handlers/types';
 import { reply, type Reply } from '../../domain/replies';
 import { inTransaction, type Db } from '../../storage/db';
 import { enqueueMessages } from '../../storage/repositories/outbox';
+import { attachQueues } from '../../handlers/notify';
 import { markUpdateProcessed } from '../../storage/repositories/updates';
 import { OutboxSender } from '../outbox/sender';
 import { formatDateTime } from '../../domain/periods';
@@ -92,6 +93,10 @@ export class ZaloChannel {
         return null;
       },
       classify: (err) => (isTransient(err) ? 'transient' : 'refused'),
+    });
+    // Messages to a contact outside their own conversation (a returned report, a page confirmation).
+    attachQueues(deps.db, {
+      zalo: { queue: (tx, contact, replies) => this.#queue(tx, contact.externalId, [...replies], contact.externalId), wake: () => this.sender.wake() },
     });
   }
 

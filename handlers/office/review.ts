@@ -10,7 +10,7 @@ import { findSubmission } from '../../storage/repositories/submissions';
 import { activeUnits, findUnitByCode, toUnitRef } from '../../storage/repositories/units';
 import * as t from '../../templates/review';
 import type { CommandSpec } from '../commands';
-import { notifyContacts } from '../notify';
+import { queueForContacts } from '../notify';
 import type { CommandContext } from '../types';
 import { resolveOfficePeriod, splitPeriodArg } from './period-arg';
 
@@ -59,7 +59,7 @@ function target(c: CommandContext, code: string, periodArg: string): Target {
   return { ok: true, unit, period, submissionId: facts.id };
 }
 
-async function accept(c: CommandContext, arg: string): Promise<Reply[]> {
+function accept(c: CommandContext, arg: string): Reply[] {
   const { code, period: periodArg } = unitAndPeriod(arg);
   const { db } = c.deps;
   const outcome = inTransaction(db, () => {
@@ -69,14 +69,14 @@ async function accept(c: CommandContext, arg: string): Promise<Reply[]> {
     if (sub.acceptedAt) return { ok: false as const, replies: [reply(t.alreadyAccepted(found.unit.name))] };
     acceptSubmission(db, sub.id, c.contact.id, c.now);
     audit(db, { at: c.now, actorContactId: c.contact.id, action: 'submission_accepted', subject: `submission:${sub.id}`, details: { periodId: found.period.id, revision: sub.revision } });
-    return found;
+    const told = queueForContacts(db, activeContactsOfUnit(db, found.unit.id), [reply(t.acceptedNotice(found.period.title))], c.now);
+    return { ...found, told };
   });
   if (!outcome.ok) return outcome.replies;
-  const told = await notifyContacts(db, activeContactsOfUnit(db, outcome.unit.id), [reply(t.acceptedNotice(outcome.period.title))], c.deps.log);
-  return [reply(t.accepted(outcome.unit.name, outcome.period.title, told))];
+  return [reply(t.accepted(outcome.unit.name, outcome.period.title, outcome.told))];
 }
 
-async function giveBack(c: CommandContext, arg: string): Promise<Reply[]> {
+function giveBack(c: CommandContext, arg: string): Reply[] {
   const { code, period: periodArg, rest } = unitAndPeriod(arg);
   if (code === '') return [reply(t.reviewUsage())];
   const { db } = c.deps;
@@ -95,12 +95,13 @@ async function giveBack(c: CommandContext, arg: string): Promise<Reply[]> {
       subject: `submission:${sub.id}`,
       details: { periodId: found.period.id, reason: request.reason, keys: request.keys, numbers: request.numbers, revision: sub.revision },
     });
-    return { ...found, request };
+    const contacts = activeContactsOfUnit(db, found.unit.id);
+    const notice = reply(t.returnedNotice(found.period.title, request.reason, request.numbers), { actions: [{ label: 'Sửa báo cáo', command: '/nhap' }] });
+    const told = queueForContacts(db, contacts, [notice], c.now);
+    return { ...found, request, told, contactCount: contacts.length };
   });
   if (!outcome.ok) return outcome.replies;
-  const contacts = activeContactsOfUnit(db, outcome.unit.id);
-  const told = await notifyContacts(db, contacts, [reply(t.returnedNotice(outcome.period.title, outcome.request.reason, outcome.request.numbers), { actions: [{ label: 'Sửa báo cáo', command: '/nhap' }] })], c.deps.log);
-  return [reply(t.returned(outcome.unit.name, outcome.period.title, outcome.request.numbers, told, contacts.length))];
+  return [reply(t.returned(outcome.unit.name, outcome.period.title, outcome.request.numbers, outcome.told, outcome.contactCount))];
 }
 
 export const REVIEW_COMMANDS: CommandSpec[] = [
@@ -109,7 +110,7 @@ export const REVIEW_COMMANDS: CommandSpec[] = [
     usage: '/duyet [mã đơn vị] [kỳ]',
     description: 'Danh sách báo cáo đã gửi chờ duyệt; kèm mã đơn vị: duyệt báo cáo của đơn vị đó',
     audience: 'office',
-    runAsync: async (c, arg) => {
+    run: (c, arg) => {
       const trimmed = arg.trim();
       if (trimmed === '' || splitPeriodArg(trimmed).rest === '') return list(c, trimmed);
       return accept(c, trimmed);
@@ -120,6 +121,6 @@ export const REVIEW_COMMANDS: CommandSpec[] = [
     usage: '/tralai MÃ-ĐƠN-VỊ [kỳ] CÂU Lý do',
     description: 'Trả lại báo cáo để đơn vị sửa các câu đã nêu, kèm lý do (ví dụ /tralai PGD-DALAT 12,13 Số lượt xem chưa khớp)',
     audience: 'office',
-    runAsync: giveBack,
+    run: giveBack,
   },
 ];
