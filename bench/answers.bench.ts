@@ -1,8 +1,8 @@
 /**
  * Answer handling next to the framework's floor.
  *
- * Telegram (long polling): the real bot (`node --import tsx bot/main.ts`) and a bare grammY echo bot
- * (bench/peers/echo-bot.ts: same grammY, same runner) each run as a child process against the fake Bot API
+ * Telegram (long polling): the real bot as shipped (`node dist/bot/main.js`, built first by this bench) and a
+ * bare grammY echo bot (bench/peers/echo-bot.mjs: same grammY, same runner) each run as a child process against the fake Bot API
  * server (tests/fakes/telegram-server.ts, every call answered at once), with the outgoing throttle off
  * (OUTGOING_THROTTLE=off). N contacts are linked to N units; each contact sends `/nhap`, then answers every
  * question of the form (numbers as people type them, texts), and one in ten sends `/xem` at the end.
@@ -13,7 +13,7 @@
  * The echo bot gets the same updates in the same two phases, paced at the same rate.
  *
  * Zalo (webhook): the real bot in ZALO_MODE=webhook and a bare node:http server answering 200
- * (bench/peers/bare-http.ts) each take BENCH_ZALO_REQUESTS POSTs of text updates over 16 keep-alive
+ * (bench/peers/bare-http.mjs) each take BENCH_ZALO_REQUESTS POSTs of text updates over 16 keep-alive
  * connections: acknowledgements per second (the real bot stores each update before its 200, and handles it
  * in the same process meanwhile).
  *
@@ -30,7 +30,7 @@
  *      BENCH_ZALO_REQUESTS override the sizes; BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the children.
  *      Prints a table and one JSON line; asserts nothing else.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,7 +165,8 @@ interface Proc {
 function start(args: string[], env: Record<string, string>): Proc {
   // BENCH_CPU_PROF=<dir>: V8 CPU profiles of the children, for finding what to cut next.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', ...args], {
+  // Everything measured runs as shipped: plain node, the bot from its build (npm run build), no loader.
+  const child = spawn(process.execPath, [...prof, ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -302,7 +303,7 @@ async function runTelegram(kind: 'bot' | 'echo', steps: Step[], dbPath: string |
   const env: Record<string, string> = { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot };
   const proc =
     kind === 'bot'
-      ? start(['bot/main.ts'], {
+      ? start(['dist/bot/main.js'], {
           ...env,
           DATABASE_PATH: dbPath as string,
           LOG_LEVEL: 'warn',
@@ -312,7 +313,7 @@ async function runTelegram(kind: 'bot' | 'echo', steps: Step[], dbPath: string |
           HTTP_PORT: '0',
           PERIOD_KINDS: 'year',
         })
-      : start(['bench/peers/echo-bot.ts'], env);
+      : start(['bench/peers/echo-bot.mjs'], env);
   const problems: string[] = [];
   try {
     await until(`${kind} to poll`, () => fake.polls.length > 0);
@@ -434,7 +435,7 @@ async function runZalo(kind: 'bot' | 'bare', steps: Step[], dbPath: string | und
   const bodies = steps.slice(0, ZALO_REQUESTS).map((s, i) => JSON.stringify(zaloTextUpdate({ chatId: String(s.chat), messageId: `bench${i}`, text: s.text })));
   const problems: string[] = [];
   if (kind === 'bare') {
-    const proc = start(['bench/peers/bare-http.ts'], {});
+    const proc = start(['bench/peers/bare-http.mjs'], {});
     try {
       let port = '';
       proc.child.stdout?.setEncoding('utf8').on('data', (d: string) => (port += d));
@@ -449,7 +450,7 @@ async function runZalo(kind: 'bot' | 'bare', steps: Step[], dbPath: string | und
   const fake = await startFakeZalo({ token: ZALO_TOKEN, requireHttpsWebhook: false });
   const replies: Reply[] = [];
   const port = await freePort();
-  const proc = start(['bot/main.ts'], {
+  const proc = start(['dist/bot/main.js'], {
     ZALO_BOT_TOKEN: ZALO_TOKEN,
     ZALO_API_ROOT: fake.apiRoot,
     ZALO_MODE: 'webhook',
@@ -520,6 +521,8 @@ function storedAnswers(path: string): number {
 const dir = mkdtempSync(join(tmpdir(), 'baocao-bench-answers-'));
 try {
   loadConfig({}); // the bench's own sanity: the defaults parse
+  // The bot is measured as it ships: compiled (npm run build), run by plain node.
+  execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
   const tgDb = join(dir, 'telegram.db');
   const { questions, contacts: CONTACTS } = prepareDb(tgDb, 'telegram');
   const steps = script(questions, CONTACTS);

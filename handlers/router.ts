@@ -1,7 +1,7 @@
 import { loadConversation } from '../storage/repositories/conversations';
 import { setReachable, touchContact } from '../storage/repositories/contacts';
 import { isUpdateProcessed, markUpdateProcessed } from '../storage/repositories/updates';
-import { inTransaction, type Db } from '../storage/db';
+import { inGroup, inTransaction, type Db } from '../storage/db';
 import { looksLikeInviteCode } from '../domain/invite-code';
 import { safeText } from '../domain/safe-text';
 import { reply, type Reply } from '../domain/replies';
@@ -37,7 +37,10 @@ export async function handleIncoming(deps: AppDeps, raw: Incoming, commit?: Comm
   const msg = safeIncoming(raw);
   const now = deps.clock();
   let deferred: (() => Promise<Reply[]>) | null = null;
-  const replies = inTransaction(deps.db, (db) => {
+  // An update with a key was stored in the inbox, synced, before it was acknowledged: its handling may share
+  // the group commit (lost to a power cut, it is done again from there). Others commit on their own.
+  const tx = msg.updateKey !== null ? inGroup : inTransaction;
+  const replies = tx(deps.db, (db) => {
     if (msg.updateKey !== null && isUpdateProcessed(db, msg.channel, msg.updateKey)) {
       deps.log.info('duplicate update ignored', { channel: msg.channel, updateKey: msg.updateKey });
       return [];
@@ -57,7 +60,7 @@ export async function handleIncoming(deps: AppDeps, raw: Incoming, commit?: Comm
   } finally {
     done?.();
   }
-  const out = inTransaction(deps.db, (db) => {
+  const out = tx(deps.db, (db) => {
     if (msg.updateKey !== null && !markUpdateProcessed(db, msg.channel, msg.updateKey, deps.clock())) return [];
     commit?.(db, built);
     return built;

@@ -1,7 +1,7 @@
 import { statfsSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Db } from './db';
-import { databaseFile } from './db';
+import { databaseFile, inTransaction } from './db';
 import { health } from './schema';
 
 /**
@@ -45,7 +45,7 @@ export function storageProblem(db: Db, now: Date): { problem: StorageProblem; de
   try {
     // Delete and insert, not an upsert: SQLite skips writing a row updated to the value it already holds
     // (two checks in one millisecond), and a check that writes nothing proves nothing.
-    db.transaction((tx) => {
+    inTransaction(db, (tx) => {
       tx.delete(health).run();
       tx.insert(health).values({ id: 1, checkedAt: now }).run();
     });

@@ -1,7 +1,7 @@
 import type { Logger } from '../../log';
 import type { Db } from '../../storage/db';
 import type { Channel } from '../../storage/schema';
-import { inTransaction } from '../../storage/db';
+import { inGroup, inTransaction } from '../../storage/db';
 import { markInboxProcessed, pendingInbox, pruneProcessedInbox, storeInboxUpdate } from '../../storage/repositories/inbox';
 import { isDatabaseError } from '../../storage/errors';
 import { assertDatabaseFile } from '../../storage/health';
@@ -68,14 +68,14 @@ export class Intake<P> {
     const now = clock();
     // Stored into a file nobody will open again is not stored: refuse, so nothing is acknowledged.
     assertDatabaseFile(db);
-    const rows = inTransaction(db, (tx) => batch.map((u) => storeInboxUpdate(tx, { channel, updateKey: u.updateKey, payload: JSON.stringify(u.payload), now })));
-    return rows.map((row, i) => {
+    const ids = inTransaction(db, (tx) => batch.map((u) => storeInboxUpdate(tx, { channel, updateKey: u.updateKey, payload: JSON.stringify(u.payload), now })));
+    return ids.map((id, i) => {
       const u = batch[i]!;
-      if (!row) {
+      if (id === null) {
         log.info('duplicate delivery ignored', { channel, updateKey: u.updateKey });
         return 'duplicate';
       }
-      if (this.#ready) this.#schedule(row.id, u.payload);
+      if (this.#ready) this.#schedule(id, u.payload);
       return 'stored';
     });
   }
@@ -143,7 +143,8 @@ export class Intake<P> {
       }
     }
     try {
-      markInboxProcessed(db, id, clock());
+      // Usually marked already, by the handling's own transaction; then this writes nothing.
+      inGroup(db, (tx) => markInboxProcessed(tx, id, clock()));
     } catch (err) {
       // The database is closing or broken: the row stays pending and is handled (deduplicated) next start.
       log.error('could not mark inbox row', { channel, id, err: err instanceof Error ? err.message : String(err) });

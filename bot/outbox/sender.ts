@@ -1,5 +1,5 @@
 import type { Logger } from '../../log';
-import type { Db } from '../../storage/db';
+import { flushGroup, inGroup, type Db } from '../../storage/db';
 import type { Channel, OutboxRow } from '../../storage/schema';
 import { countPendingOutbox, failPendingOfChat, markOutboxFailed, markOutboxSent, noteOutboxAttempt, pendingOutbox, pruneOutbox } from '../../storage/repositories/outbox';
 
@@ -105,6 +105,8 @@ export class OutboxSender {
     const { db, channel, log } = this.#o;
     let rows: OutboxRow[];
     try {
+      // Only committed replies go out: a reply whose handling could still be rolled back is not sent.
+      flushGroup(db);
       rows = pendingOutbox(db, channel, LOAD_LIMIT);
     } catch (err) {
       log.error('outbox not readable', { channel, err: errorText(err) });
@@ -196,7 +198,8 @@ export class OutboxSender {
       this.#failures.delete(chat);
       this.#waitUntil.delete(chat);
       try {
-        markOutboxSent(db, row.id, clock(), messageId);
+        // In the group commit: lost to a power cut, the row is sent again (a duplicate, never silence).
+        inGroup(db, (tx) => markOutboxSent(tx, row.id, clock(), messageId));
       } catch (err) {
         // Sent but not marked: it would go out again at every pump. Hold the chat until the database is back.
         this.#databaseFailed(chat, err);

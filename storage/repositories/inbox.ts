@@ -1,5 +1,5 @@
-import { and, asc, eq, isNotNull, isNull, lt } from 'drizzle-orm';
-import type { Db } from '../db';
+import { and, asc, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
+import { perDb, type Db } from '../db';
 import { inbox, type Channel, type InboxRow } from '../schema';
 
 /**
@@ -7,22 +7,27 @@ import { inbox, type Channel, type InboxRow } from '../schema';
  * has been handled. A row left unmarked by a crash is handled at the next start.
  */
 
-/** Stores an update; null when one with the same key is already there (a repeated delivery). */
-export function storeInboxUpdate(
-  db: Db,
-  u: { channel: Channel; updateKey: string; payload: string; now: Date },
-): InboxRow | null {
-  const row = db
+const statements = perDb((db) => ({
+  store: db
     .insert(inbox)
-    .values({ channel: u.channel, updateKey: u.updateKey, payload: u.payload, receivedAt: u.now })
+    .values({ channel: sql.placeholder('channel'), updateKey: sql.placeholder('updateKey'), payload: sql.placeholder('payload'), receivedAt: sql.placeholder('now') })
     .onConflictDoNothing()
-    .returning()
-    .get();
-  return row ?? null;
+    .returning({ id: inbox.id })
+    .prepare(),
+  mark: db
+    .update(inbox)
+    .set({ processedAt: sql`${sql.placeholder('nowMs')}` })
+    .where(and(eq(inbox.id, sql.placeholder('id')), isNull(inbox.processedAt)))
+    .prepare(),
+}));
+
+/** Stores an update; its row id, or null when one with the same key is already there (a repeated delivery). */
+export function storeInboxUpdate(db: Db, u: { channel: Channel; updateKey: string; payload: string; now: Date }): number | null {
+  return statements(db).store.get({ channel: u.channel, updateKey: u.updateKey, payload: u.payload, now: u.now })?.id ?? null;
 }
 
 export function markInboxProcessed(db: Db, id: number, now: Date): void {
-  db.update(inbox).set({ processedAt: now }).where(eq(inbox.id, id)).run();
+  statements(db).mark.run({ id, nowMs: now.getTime() });
 }
 
 /** Rows of a channel not yet handled, oldest first. */

@@ -1,5 +1,5 @@
 import { and, asc, count, eq, isNotNull, isNull, sql } from 'drizzle-orm';
-import type { Db } from '../db';
+import { perDb, type Db } from '../db';
 import { outbox, type Channel, type OutboxRow } from '../schema';
 
 /**
@@ -16,32 +16,53 @@ export interface OutMessage {
   document?: { filename: string; bytes: Uint8Array; asPhoto?: boolean };
 }
 
+const statements = perDb((db) => ({
+  enqueue: db
+    .insert(outbox)
+    .values({
+      channel: sql.placeholder('channel'),
+      chatId: sql.placeholder('chatId'),
+      text: sql.placeholder('text'),
+      buttons: sql.placeholder('buttons'),
+      documentName: sql.placeholder('documentName'),
+      document: sql.placeholder('document'),
+      asPhoto: sql.placeholder('asPhoto'),
+      createdAt: sql.placeholder('now'),
+    })
+    .prepare(),
+  pending: db
+    .select()
+    .from(outbox)
+    .where(and(eq(outbox.channel, sql.placeholder('channel')), isNull(outbox.sentAt), isNull(outbox.failedAt)))
+    .orderBy(asc(outbox.id))
+    .limit(sql.placeholder('limit'))
+    .prepare(),
+  sent: db
+    .update(outbox)
+    .set({ sentAt: sql`${sql.placeholder('nowMs')}`, messageId: sql`${sql.placeholder('messageId')}`, document: null })
+    .where(eq(outbox.id, sql.placeholder('id')))
+    .prepare(),
+}));
+
 export function enqueueMessages(db: Db, channel: Channel, chatId: string, messages: readonly OutMessage[], now: Date): void {
+  const { enqueue } = statements(db);
   for (const m of messages) {
-    db.insert(outbox)
-      .values({
-        channel,
-        chatId,
-        text: m.text ?? null,
-        buttons: m.buttons === undefined ? null : JSON.stringify(m.buttons),
-        documentName: m.document?.filename ?? null,
-        document: m.document ? Buffer.from(m.document.bytes) : null,
-        asPhoto: m.document?.asPhoto ?? false,
-        createdAt: now,
-      })
-      .run();
+    enqueue.run({
+      channel,
+      chatId,
+      text: m.text ?? null,
+      buttons: m.buttons === undefined ? null : JSON.stringify(m.buttons),
+      documentName: m.document?.filename ?? null,
+      document: m.document ? Buffer.from(m.document.bytes) : null,
+      asPhoto: m.document?.asPhoto ?? false,
+      now,
+    });
   }
 }
 
 /** Rows of a channel still to send, oldest first (at most `limit`). */
 export function pendingOutbox(db: Db, channel: Channel, limit: number): OutboxRow[] {
-  return db
-    .select()
-    .from(outbox)
-    .where(and(eq(outbox.channel, channel), isNull(outbox.sentAt), isNull(outbox.failedAt)))
-    .orderBy(asc(outbox.id))
-    .limit(limit)
-    .all();
+  return statements(db).pending.all({ channel, limit });
 }
 
 export function countPendingOutbox(db: Db, channel: Channel): number {
@@ -49,7 +70,7 @@ export function countPendingOutbox(db: Db, channel: Channel): number {
 }
 
 export function markOutboxSent(db: Db, id: number, now: Date, messageId: number | null): void {
-  db.update(outbox).set({ sentAt: now, messageId, document: null }).where(eq(outbox.id, id)).run();
+  statements(db).sent.run({ id, nowMs: now.getTime(), messageId });
 }
 
 /** Refused for good: kept for inspection, never sent. */
