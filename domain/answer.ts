@@ -1,12 +1,12 @@
 import { appliesTo, flattenForm, type AnswerFlag, type AnswerValue, type FlatQuestion, type FormDefinition } from './form';
 import { foldText } from './export-layout';
 import { parseVietnameseNumber, spelledToDigits } from './numbers';
-import * as t from '../templates/messages';
 
 /**
  * One answer to one question, checked the same way wherever it is typed (the chat engine, the web form).
  *
- * Stable API (other channels build on it; keep the signatures):
+ * This file decides; it does not word. A refusal is data (`problem`); handlers/answer.ts puts it into
+ * words and is what callers use. Stable API there (other channels build on it; keep the signatures):
  *
  *   validateAnswer(key, text, ctx, opts?) → AnswerCheck
  *     key   the question key; text what the contact typed ("1.593", "mười hai", "2 đoàn (Hàn Quốc)",
@@ -14,7 +14,7 @@ import * as t from '../templates/messages';
  *           figures of its latest comparable confirmed report); opts.confirmUnlikely: the contact has
  *           already said "Đúng" to a question back, so an unlikely figure is accepted with its flag.
  *     ok:   { value, note, none, flag, raw } — store exactly these (handlers/flow.ts applyAnswer does).
- *     not:  { reason, message (Vietnamese, ready to show), candidates? (readings to pick from), flag? }
+ *     not:  { reason, problem, message (Vietnamese, ready to show), candidates? (readings to pick from), flag? }
  *           reason 'unlikely' means: ask "Đúng không?" and call again with confirmUnlikely.
  *
  * Pure: no I/O, no clock.
@@ -46,13 +46,29 @@ export interface AnswerContext {
   previous?: PastReports | null;
 }
 
-export type AnswerCheck =
+/** Why an answer was refused, with what the wording needs; handlers/answer.ts says it in Vietnamese. */
+export type AnswerProblem =
+  | { kind: 'unknown_question' }
+  | { kind: 'not_applicable' }
+  | { kind: 'empty' }
+  | { kind: 'no_previous' }
+  /** A text with neither letters nor digits (emoji only). */
+  | { kind: 'no_words' }
+  | { kind: 'too_long'; length: number; max: number }
+  | { kind: 'too_short'; min: number }
+  /** The number parser's own explanation (domain/numbers.ts words it, since it knows what it read). */
+  | { kind: 'number'; explanation: string }
+  /** "2,500" in a money question: 2.500 đồng or 2,5 triệu? */
+  | { kind: 'money_comma'; raw: string }
+  | { kind: 'unlikely'; value: number; flag: AnswerFlag };
+
+export type AnswerVerdict =
   | { ok: true; key: string; value: AnswerValue | null; note: string | null; none: boolean; flag: AnswerFlag | null; raw: string }
   | {
       ok: false;
       key: string;
       reason: 'unknown_question' | 'not_applicable' | 'empty' | 'invalid' | 'ambiguous' | 'unlikely' | 'no_previous';
-      message: string;
+      problem: AnswerProblem;
       /** For 'ambiguous': the readings to choose from. For 'unlikely': the figure read. */
       candidates?: number[];
       note?: string | null;
@@ -74,31 +90,32 @@ export function previousValue(q: Pick<FlatQuestion, 'key' | 'stable'>, previous:
   return null;
 }
 
-export function validateAnswer(key: string, text: string, ctx: AnswerContext, opts: ValidateOptions = {}): AnswerCheck {
+/** One answer to the question `key`, judged: stored as is, or refused with the reason as data. */
+export function judgeAnswer(key: string, text: string, ctx: AnswerContext, opts: ValidateOptions = {}): AnswerVerdict {
   const q = flattenForm(ctx.form).find((x) => x.key === key);
-  if (!q) return { ok: false, key, reason: 'unknown_question', message: t.unknownQuestion() };
-  if (!appliesTo(q, ctx.unitType)) return { ok: false, key, reason: 'not_applicable', message: t.notApplicable() };
-  return checkAnswer(q, text, ctx, opts);
+  if (!q) return { ok: false, key, reason: 'unknown_question', problem: { kind: 'unknown_question' } };
+  if (!appliesTo(q, ctx.unitType)) return { ok: false, key, reason: 'not_applicable', problem: { kind: 'not_applicable' } };
+  return judge(q, text, ctx, opts);
 }
 
-/** validateAnswer for a question already looked up (the engine's path). */
-export function checkAnswer(q: FlatQuestion, text: string, ctx: AnswerContext, opts: ValidateOptions = {}): AnswerCheck {
+/** judgeAnswer for a question already looked up (the engine's path). */
+export function judge(q: FlatQuestion, text: string, ctx: AnswerContext, opts: ValidateOptions = {}): AnswerVerdict {
   const raw = text;
   const clean = stripControls(text).trim();
   const base = { key: q.key };
-  if (clean === '') return { ...base, ok: false, reason: 'empty', message: t.emptyAnswer() };
+  if (clean === '') return { ...base, ok: false, reason: 'empty', problem: { kind: 'empty' } };
   if (clean === '=') {
     const prev = previousValue(q, ctx.previous);
-    if (!prev || q.type === 'text') return { ...base, ok: false, reason: 'no_previous', message: t.noPreviousFigure() };
+    if (!prev || q.type === 'text') return { ...base, ok: false, reason: 'no_previous', problem: { kind: 'no_previous' } };
     return accept(q, prev.value, null, false, raw, ctx, opts);
   }
   if (q.type === 'text') {
     // "không có" is an answer of its own, except where the form asks for a real text of some length.
     if (saysNothing(clean) && !(q.required && q.min)) return { ...base, ok: true, value: null, note: null, none: true, flag: null, raw };
-    if (!/[\p{L}\p{N}]/u.test(clean)) return { ...base, ok: false, reason: 'invalid', message: t.noWords() };
+    if (!/[\p{L}\p{N}]/u.test(clean)) return { ...base, ok: false, reason: 'invalid', problem: { kind: 'no_words' } };
     const max = q.max ?? 2000;
-    if (clean.length > max) return { ...base, ok: false, reason: 'invalid', message: t.textTooLong(clean.length, max) };
-    if (q.min !== undefined && clean.length < q.min) return { ...base, ok: false, reason: 'invalid', message: t.textTooShort(q.min) };
+    if (clean.length > max) return { ...base, ok: false, reason: 'invalid', problem: { kind: 'too_long', length: clean.length, max } };
+    if (q.min !== undefined && clean.length < q.min) return { ...base, ok: false, reason: 'invalid', problem: { kind: 'too_short', min: q.min } };
     return { ...base, ok: true, value: clean, note: null, none: false, flag: null, raw };
   }
 
@@ -116,25 +133,25 @@ export function checkAnswer(q: FlatQuestion, text: string, ctx: AnswerContext, o
     if (parsed.reason === 'ambiguous' && parsed.candidates) {
       const candidates = parsed.candidates.filter((c) => (q.min === undefined || c >= q.min) && (q.max === undefined || c <= q.max)).slice(0, 9);
       // Even one reading left in bounds is asked back: "500 hoặc 5000" may be a typo of either.
-      if (candidates.length > 0) return { ...base, ok: false, reason: 'ambiguous', message: parsed.message, candidates, note };
+      if (candidates.length > 0) return { ...base, ok: false, reason: 'ambiguous', problem: { kind: 'number', explanation: parsed.message }, candidates, note };
     }
-    return { ...base, ok: false, reason: 'invalid', message: parsed.message };
+    return { ...base, ok: false, reason: 'invalid', problem: { kind: 'number', explanation: parsed.message } };
   }
   // "2,500" for money: 2.500 đồng, or 2,5 triệu written without its unit? Asking costs one tap; a 1000× error in money costs more.
   if (q.type === 'money' && /^\d{1,3},\d{3}(?:\s*(?:đ|đồng|d|dong|vnd))?$/iu.test(split.head.trim()) && !opts.confirmUnlikely) {
     const alt = parsed.value * 1000;
     if (q.max === undefined || alt <= q.max) {
-      return { ...base, ok: false, reason: 'ambiguous', message: t.moneyComma(split.head.trim()), candidates: [parsed.value, alt], note };
+      return { ...base, ok: false, reason: 'ambiguous', problem: { kind: 'money_comma', raw: split.head.trim() }, candidates: [parsed.value, alt], note };
     }
   }
   return accept(q, parsed.value, note, none, raw, ctx, opts);
 }
 
-function accept(q: FlatQuestion, value: AnswerValue, note: string | null, none: boolean, raw: string, ctx: AnswerContext, opts: ValidateOptions): AnswerCheck {
+function accept(q: FlatQuestion, value: AnswerValue, note: string | null, none: boolean, raw: string, ctx: AnswerContext, opts: ValidateOptions): AnswerVerdict {
   if (typeof value === 'number') {
     const flag = unlikely(q, value, ctx);
     if (flag && !opts.confirmUnlikely) {
-      return { ok: false, key: q.key, reason: 'unlikely', message: t.unlikelyFigure(q, value, flag, ctx.previous ?? null), candidates: [value], note, flag };
+      return { ok: false, key: q.key, reason: 'unlikely', problem: { kind: 'unlikely', value, flag }, candidates: [value], note, flag };
     }
     return { ok: true, key: q.key, value, note, none, flag, raw };
   }

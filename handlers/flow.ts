@@ -1,5 +1,7 @@
-import { step, type Effect, type FlowContext, type FlowInput } from '../domain/conversation';
-import { validateAnswer, type AnswerCheck, type PastReport } from '../domain/answer';
+import type { FlowInput } from '../domain/conversation';
+import { step, type Effect, type FlowContext } from './conversation';
+import type { PastReport } from '../domain/answer';
+import { validateAnswer, type AnswerCheck } from './answer';
 import { returnKeysOf } from '../storage/repositories/review';
 import { dataWindowSentence } from './office/data-window';
 import type { AnswerFlag, AnswerValue } from '../domain/form';
@@ -33,7 +35,7 @@ import type { CommandContext } from './types';
  * de-duplication mark, the answers and the state are committed together or not at all.
  *
  * Other ways to answer (the web form) use applyAnswer below: the same context, the same check
- * (domain/answer.ts validateAnswer) and the same rows, revisions and audit as an answer in the chat.
+ * (handlers/answer.ts validateAnswer) and the same rows, revisions and audit as an answer in the chat.
  */
 export function runFlow(c: CommandContext, input: FlowInput): Reply[] {
   const { db, config } = c.deps;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FLOW_COMMANDS, IDLE, step, type ConversationState, type CurrentAnswers, type FlowCommand, type FlowContext, type FlowInput } from '../domain/conversation';
+import { FLOW_COMMANDS, IDLE, type ConversationState, type CurrentAnswers, type FlowCommand, type FlowInput } from '../domain/conversation';
+import { step, type FlowContext } from '../handlers/conversation';
 import type { FormDefinition } from '../domain/form';
 import { engineTestForm } from './fixtures/engine-form';
 

@@ -1,17 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  countRemaining,
-  FLOW_COMMANDS,
-  IDLE,
-  readState,
-  step,
-  type ConversationState,
-  type CurrentAnswers,
-  type Effect,
-  type FlowCommand,
-  type FlowContext,
-  type FlowInput,
-} from '../domain/conversation';
+import { countRemaining, FLOW_COMMANDS, IDLE, readState, type ConversationState, type CurrentAnswers, type FlowCommand, type FlowInput } from '../domain/conversation';
+import { step, type Effect, type FlowContext } from '../handlers/conversation';
 import { DEFAULT_FORM, flattenForm, type FormDefinition } from '../domain/form';
 import { engineTestForm } from './fixtures/engine-form';
 

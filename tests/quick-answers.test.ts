@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { validateAnswer, type AnswerContext, type PastReports } from '../domain/answer';
-import { countRemaining, IDLE, step, type ConversationState, type CurrentAnswers, type Effect, type FlowContext, type FlowInput } from '../domain/conversation';
+import type { AnswerContext, PastReports } from '../domain/answer';
+import { countRemaining, IDLE, type ConversationState, type CurrentAnswers, type FlowInput } from '../domain/conversation';
+import { validateAnswer } from '../handlers/answer';
+import { step, type Effect, type FlowContext } from '../handlers/conversation';
 import { aggregate } from '../domain/aggregate';
 import { buildExportTables } from '../domain/export-layout';
 import { applicableQuestions, DEFAULT_FORM, FormDefinitionSchema, type AnswerMeta } from '../domain/form';

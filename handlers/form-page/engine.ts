@@ -1,4 +1,5 @@
-import { step, type ConversationState, type CurrentAnswers, type FlowContext } from '../../domain/conversation';
+import type { ConversationState, CurrentAnswers } from '../../domain/conversation';
+import { step, type FlowContext } from '../conversation';
 import { previousValue } from '../../domain/answer';
 import { applicableQuestions, type AnswerMeta, type AnswerValue, type FlatQuestion, type FormDefinition } from '../../domain/form';
 import type { PeriodInfo } from '../../domain/periods';
@@ -13,7 +14,7 @@ import type { AppDeps, CommandContext } from '../types';
 
 /**
  * The form page's only door into the chat's code: an answer typed on the page is checked and stored by
- * handlers/flow.ts applyAnswer (domain/answer.ts validateAnswer, the same rows, revisions and audit as a
+ * handlers/flow.ts applyAnswer (handlers/answer.ts validateAnswer, the same rows, revisions and audit as a
  * chat answer), the page is drawn from the engine's own context (questions that apply to the unit, last
  * period's figures), and "Xác nhận" is the engine's /xacnhan. Nothing here decides whether an answer is valid.
  */
