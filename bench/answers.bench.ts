@@ -81,7 +81,7 @@ const PERIOD_ID = `${new Date().getUTCFullYear()}-Y`;
 // ------------------------------------------------------------------------------------------- the script
 
 /** Replies that mean the bot did not take the message as intended. */
-const REFUSAL = /Đã có lỗi|Bạn đang xem lại|Không đọc được|không hợp lệ|chưa nhập|vượt quá|không quá|Lệnh không|chưa liên kết|chưa được liên kết|không có kỳ|đã khóa|Vui lòng (chỉ )?nhập/i;
+const REFUSAL = /Đã có lỗi|đang ở bước xem lại|Báo cáo còn \d+ câu bắt buộc|Không đọc được|không hợp lệ|chưa nhập|vượt quá|không quá|Lệnh không|chưa liên kết|chưa được liên kết|không có kỳ|đã khóa|Vui lòng (chỉ )?nhập/i;
 
 const NUMBER_PHRASES = ['12', 'mười hai', '3 tin', '45', 'hai mươi lăm', '7 lượt', '1.593', '2 nghìn', 'một trăm linh năm', '15', '8 đoàn', '30'];
 const MONEY_PHRASES = ['10,3 triệu', '2 triệu', '500 nghìn đồng', 'một triệu hai', '0'];

@@ -107,7 +107,7 @@ type Outcome =
 export function parseVietnameseNumber(input: string, kind: NumberKind, bounds?: NumberBounds): ParseResult {
   if (typeof input !== 'string') return fail('not_a_number', notANumberMessage(kind, 'generic'));
   const text = normalize(spelledToDigits(input));
-  if (text === '') return fail('empty', `Bạn chưa nhập số nào. Vui lòng nhập một số, ví dụ: ${example(kind)}.`);
+  if (text === '') return fail('empty', `Tin nhắn chưa có số nào. Vui lòng nhập một số, ví dụ: ${example(kind)}.`);
   if (text.length > MAX_INPUT_LENGTH) return fail('not_a_number', notANumberMessage(kind, 'generic'));
 
   const tokens = tokenize(text);
@@ -128,7 +128,7 @@ export function parseVietnameseNumber(input: string, kind: NumberKind, bounds?: 
       return {
         ok: false,
         reason: 'ambiguous',
-        message: `Chưa rõ ý bạn là ${shown.join(' hay ')}. Vui lòng nhập lại đúng một số đầy đủ, ví dụ: ${shown[0] ?? '12'}.`,
+        message: `Chưa rõ con số là ${shown.join(' hay ')}. Vui lòng nhập lại đúng một số đầy đủ, ví dụ: ${shown[0] ?? '12'}.`,
         candidates: candidates.map(Number),
       };
     }
@@ -145,9 +145,9 @@ export function parseVietnameseNumber(input: string, kind: NumberKind, bounds?: 
           return fail(
             'fraction',
             outcome.multiplied
-              ? `Giá trị bạn nhập bằng ${outcome.shown}, không phải số nguyên. ${noun(kind)} phải là số nguyên, vui lòng nhập lại, ví dụ: ${example(kind)}.`
+              ? `Giá trị vừa nhập bằng ${outcome.shown}, không phải số nguyên. ${noun(kind)} phải là số nguyên, vui lòng nhập lại, ví dụ: ${example(kind)}.`
               : outcome.shorthand
-                ? `${noun(kind)} phải là số nguyên, nhưng ${outcome.shown} có phần lẻ. Vui lòng nhập số nguyên (ví dụ: ${example(kind)}), hoặc ghi rõ đơn vị nếu là số viết tắt (ví dụ: “${outcome.shown} triệu”).`
+                ? `${noun(kind)} phải là số nguyên, nhưng ${outcome.shown} có phần lẻ. Vui lòng nhập số nguyên (ví dụ: ${example(kind)}), hoặc ghi rõ “triệu”, “nghìn” nếu là số viết tắt (ví dụ: “${outcome.shown} triệu”).`
                 : `${noun(kind)} phải là số nguyên, nhưng ${outcome.shown} có phần lẻ. Vui lòng nhập số nguyên, ví dụ: ${example(kind)}.`,
           );
       }
@@ -582,7 +582,7 @@ function fractionOf(dec: Dec, factor: bigint, multiplied: boolean): Outcome {
   const n = dec.digits * factor;
   const frac = (n % den).toString().padStart(dec.scale, '0').replace(/0+$/, '');
   const whole = n / den;
-  const wholeText = whole.toString().length > MAX_ECHO_DIGITS ? 'số bạn nhập' : formatVi(whole);
+  const wholeText = whole.toString().length > MAX_ECHO_DIGITS ? 'số vừa nhập' : formatVi(whole);
   // "1,5" may be shorthand for 1,5 triệu, so the message suggests writing the unit; "1.234,5" is not.
   const shorthand = !multiplied && whole < 1000n;
   const shown = `${wholeText},${frac.slice(0, 6)}${frac.length > 6 ? '…' : ''}`;
@@ -605,7 +605,7 @@ function withBounds(value: bigint, kind: NumberKind, bounds: NumberBounds | unde
 }
 
 function tooLarge(value: bigint, max: number | undefined): Failure {
-  const shown = value.toString().length > MAX_ECHO_DIGITS ? 'bạn nhập' : formatVi(value);
+  const shown = value.toString().length > MAX_ECHO_DIGITS ? 'vừa nhập' : formatVi(value);
   const limit = max === undefined ? '' : ` (tối đa ${formatVi(max)})`;
   return fail('too_large', `Con số ${shown} có vẻ quá lớn${limit}. Vui lòng kiểm tra lại và nhập lại số chính xác.`);
 }

@@ -28,10 +28,10 @@ export interface CommandSpec {
 const flow = (name: FlowCommand) => (c: CommandContext, arg: string) => runFlow(c, { kind: 'command', name, arg });
 
 const CORE_COMMANDS: CommandSpec[] = [
-  { name: 'start', usage: '/start MÃ', description: 'Liên kết tài khoản với đơn vị bằng mã mời', audience: 'everyone', run: start },
+  { name: 'start', usage: '/start ABCD-EFGH', description: 'Liên kết tài khoản với đơn vị bằng mã mời (thay ABCD-EFGH bằng mã được cấp)', audience: 'everyone', run: start },
   { name: 'nhap', usage: '/nhap', description: 'Nhập hoặc tiếp tục nhập báo cáo kỳ đang mở', audience: 'contact', run: (c, arg) => offerFormPage(c, runFlow(c, { kind: 'command', name: 'nhap', arg })) },
   { name: 'xem', usage: '/xem', description: 'Xem lại toàn bộ câu trả lời', audience: 'contact', run: flow('xem') },
-  { name: 'sua', usage: '/sua N', description: 'Sửa câu trả lời số N', audience: 'contact', run: flow('sua') },
+  { name: 'sua', usage: '/sua 5', description: 'Sửa một câu đã trả lời: gõ /sua và số thứ tự câu (xem bằng /xem)', audience: 'contact', run: flow('sua') },
   { name: 'boqua', usage: '/boqua', description: 'Bỏ qua câu không bắt buộc, hoặc giữ nguyên câu trả lời đã có', audience: 'contact', run: flow('boqua') },
   { name: 'quaylai', usage: '/quaylai', description: 'Quay lại câu hỏi trước', audience: 'contact', run: flow('quaylai') },
   { name: 'xacnhan', usage: '/xacnhan', description: 'Xác nhận gửi báo cáo', audience: 'contact', run: flow('xacnhan') },

@@ -127,7 +127,7 @@ export const formPageTitle = (v: FormPageView): string => `Báo cáo ${v.periodT
 export const refusalTexts = {
   not_linked: {
     title: 'Chưa liên kết tài khoản',
-    body: 'Tài khoản này chưa được liên kết với đơn vị nào (hoặc đã bị hủy liên kết). Vui lòng gửi mã mời cho bot (/start MÃ) rồi mở lại biểu mẫu.',
+    body: 'Tài khoản này chưa được liên kết với đơn vị nào (hoặc đã bị hủy liên kết). Vui lòng gửi mã mời cho bot (gửi /start và mã mời, ví dụ /start ABCD-EFGH) rồi mở lại biểu mẫu.',
   },
   no_open_period: { title: 'Chưa có kỳ báo cáo đang mở', body: 'Hiện không có kỳ báo cáo nào đang mở. Bot sẽ nhắc khi kỳ tiếp theo mở.' },
   period_not_open: {

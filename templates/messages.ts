@@ -93,7 +93,7 @@ export function ack(shown: string, note: string | null | undefined, flagged = fa
 export function editedLine(q: FlatQuestion, shown: string, before: string | null, note: string | null | undefined, revision: number | null, same = false): string {
   const lines = [`✓ Câu ${q.number} · ${q.label}: ${same ? 'giữ nguyên ' : ''}${shown}${note ? ` · ghi chú: ${note}` : ''}${before !== null && before !== shown ? ` (trước đây: ${before})` : ''}`];
   if (revision !== null) lines.push(`Báo cáo đã xác nhận được cập nhật, lần sửa thứ ${revision - 1}.`);
-  lines.push('Gõ /xem để xem lại cả báo cáo, hoặc /sua N để sửa câu khác.');
+  lines.push('Gõ /xem để xem lại cả báo cáo. Để sửa câu khác, gõ /sua và số thứ tự câu, ví dụ /sua 5.');
   return lines.join('\n');
 }
 
@@ -137,8 +137,8 @@ export const savedCorrection = (n: number, shown: string, revision: number) =>
   `✓ Câu ${n}: đã sửa thành ${shown}${end(shown)} Báo cáo đã xác nhận được cập nhật (lần sửa thứ ${revision - 1}).`;
 export const skipped = (n: number) => `Đã bỏ qua câu ${n}.`;
 export const kept = (n: number) => `Giữ nguyên câu trả lời của câu ${n}.`;
-export const allAnswered = () => 'Bạn đã trả lời hết các câu hỏi. Mời kiểm tra lại trước khi xác nhận:';
-export const emptyAnswer = () => 'Bạn chưa nhập nội dung. Vui lòng trả lời câu hỏi dưới đây.';
+export const allAnswered = () => 'Đơn vị đã trả lời hết các câu hỏi. Đề nghị kiểm tra lại trước khi xác nhận:';
+export const emptyAnswer = () => 'Tin nhắn chưa có nội dung. Vui lòng trả lời câu hỏi dưới đây.';
 export const noWords = () => 'Câu trả lời cần có chữ hoặc số (biểu tượng cảm xúc không được ghi vào báo cáo). Vui lòng trả lời câu hỏi dưới đây.';
 export const invalidNumber = (why: string, n: number) => `${why}\nVui lòng nhập lại câu ${n}.`;
 /**
@@ -147,9 +147,9 @@ export const invalidNumber = (why: string, n: number) => `${why}\nVui lòng nh�
  * simply sends the number meant.
  */
 export const pickReading = (raw: string) =>
-  `Chưa rõ “${raw.length > 40 ? `${raw.slice(0, 40)}…` : raw}” là bao nhiêu.\nBạn muốn ghi số nào? Chọn một trong các cách hiểu dưới đây, hoặc nhập lại con số chính xác.`;
+  `Chưa rõ “${raw.length > 40 ? `${raw.slice(0, 40)}…` : raw}” là bao nhiêu.\nĐơn vị muốn ghi số nào? Vui lòng chọn một trong các cách hiểu dưới đây, hoặc nhập lại con số chính xác.`;
 export const pickReadingByValue = (raw: string, values: string[]) =>
-  `Chưa rõ “${raw.length > 40 ? `${raw.slice(0, 40)}…` : raw}” là bao nhiêu.\nBạn muốn ghi số nào? Vui lòng gửi lại đúng một số: ${values.join(' hoặc ')}.`;
+  `Chưa rõ “${raw.length > 40 ? `${raw.slice(0, 40)}…` : raw}” là bao nhiêu.\nĐơn vị muốn ghi số nào? Vui lòng gửi lại đúng một số: ${values.join(' hoặc ')}.`;
 export const pickLabel = (shown: string) => `Chọn ${shown}`;
 export const restOfLongText = (max: number) =>
   `Tin nhắn này có vẻ là phần tiếp theo của đoạn văn bản quá dài vừa gửi (ứng dụng tự tách tin nhắn dài), nên chưa được ghi. Vui lòng rút gọn toàn bộ nội dung còn tối đa ${formatNumber(max)} ký tự rồi gửi lại trong một tin nhắn.`;
@@ -157,32 +157,32 @@ export const textTooLong = (len: number, max: number) =>
   `Nội dung quá dài (${formatNumber(len)} ký tự); tối đa ${formatNumber(max)} ký tự. Vui lòng rút gọn rồi gửi lại.`;
 export const textTooShort = (min: number) => `Nội dung quá ngắn; vui lòng viết ít nhất ${formatNumber(min)} ký tự.`;
 export const cannotSkipRequired = (n: number, type: FlatQuestion['type']) =>
-  `Câu ${n} là câu bắt buộc, không thể bỏ qua.${type === 'text' ? ' Vui lòng nhập nội dung.' : ' Nếu không có, hãy nhập 0.'}`;
+  `Câu ${n} là câu bắt buộc, không thể bỏ qua.${type === 'text' ? ' Vui lòng nhập nội dung.' : ' Nếu không có, vui lòng nhập 0.'}`;
 export const nothingToSkip = () => 'Hiện không có câu hỏi nào để bỏ qua. Gõ /nhap để tiếp tục nhập báo cáo.';
 export const atFirstQuestion = () => 'Đây là câu đầu tiên, không thể quay lại.';
 export const nothingToGoBackTo = () => 'Không có câu nào để quay lại.';
 export const nothingToCancel = () => 'Không có thao tác nào đang thực hiện. Gõ /nhap để nhập báo cáo hoặc /trogiup để xem hướng dẫn.';
 export const paused = () => 'Đã tạm dừng. Các câu trả lời đã được lưu; gõ /nhap để tiếp tục đúng câu đang dừng.';
 export const editCancelled = () => 'Đã hủy sửa, câu trả lời cũ được giữ nguyên.';
-export const askWhichToEdit = (total: number) => `Bạn muốn sửa câu số mấy? Gửi một số từ 1 đến ${total} (ví dụ: 5), hoặc /huy để thôi.`;
+export const askWhichToEdit = (total: number) => `Đơn vị muốn sửa câu nào? Vui lòng gửi số thứ tự câu, từ 1 đến ${total} (ví dụ: 5), hoặc /huy để thôi.`;
 export const badQuestionNumber = (arg: string, total: number) =>
-  `“${arg.slice(0, 20)}” không phải số câu hợp lệ. Gửi một số từ 1 đến ${total}, ví dụ: /sua 5.`;
+  `“${arg.slice(0, 20)}” không phải số thứ tự câu. Vui lòng gửi một số từ 1 đến ${total}, ví dụ: /sua 5.`;
 /** Text typed under the review, which is right above: say what is expected, do not send the long review again. */
-export const reviewExpectsChoice = () => 'Bạn đang xem lại báo cáo. Trả lời 1 để xác nhận, 2 để sửa một câu, hoặc /sua N để sửa câu N.';
+export const reviewExpectsChoice = () => 'Báo cáo đang ở bước xem lại (tin nhắn phía trên). Trả lời 1 để xác nhận, 2 để sửa một câu; hoặc gõ /sua và số thứ tự câu, ví dụ /sua 5.';
 export const reviewExpectsContinue = (missing: number, resumeAt: number | null) =>
-  `Bạn đang xem lại báo cáo; còn ${missing} câu bắt buộc chưa trả lời. Gõ /nhap để tiếp tục nhập${resumeAt ? ` (câu ${resumeAt})` : ''}, hoặc /sua N để sửa câu N.`;
-export const reviewExpectsEdit = () => 'Báo cáo đã được xác nhận. Để sửa, gõ /sua N (N là số thứ tự câu trong bảng xem lại, ví dụ: /sua 5).';
+  `Báo cáo còn ${missing} câu bắt buộc chưa trả lời. Gõ /nhap để tiếp tục nhập${resumeAt ? ` từ câu ${resumeAt}` : ''}. Để sửa một câu đã trả lời, gõ /sua và số thứ tự câu, ví dụ /sua 5.`;
+export const reviewExpectsEdit = () => 'Báo cáo đã được xác nhận. Để sửa một câu, gõ /sua và số thứ tự câu trong bản xem lại, ví dụ /sua 5.';
 export const idleHint = (periodTitle: string) => `Gõ /nhap để nhập báo cáo ${periodTitle}, /xem để xem lại, hoặc /trogiup để xem hướng dẫn.`;
 export const idleHintConfirmed = (periodTitle: string) =>
-  `Báo cáo ${periodTitle} của đơn vị đã được xác nhận. Gõ /xem để xem lại, /sua N để sửa câu N, hoặc /trogiup để xem hướng dẫn.`;
+  `Báo cáo ${periodTitle} của đơn vị đã được xác nhận. Gõ /xem để xem lại; để sửa một câu, gõ /sua và số thứ tự câu, ví dụ /sua 5; /trogiup để xem hướng dẫn.`;
 export const periodClosed = (periodTitle: string) =>
   `Kỳ báo cáo ${periodTitle} đã khóa, không thể nhập hoặc sửa. Nếu cần điều chỉnh, vui lòng liên hệ Văn phòng Sở.`;
 export const missingRequired = (numbers: number[]) =>
   `Chưa thể xác nhận: còn ${numbers.length} câu bắt buộc chưa trả lời (câu ${numbers.join(', ')}). Gõ /nhap để tiếp tục.`;
 export const confirmed = (unitName: string, periodTitle: string) =>
-  `✅ Đã xác nhận báo cáo ${periodTitle} của ${unitName}. Xin cảm ơn!\nVẫn có thể sửa (/xem, /sua N) cho đến khi Văn phòng Sở khóa kỳ báo cáo; mọi thay đổi đều được lưu lại.`;
+  `✅ Đã xác nhận báo cáo ${periodTitle} của ${unitName}. Xin cảm ơn!\nĐơn vị vẫn có thể xem lại (/xem) và sửa (/sua và số thứ tự câu, ví dụ /sua 5) cho đến khi Văn phòng Sở khóa kỳ báo cáo; mọi thay đổi đều được lưu lại.`;
 export const alreadyConfirmed = (periodTitle: string, at: Date | null, tz: string) =>
-  `Báo cáo ${periodTitle} của đơn vị đã được xác nhận${at ? ` lúc ${formatDateTime(at, tz)}` : ''}. Có thể sửa bằng /sua N cho đến khi kỳ báo cáo bị khóa.`;
+  `Báo cáo ${periodTitle} của đơn vị đã được xác nhận${at ? ` lúc ${formatDateTime(at, tz)}` : ''}. Đơn vị vẫn có thể sửa (/sua và số thứ tự câu, ví dụ /sua 5) cho đến khi kỳ báo cáo khóa.`;
 
 export const flowIntro = (unitName: string, periodTitle: string, deadline: Date, total: number, minutes: number, tz: string, overdue = false) =>
   `Báo cáo công tác thông tin đối ngoại ${periodTitle} của ${unitName}.\nHạn gửi: ${formatShortDate(deadline, tz)}${overdue ? ', đã quá hạn, đề nghị hoàn thành sớm' : ''}. Đơn vị trả lời ${total} câu, mất khoảng ${minutes} phút. Câu trả lời được lưu ngay; có thể dừng và tiếp tục bất cứ lúc nào.`;

@@ -68,7 +68,7 @@ export const inviteRefused = (reason: 'not_found' | 'expired' | 'used_up' | 'rev
 };
 
 export const tooManyAttempts = (minutes: number) =>
-  `Bạn đã nhập sai mã quá nhiều lần. Vì an toàn, vui lòng thử lại sau ${minutes} phút.`;
+  `Tài khoản này đã nhập sai mã quá nhiều lần. Vì an toàn, vui lòng thử lại sau ${minutes} phút.`;
 
 /** `closedTitle`: the period the contact was in, now closed by the office. */
 export const noOpenPeriod = (closedTitle?: string) =>
@@ -80,7 +80,7 @@ export const officeHasNoForm = () => 'Tài khoản Văn phòng Sở không nhậ
 export const officeOnly = () => 'Lệnh này chỉ dành cho tài khoản Văn phòng Sở.';
 /** An office command from an account not linked yet: the unit's code would not help, say which code does. */
 export const notBoundOffice = (command: string, console: boolean) =>
-  `Lệnh /${command} dành cho tài khoản Văn phòng Sở. Để dùng, gửi /start MÃ với mã mời tài khoản Văn phòng Sở (khác với mã mời của đơn vị)` +
+  `Lệnh /${command} dành cho tài khoản Văn phòng Sở. Để dùng, gửi /start và mã mời tài khoản Văn phòng Sở (khác với mã mời của đơn vị)` +
   (console
     ? ': mã này in ở đầu phiên thử, trên dòng “tài khoản Văn phòng Sở”.'
     : '; bộ phận CNTT tạo mã bằng lệnh npm run cli -- office invite, hoặc một tài khoản Văn phòng Sở đã liên kết gửi /moi.');
@@ -100,7 +100,7 @@ export const handlingFailed = () =>
 export const staleButton = () => 'Nút này thuộc câu hỏi trước, không còn dùng được. Vui lòng dùng tin nhắn mới nhất.';
 /** Telegram lets people edit a sent message; the bot reads each message once, so say the edit did nothing. */
 export const editedMessageIgnored = () =>
-  'Bot không đọc tin nhắn đã chỉnh sửa, nên câu trả lời đã lưu không thay đổi. Để sửa một câu đã trả lời, gõ /sua N (N là số thứ tự câu, xem bằng /xem).';
+  'Bot không đọc tin nhắn đã chỉnh sửa, nên câu trả lời đã lưu không thay đổi. Để sửa một câu đã trả lời, gõ /sua và số thứ tự câu (xem bằng /xem), ví dụ /sua 5.';
 export const inviteCodeLine = (unit: string, code: string) => `${unit}: ${displayInviteCode(code)}`;
 
 export const helpHeader = () => 'HƯỚNG DẪN SỬ DỤNG\nTrả lời lần lượt từng câu hỏi; có thể dừng bất cứ lúc nào và gõ /nhap để tiếp tục đúng chỗ đã dừng.';

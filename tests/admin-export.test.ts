@@ -305,6 +305,6 @@ describe('export and import of figures', () => {
 
     expect((await say(deps, 'vanphong', '/xuat 2026-q1'))[0]!.document!.filename).toBe('so-lieu-2026-Q1.xlsx');
     expect(texts(await say(deps, 'vanphong', '/xuat hôm qua'))).toMatch(/không phải mã kỳ báo cáo/);
-    expect(texts(await say(deps, 'nguoila', '/xuat'))).toMatch(/Lệnh \/xuat dành cho tài khoản Văn phòng Sở\. Để dùng, gửi \/start MÃ với mã mời tài khoản Văn phòng Sở/);
+    expect(texts(await say(deps, 'nguoila', '/xuat'))).toMatch(/Lệnh \/xuat dành cho tài khoản Văn phòng Sở\. Để dùng, gửi \/start và mã mời tài khoản Văn phòng Sở/);
   });
 });

@@ -47,7 +47,7 @@ describe('text typed under the review', () => {
     expect(r.state).toEqual(state);
     expect(r.effects).toEqual([]);
     expect(r.replies).toHaveLength(1);
-    expect(r.replies[0]!.text).toBe('Bạn đang xem lại báo cáo; còn 3 câu bắt buộc chưa trả lời. Gõ /nhap để tiếp tục nhập (câu 3), hoặc /sua N để sửa câu N.');
+    expect(r.replies[0]!.text).toBe('Báo cáo còn 3 câu bắt buộc chưa trả lời. Gõ /nhap để tiếp tục nhập từ câu 3. Để sửa một câu đã trả lời, gõ /sua và số thứ tự câu, ví dụ /sua 5.');
     expect(r.replies[0]!.text).not.toContain('Trả lời 1 để xác nhận');
   });
 
@@ -61,7 +61,7 @@ describe('text typed under the review', () => {
     const r = step({ mode: 'review', periodId: PERIOD }, input('xong'), ctx({ answers: COMPLETE, confirmed: 1 }));
     expect(r.replies).toHaveLength(1);
     expect(r.replies[0]!.text).toContain('đã được xác nhận');
-    expect(r.replies[0]!.text).toContain('/sua N');
+    expect(r.replies[0]!.text).toContain('gõ /sua và số thứ tự câu trong bản xem lại, ví dụ /sua 5');
     expect(r.replies[0]!.text).not.toContain('1 để xác nhận');
   });
 });
@@ -73,7 +73,7 @@ describe('after confirming', () => {
     expect(r.state).toEqual(state);
     expect(r.effects).toEqual([]);
     expect(text(r)).toContain('Báo cáo 6 tháng đầu năm 2026 của đơn vị đã được xác nhận');
-    expect(text(r)).toContain('/sua N');
+    expect(text(r)).toContain('gõ /sua và số thứ tự câu, ví dụ /sua 5');
     expect(text(r)).not.toContain('Gõ /nhap để nhập');
   });
 

@@ -144,7 +144,7 @@ describe('buttons and edits on a phone', () => {
     const edited = { update_id: update.update_id + 1000, edited_message: { ...update.message!, text: '168', edit_date: update.message!.date + 5 } };
     fake.pushRaw(edited as unknown as typeof update);
     const told = await fake.waitForMessage(PRINCIPAL, (t) => t.includes('tin nhắn đã chỉnh sửa'));
-    expect(told).toContain('/sua N');
+    expect(told).toContain('gõ /sua và số thứ tự câu (xem bằng /xem), ví dụ /sua 5');
     const sub = findSubmission(deps.db, unitIdOf('PGD-DALAT'), '2026-H1')!;
     expect(currentAnswers(deps.db, sub.id)).toEqual({ profile_institutions: 186 });
     expect(JSON.parse(stateOf(PRINCIPAL)!)).toMatchObject({ mode: 'question', key: 'profile_pupils' });
@@ -174,7 +174,7 @@ describe('corrections after confirming', () => {
 
     // Typing a figure after confirming says how to correct, and changes nothing.
     const hint = await say(PRINCIPAL, '200', 'đã được xác nhận');
-    expect(hint).toContain('/sua N');
+    expect(hint).toContain('gõ /sua và số thứ tự câu, ví dụ /sua 5');
     // A correction through "back" (not /sua): no "trước khi xác nhận", and the review counts it.
     await say(PRINCIPAL, '/quaylai', 'Câu 32/32');
     const before = fake.messagesTo(PRINCIPAL).length;

@@ -34,7 +34,7 @@ describe('the submission conversation on Zalo', () => {
     expect(app.answersOf(DALAT.code)).toEqual(SCRIPT_ANSWERS);
     expectConfirmed(app, DALAT.code);
     // Choices are numbered options answered by the digit.
-    expect(replies.find((r) => r.includes('Bạn muốn ghi số nào'))).toContain('Trả lời 1 để chọn 12 tin, bài; 2 để chọn 13 tin, bài.');
+    expect(replies.find((r) => r.includes('Đơn vị muốn ghi số nào'))).toContain('Trả lời 1 để chọn 12 tin, bài; 2 để chọn 13 tin, bài.');
     const fake = app.zalo!;
     const texts = fake.sent.filter((c) => c.method === 'sendMessage').map((c) => String(c.body.text));
     expect(texts.some((t) => t.includes('Trả lời 1 để xác nhận, 2 để sửa.'))).toBe(true);

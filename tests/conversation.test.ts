@@ -181,7 +181,7 @@ const cases: Case[] = [
     expect: {
       state: Q('posts', { pending: { raw: '12 hoặc 13', candidates: [12, 13] } }),
       effects: [],
-      replyIncludes: ['Chưa rõ “12 hoặc 13” là bao nhiêu', 'Bạn muốn ghi số nào?'],
+      replyIncludes: ['Chưa rõ “12 hoặc 13” là bao nhiêu', 'Đơn vị muốn ghi số nào?'],
     },
   },
   {
@@ -262,7 +262,7 @@ const cases: Case[] = [
     name: 'a text of control characters only is no answer',
     state: Q('notes'),
     input: '\u0001\u0002',
-    expect: { state: 'unchanged', effects: [], replyIncludes: ['Bạn chưa nhập nội dung'] },
+    expect: { state: 'unchanged', effects: [], replyIncludes: ['Tin nhắn chưa có nội dung'] },
   },
   {
     name: 'a text shorter than min is refused',
@@ -393,7 +393,7 @@ const cases: Case[] = [
       state: REVIEW,
       input: `/sua ${arg}`,
       ctx: { answers: COMPLETE },
-      expect: { state: 'unchanged', effects: [], replyIncludes: [`“${arg}” không phải số câu hợp lệ`, 'từ 1 đến 5'] },
+      expect: { state: 'unchanged', effects: [], replyIncludes: [`“${arg}” không phải số thứ tự câu`, 'từ 1 đến 5'] },
     }),
   ),
   {
@@ -408,7 +408,7 @@ const cases: Case[] = [
     state: REVIEW,
     input: '2',
     ctx: { answers: COMPLETE },
-    expect: { state: { mode: 'pick_edit', periodId: PERIOD, returnToReview: true }, effects: [], replyIncludes: ['Bạn muốn sửa câu số mấy?', 'từ 1 đến 5'] },
+    expect: { state: { mode: 'pick_edit', periodId: PERIOD, returnToReview: true }, effects: [], replyIncludes: ['Đơn vị muốn sửa câu nào?', 'từ 1 đến 5'] },
   },
   {
     name: 'in the review, other text explains the choice',
@@ -429,7 +429,7 @@ const cases: Case[] = [
     state: { mode: 'pick_edit', periodId: PERIOD },
     input: 'câu năm',
     ctx: { answers: COMPLETE },
-    expect: { state: 'unchanged', effects: [], replyIncludes: ['không phải số câu hợp lệ'] },
+    expect: { state: 'unchanged', effects: [], replyIncludes: ['không phải số thứ tự câu'] },
   },
   {
     name: '/huy while picking returns to the review',
@@ -660,7 +660,7 @@ describe('step: whole conversations', () => {
     expect(c.send('3').text).toContain('Câu 5/5');
     const review = c.send('/boqua');
     expect(review.state.mode).toBe('review');
-    expect(review.text).toContain('Bạn đã trả lời hết các câu hỏi');
+    expect(review.text).toContain('Đơn vị đã trả lời hết các câu hỏi');
     c.send('2');
     c.send('1');
     expect(c.state).toMatchObject({ mode: 'question', key: 'posts', returnToReview: true });

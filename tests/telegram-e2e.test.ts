@@ -227,7 +227,7 @@ describe('bad input gets a clear message and changes nothing', () => {
     await fake.waitForMessage(PRINCIPAL, (t) => t.includes('hình ảnh'));
     await say(PRINCIPAL, '/xacnhan', 'Chưa thể xác nhận');
     await say(PRINCIPAL, '/lenhla', 'Không có lệnh /lenhla');
-    await say(PRINCIPAL, '/sua 999', 'không phải số câu hợp lệ');
+    await say(PRINCIPAL, '/sua 999', 'không phải số thứ tự câu');
     await say(PRINCIPAL, '/boqua', 'bắt buộc');
     expect(snapshot()).toEqual(before);
 
