@@ -1,6 +1,7 @@
 import { previousValue, type AnswerContext } from '../domain/answer';
 import { IDLE, type ConversationState, type CurrentAnswers, type FlowCommand, type FlowInput } from '../domain/conversation';
 import { applicableQuestions, type AnswerFlag, type AnswerMeta, type AnswerValue, type FlatQuestion, type FormDefinition } from '../domain/form';
+import { estimateMinutes } from '../domain/estimate';
 import { formatNumber } from '../domain/format';
 import { reply, type Action, type Reply } from '../domain/replies';
 import * as t from '../templates/messages';
@@ -210,17 +211,10 @@ function resume(flow: Flow, state: ConversationState): StepResult {
   const overdue = ctx.now !== undefined && ctx.now.getTime() > ctx.period.deadline.getTime();
   const intro =
     state.mode === 'idle' && !remembered && Object.keys(ctx.answers).length === 0
-      ? `${t.flowIntro(ctx.unitName, ctx.period.title, ctx.period.deadline, flow.questions.length, estimateMinutes(flow), ctx.timeZone, overdue)}${ctx.period.dataWindow ? `\n${ctx.period.dataWindow}` : ''}`
+      ? `${t.flowIntro(ctx.unitName, ctx.period.title, ctx.period.deadline, flow.questions.length, estimateMinutes(flow.questions, ctx.previous), ctx.timeZone, overdue)}${ctx.period.dataWindow ? `\n${ctx.period.dataWindow}` : ''}`
       : null;
   const more = state.more || missingRequired(flow, ctx.answers).length === 0 || undefined;
   return ask(flow, { mode: 'question', periodId: ctx.period.id, key: target.key, returnToReview: state.returnToReview, more }, target, state.returnToReview ?? false, intro);
-}
-
-/** About 20 s a message on a phone: one per section of figures, one per text question. */
-function estimateMinutes(flow: Flow): number {
-  const sections = new Set(flow.questions.filter((q) => q.type !== 'text').map((q) => q.sectionKey)).size;
-  const texts = flow.questions.filter((q) => q.type === 'text').length;
-  return Math.max(2, Math.round(((sections + texts) * 20) / 60));
 }
 
 function showReview(flow: Flow, state: ConversationState): StepResult {

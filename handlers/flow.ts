@@ -4,7 +4,8 @@ import type { PastReport } from '../domain/answer';
 import { validateAnswer, type AnswerCheck } from './answer';
 import { returnKeysOf } from '../storage/repositories/review';
 import { dataWindowSentence } from './office/data-window';
-import type { AnswerFlag, AnswerValue } from '../domain/form';
+import { applicableQuestions, type AnswerFlag, type AnswerValue } from '../domain/form';
+import { estimateMinutes } from '../domain/estimate';
 import { formatShortDate, periodInfo, PeriodIdSchema, type PeriodInfo } from '../domain/periods';
 import { defaultPeriod } from '../domain/period-status';
 import type { Reply } from '../domain/replies';
@@ -194,9 +195,25 @@ function engineSubmission(s: SubmissionRow): FlowContext['submission'] {
   return { ...base, revisit: returnKeysOf(s), returnReason: s.returnReason ?? '' };
 }
 
-/** "Kỳ báo cáo đang mở: …" for welcome messages. */
+/**
+ * "Kỳ báo cáo đang mở: …" for welcome messages; for a unit's contact also how many questions of the
+ * period's form apply to the unit and about how long they take, so the principal knows before starting.
+ */
 export function openPeriodLine(c: CommandContext): string {
   const open = openPeriods(c.deps.db, c.now, c.deps.config.calendar);
   const p = defaultPeriod(open, c.now);
-  return t.periodLine(p?.title ?? null, p ? formatShortDate(p.deadline, c.deps.config.timeZone) : null, p !== null && c.now.getTime() > p.deadline.getTime());
+  const unit = p && c.contact.unitId !== null ? findUnitById(c.deps.db, c.contact.unitId) : undefined;
+  let workload: t.Workload | null = null;
+  if (p && unit?.active) {
+    const { ctx } = loadFlowContext(c, unit, p, true);
+    const questions = applicableQuestions(ctx.form, ctx.unitType);
+    const answered = questions.filter((q) => q.key in ctx.answers).length;
+    workload = {
+      total: questions.length,
+      answered,
+      confirmed: ctx.submission.status === 'confirmed',
+      minutes: estimateMinutes(questions, ctx.previous, ctx.answers),
+    };
+  }
+  return t.periodLine(p?.title ?? null, p ? formatShortDate(p.deadline, c.deps.config.timeZone) : null, p !== null && c.now.getTime() > p.deadline.getTime(), workload);
 }

@@ -1,3 +1,4 @@
+import { formatNumber } from '../domain/format';
 import { displayInviteCode } from '../domain/invite-code';
 
 /** Texts for linking a chat account to a unit, and for things said outside the form. */
@@ -20,10 +21,26 @@ export const welcomeBack = (unitName: string | null, periodLine: string) =>
 export const welcomeBackOffice = () =>
   'Chào mừng trở lại! Đây là tài khoản Văn phòng Sở. Gõ /tiendo để xem tiến độ các đơn vị, /baocao để nhận dự thảo báo cáo tổng hợp, hoặc /trogiup để xem tất cả các lệnh.';
 
-/** For a unit's contact: the open period, its deadline (and whether it has passed), and /nhap. */
-export const periodLine = (periodTitle: string | null, deadline: string | null, overdue = false) =>
+/** The unit's share of the open period's form: questions that apply, how many are answered, the time left. */
+export interface Workload {
+  total: number;
+  answered: number;
+  confirmed: boolean;
+  minutes: number;
+}
+
+function workloadSentence(w: Workload): string {
+  const total = `Biểu mẫu kỳ này có ${formatNumber(w.total)} câu hỏi dành cho đơn vị`;
+  if (w.confirmed) return `${total}; báo cáo đã được xác nhận.`;
+  if (w.answered > 0 && w.answered < w.total) return `${total}, đã trả lời ${formatNumber(w.answered)} câu; phần còn lại mất khoảng ${w.minutes} phút.`;
+  if (w.answered >= w.total && w.total > 0) return `${total}, đã trả lời đủ; chỉ còn xem lại và xác nhận.`;
+  return `${total}, mất khoảng ${w.minutes} phút.`;
+}
+
+/** For a unit's contact: the open period, its deadline (and whether it has passed), the workload, and /nhap. */
+export const periodLine = (periodTitle: string | null, deadline: string | null, overdue = false, workload: Workload | null = null) =>
   periodTitle
-    ? `Kỳ báo cáo đang mở: ${periodTitle} (hạn ${deadline}${overdue ? ', đã quá hạn' : ''}). Gõ /nhap để bắt đầu hoặc tiếp tục.`
+    ? `Kỳ báo cáo đang mở: ${periodTitle} (hạn ${deadline}${overdue ? ', đã quá hạn' : ''}).${workload ? ` ${workloadSentence(workload)}` : ''} Gõ /nhap để bắt đầu hoặc tiếp tục.`
     : 'Hiện chưa có kỳ báo cáo nào đang mở.';
 
 /** The same code again (a deep link tapped twice): nothing changes and no use of the code is counted. */
