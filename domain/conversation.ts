@@ -27,6 +27,11 @@ export const ConversationStateSchema = z.object({
   pending: PendingSchema.optional(),
   /** The unit profile is offered as one "keep all of last period's figures" question. */
   block: z.literal('stable').optional(),
+  /**
+   * The contact answered "2" (enter again) to that offer in this period: it is not made again, even after a
+   * pause. Scoped to the period because a state of another period is reset (a new period offers it anew).
+   */
+  blockDeclined: z.literal(true).optional(),
   /** The contact chose to answer the optional questions left instead of confirming. */
   more: z.boolean().optional(),
   /** When a text answer long enough to have been split by Telegram was refused (ms). */

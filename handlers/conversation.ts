@@ -64,6 +64,8 @@ interface Flow {
   questions: FlatQuestion[];
   byKey: Map<string, FlatQuestion>;
   ctx: FlowContext;
+  /** The profile block was declined in this period (state.blockDeclined). */
+  blockDeclined: boolean;
 }
 
 const unchanged = (state: ConversationState, ...replies: Reply[]): StepResult => ({ state, replies, effects: [] });
@@ -75,15 +77,24 @@ function joined(lead: string | null, r: Reply): Reply {
   return lead ? { ...r, text: `${lead}\n\n${r.text}` } : r;
 }
 
-function makeFlow(ctx: FlowContext): Flow {
+function makeFlow(ctx: FlowContext, blockDeclined: boolean): Flow {
   const questions = applicableQuestions(ctx.form, ctx.unitType);
-  return { questions, byKey: new Map(questions.map((q) => [q.key, q])), ctx };
+  return { questions, byKey: new Map(questions.map((q) => [q.key, q])), ctx, blockDeclined };
 }
 
 export function step(state: ConversationState, input: FlowInput, ctx: FlowContext): StepResult {
-  const flow = makeFlow(ctx);
   // A state left over from another period (closed, or a new one opened) must not steer this one.
   if (state.periodId !== undefined && state.periodId !== ctx.period.id) state = IDLE;
+  const result = stepIn(makeFlow(ctx, state.blockDeclined === true), state, input);
+  // Every step builds its next state afresh; the decline is carried over here, once, for the whole period.
+  const declined = state.blockDeclined === true || result.state.blockDeclined === true;
+  const samePeriod = result.state.periodId === undefined || result.state.periodId === ctx.period.id;
+  if (declined && samePeriod) return { ...result, state: { ...result.state, periodId: ctx.period.id, blockDeclined: true } };
+  return result;
+}
+
+function stepIn(flow: Flow, state: ConversationState, input: FlowInput): StepResult {
+  const { ctx } = flow;
   if (state.key !== undefined && !flow.byKey.has(state.key)) state = { ...state, key: undefined, mode: 'idle', pending: undefined, block: undefined };
   // A stored state may be valid JSON yet name no question (hand-edited, an old shape): never crash on it.
   if (state.mode === 'question' && state.key === undefined) state = { ...state, mode: 'idle', pending: undefined, block: undefined };
@@ -507,12 +518,12 @@ function answerStableBlock(flow: Flow, state: ConversationState, text: string): 
     return advance(flow, { ...state, block: undefined }, block[block.length - 1]!.q, answers, effects, t.keptAll(block.length));
   }
   const clean = { ...state, block: undefined };
-  if (folded === '2' || folded === 'không' || folded === 'nhập lại') return unchanged(clean, askQuestion(flow, q, false, { noBlock: true }));
+  if (folded === '2' || folded === 'không' || folded === 'nhập lại') return unchanged({ ...clean, blockDeclined: true }, askQuestion(flow, q, false, { noBlock: true }));
   return answerQuestion(flow, clean, text);
 }
 
 function stableBlockOf(flow: Flow, q: FlatQuestion): { q: FlatQuestion; value: number; shown: string }[] | null {
-  if (!q.stable) return null;
+  if (!q.stable || flow.blockDeclined) return null;
   const stable = flow.questions.filter((x) => x.stable && x.sectionKey === q.sectionKey && x.type !== 'text');
   if (stable.length < 2 || stable[0] !== q || stable.some((x) => x.key in flow.ctx.answers)) return null;
   const out: { q: FlatQuestion; value: number; shown: string }[] = [];

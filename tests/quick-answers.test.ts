@@ -201,6 +201,31 @@ describe('the unit profile kept in one message, and one bot message per answer',
     expect(sets(pasted.effects)).toEqual({ profile_pupils: 1_200, profile_classes: 31, profile_staff: 86 });
   });
 
+  it('after "2" the block is not offered again in this period, even after a pause; a new period offers it again', () => {
+    const c = ctx({ previous: LAST_YEAR });
+    const nhap: FlowInput = { kind: 'command', name: 'nhap', arg: '' };
+    const asked = step(IDLE, nhap, c);
+    const declined = step(asked.state, text('2'), c);
+    expect(declined.replies[0]!.text).not.toContain('Giữ nguyên cả 3 số');
+    // A pause before the first figure, then /nhap: the first profile question alone, not the block.
+    const paused = step(declined.state, { kind: 'command', name: 'huy', arg: '' }, c);
+    const resumed = step(paused.state, nhap, c);
+    expect(resumed.state).toMatchObject({ mode: 'question', key: 'profile_pupils' });
+    expect(resumed.state.block).toBeUndefined();
+    expect(resumed.replies[0]!.text).not.toContain('Giữ nguyên cả 3 số');
+    expect(resumed.replies[0]!.text).toContain('1. Số học sinh · kỳ trước 1.180');
+    // Going back to the first question after answering one: still one at a time.
+    const first = step(resumed.state, text('1.200'), c);
+    expect(sets(first.effects)).toEqual({ profile_pupils: 1_200 });
+    const back = step(first.state, { kind: 'command', name: 'quaylai', arg: '' }, { ...c, answers: { profile_pupils: 1_200 } });
+    expect(back.replies[0]!.text).not.toContain('Giữ nguyên cả 3 số');
+    // The next period starts afresh: the block is offered again.
+    const nextPeriod = ctx({ previous: LAST_YEAR, period: { id: '2026-Y', title: 'năm 2026', deadline: new Date('2026-11-05T16:59:59.999Z'), open: true } });
+    const again = step(paused.state, nhap, nextPeriod);
+    expect(again.replies[0]!.text).toContain('Giữ nguyên cả 3 số của kỳ trước?');
+    expect(again.state).toMatchObject({ block: 'stable', periodId: '2026-Y' });
+  });
+
   it('a number question shows last period figure, and Telegram gets a button with it', () => {
     const r = step(Q('portal_news_events'), text('42'), ctx({ previous: LAST_YEAR }));
     expect(r.replies[0]!.text).toContain('Kỳ trước (6 tháng đầu năm 2025): 4 tin, bài. Gửi dấu = để giữ nguyên.');
