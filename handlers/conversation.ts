@@ -201,7 +201,7 @@ function resume(flow: Flow, state: ConversationState): StepResult {
   if (ctx.submission.status === 'confirmed' && state.mode !== 'question') {
     return {
       state: { mode: 'review', periodId: ctx.period.id, key: state.key },
-      replies: [joined(t.alreadyConfirmed(ctx.period.title, ctx.submission.confirmedAt, ctx.timeZone), reviewReply(flow))],
+      replies: reviewReplies(flow, t.alreadyConfirmed(ctx.period.title, ctx.submission.confirmedAt, ctx.timeZone)),
       effects: [],
     };
   }
@@ -231,7 +231,7 @@ function resume(flow: Flow, state: ConversationState): StepResult {
 function showReview(flow: Flow, state: ConversationState): StepResult {
   return {
     state: { mode: 'review', periodId: flow.ctx.period.id, key: state.key },
-    replies: [reviewReply(flow)],
+    replies: reviewReplies(flow),
     effects: [],
   };
 }
@@ -553,7 +553,7 @@ function advance(
   if (submission.status === 'returned' && !state.returnToReview && submission.revisit?.includes(from.key)) {
     const again = revisitAfter(updated, from.key);
     if (again) return { ...ask(updated, { mode: 'question', periodId: flow.ctx.period.id, key: again.key }, again, false, lead), effects };
-    return { state: { mode: 'review', periodId: flow.ctx.period.id }, replies: [joined(lead, reviewReply(updated))], effects };
+    return { state: { mode: 'review', periodId: flow.ctx.period.id }, replies: reviewReplies(updated, lead), effects };
   }
   const next = nextUnanswered(updated, from);
   const requiredLeft = missingRequired(updated, answers).length;
@@ -562,7 +562,7 @@ function advance(
     const allDone = !next && submission.status !== 'confirmed';
     return {
       state: { mode: 'review', periodId: flow.ctx.period.id, key: next?.key },
-      replies: [joined(allDone ? `${lead}\n${t.allAnswered()}` : lead, reviewReply(updated))],
+      replies: reviewReplies(updated, allDone ? `${lead}\n${t.allAnswered()}` : lead),
       effects,
     };
   }
@@ -651,7 +651,28 @@ function askQuestion(flow: Flow, q: FlatQuestion, editing: boolean, opts: { lead
   return reply(text, { actions: questionActions(flow, q, editing) });
 }
 
-function reviewReply(flow: Flow): Reply {
+/**
+ * The longest review sent as one message: it then fits a Telegram message (4,096 characters) with room to
+ * spare and reads as one screen or two on a phone. A longer one (long texts, many notes) goes one section
+ * per message, so no section is cut in the middle by a channel's own split.
+ */
+export const REVIEW_ONE_MESSAGE_MAX = 3_500;
+
+/** The review (with `lead` above it): one message when it fits, else one per section; the actions on the last. */
+function reviewReplies(flow: Flow, lead: string | null = null): Reply[] {
+  const extra = reviewExtras(flow);
+  const { head, sections, foot } = reviewPartsOf(flow);
+  const whole = [lead, head, ...sections, foot].filter((x): x is string => !!x).join('\n\n');
+  if (whole.length <= REVIEW_ONE_MESSAGE_MAX || sections.length < 2) return [reply(whole, extra)];
+  const texts = sections.map((s, i) => {
+    const before = i === 0 ? [lead, head] : [];
+    const after = i === sections.length - 1 ? [foot] : [];
+    return [...before, s, ...after].filter((x): x is string => !!x).join('\n\n');
+  });
+  return texts.map((text, i) => (i === texts.length - 1 ? reply(text, extra) : reply(text)));
+}
+
+function reviewPartsOf(flow: Flow): t.ReviewParts {
   const { ctx } = flow;
   const missing = missingRequired(flow, ctx.answers);
   const lines = flow.questions.map((q) => {
@@ -665,14 +686,19 @@ function reviewReply(flow: Flow): Reply {
       flagged: meta?.flag !== undefined,
     };
   });
-  const text = t.review(ctx.unitName, ctx.period.title, ctx.submission, lines, missing.map((q) => q.number), ctx.period.open, ctx.timeZone);
-  if (!ctx.period.open) return reply(text);
-  if (missing.length > 0) return reply(text, { actions: [{ label: t.LABEL_CONTINUE, command: '/nhap' }] });
-  if (ctx.submission.status === 'confirmed') return reply(text, { actions: [{ label: t.LABEL_EDIT, command: '/sua' }] });
+  return t.reviewParts(ctx.unitName, ctx.period.title, ctx.submission, lines, missing.map((q) => q.number), ctx.period.open, ctx.timeZone);
+}
+
+/** What the review waits for: nothing once closed, /nhap while something required is missing, else confirm or edit. */
+function reviewExtras(flow: Flow): Omit<Reply, 'text'> {
+  const { ctx } = flow;
+  if (!ctx.period.open) return {};
+  if (missingRequired(flow, ctx.answers).length > 0) return { actions: [{ label: t.LABEL_CONTINUE, command: '/nhap' }] };
+  if (ctx.submission.status === 'confirmed') return { actions: [{ label: t.LABEL_EDIT, command: '/sua' }] };
   const actions: Action[] = [
     { label: t.LABEL_CONFIRM, command: '/xacnhan' },
     { label: t.LABEL_EDIT, command: '/sua' },
   ];
   if (firstUnanswered(flow)) actions.push({ label: t.LABEL_MORE, command: '3' });
-  return reply(text, { choice: true, actions });
+  return { choice: true, actions };
 }

@@ -196,8 +196,24 @@ export interface ReviewLine {
   flagged?: boolean;
 }
 
-/** The whole report grouped by section: sent on /xem and before confirming. */
-export function review(
+/** The review in its parts: the heading, one block per section, the closing lines. */
+export interface ReviewParts {
+  head: string;
+  sections: string[];
+  foot: string;
+}
+
+/** The whole report grouped by section, as one text: sent on /xem and before confirming. */
+export function review(...args: Parameters<typeof reviewParts>): string {
+  const p = reviewParts(...args);
+  return [p.head, ...p.sections, p.foot].join('\n\n');
+}
+
+/**
+ * The review as blocks that may travel as separate messages when the whole does not fit in one screen:
+ * the heading, then each section (its title and its lines), then what to do next.
+ */
+export function reviewParts(
   unitName: string,
   periodTitle: string,
   submission: { status: 'none' | 'draft' | 'confirmed' | 'returned'; revision: number; confirmedAt: Date | null },
@@ -205,29 +221,32 @@ export function review(
   missing: number[],
   open: boolean,
   tz: string,
-): string {
+): ReviewParts {
   const status =
     submission.status === 'confirmed'
       ? `Đã xác nhận${submission.confirmedAt ? ` lúc ${formatDateTime(submission.confirmedAt, tz)}` : ''}${submission.revision > 1 ? `, đã sửa ${submission.revision - 1} lần` : ''}`
       : submission.status === 'returned'
         ? 'Văn phòng Sở đã trả lại để sửa; vui lòng sửa rồi xác nhận lại'
         : 'Chưa xác nhận';
-  const out = [`BÁO CÁO ${periodTitle.toUpperCase()} · ${unitName}`, `Trạng thái: ${status}`];
-  let section = '';
+  const head = [`BÁO CÁO ${periodTitle.toUpperCase()} · ${unitName}`, `Trạng thái: ${status}`].join('\n');
+  const sections: string[][] = [];
+  let section: string | null = null;
   for (const { q, shown, none, note, flagged } of lines) {
     if (q.sectionTitle !== section) {
       section = q.sectionTitle;
-      out.push('', section);
+      sections.push([section]);
     }
     const value =
       shown === undefined ? (q.required ? 'chưa trả lời' : 'chưa trả lời, không bắt buộc') : none ? 'Không có' : shown === null ? 'bỏ qua' : shown;
-    out.push(`${q.number}. ${q.label}: ${value}${note ? ` · ghi chú: ${note}` : ''}${flagged ? ' · đã xác nhận số liệu khác thường' : ''}`);
+    sections[sections.length - 1]!.push(`${q.number}. ${q.label}: ${value}${note ? ` · ghi chú: ${note}` : ''}${flagged ? ' · đã xác nhận số liệu khác thường' : ''}`);
   }
-  out.push('');
-  if (!open) out.push('Kỳ báo cáo đã khóa.');
-  else if (missing.length > 0) out.push(`Còn ${missing.length} câu bắt buộc chưa trả lời: ${missing.join(', ')}. Gõ /nhap để tiếp tục.`);
-  else if (submission.status === 'confirmed') out.push('Để sửa một câu, gõ /sua và số thứ tự của câu, ví dụ: /sua 5.');
-  else out.push('Kiểm tra kỹ rồi xác nhận. Để sửa một câu, gõ /sua và số thứ tự của câu, ví dụ: /sua 5.');
-  return out.join('\n');
+  const foot = !open
+    ? 'Kỳ báo cáo đã khóa.'
+    : missing.length > 0
+      ? `Còn ${missing.length} câu bắt buộc chưa trả lời: ${missing.join(', ')}. Gõ /nhap để tiếp tục.`
+      : submission.status === 'confirmed'
+        ? 'Để sửa một câu, gõ /sua và số thứ tự của câu, ví dụ: /sua 5.'
+        : 'Kiểm tra kỹ rồi xác nhận. Để sửa một câu, gõ /sua và số thứ tự của câu, ví dụ: /sua 5.';
+  return { head, sections: sections.map((s) => s.join('\n')), foot };
 }
 export const LABEL_MORE = 'Trả lời tiếp câu không bắt buộc';
