@@ -22,7 +22,16 @@ export interface CommandSpec {
   /** Runs inside the update's transaction; must be synchronous so the whole update commits at once. */
   run?: (c: CommandContext, arg: string) => Reply[];
   /** For slow read-mostly work (building a report): runs after the update is recorded. */
-  runAsync?: (c: CommandContext, arg: string) => Promise<Reply[]>;
+  runAsync?: (c: CommandContext, arg: string) => Promise<Reply[] | WithFollowUp>;
+}
+
+/**
+ * Replies to send at once, and slower work whose replies follow them (the /tiendo chart after its text):
+ * the person reads the answer while the rest is still being made.
+ */
+export interface WithFollowUp {
+  replies: Reply[];
+  followUp: () => Promise<Reply[]>;
 }
 
 const flow = (name: FlowCommand) => (c: CommandContext, arg: string) => runFlow(c, { kind: 'command', name, arg });

@@ -6,7 +6,7 @@ import { looksLikeInviteCode } from '../domain/invite-code';
 import { safeText } from '../domain/safe-text';
 import { reply, type Reply } from '../domain/replies';
 import * as t from '../templates/onboarding';
-import { canUse, findCommand } from './commands';
+import { canUse, findCommand, type WithFollowUp } from './commands';
 import { runFlow } from './flow';
 import { parseCommand } from './parse-command';
 import { wakeQueues } from './notify';
@@ -31,12 +31,17 @@ export type CommitReplies = (tx: Db, replies: Reply[]) => void;
 export interface IncomingHooks {
   /** Called when a slow command starts (a report being built); the returned function when it ends. */
   onSlowWork?: () => () => void;
+  /**
+   * Called after replies were committed, before any follow-up is made: the channel starts sending them
+   * (wakes its queue; the console prints them) so they never wait for the follow-up.
+   */
+  onCommitted?: (replies: Reply[]) => void;
 }
 
 export async function handleIncoming(deps: AppDeps, raw: Incoming, commit?: CommitReplies, hooks: IncomingHooks = {}): Promise<Reply[]> {
   const msg = safeIncoming(raw);
   const now = deps.clock();
-  let deferred: (() => Promise<Reply[]>) | null = null;
+  let deferred: (() => Promise<Reply[] | WithFollowUp>) | null = null;
   // An update with a key was stored in the inbox, synced, before it was acknowledged: its handling may share
   // the group commit (lost to a power cut, it is done again from there). Others commit on their own.
   const tx = msg.updateKey !== null ? inGroup : inTransaction;
@@ -52,24 +57,43 @@ export async function handleIncoming(deps: AppDeps, raw: Incoming, commit?: Comm
     return out;
   });
   wakeQueues(deps.db);
-  if (!deferred) return replies;
+  if (!deferred) {
+    if (replies.length > 0) hooks.onCommitted?.(replies);
+    return replies;
+  }
   const done = hooks.onSlowWork?.();
-  let built: Reply[];
+  let result: Reply[] | WithFollowUp;
   try {
-    built = await (deferred as () => Promise<Reply[]>)();
+    result = await (deferred as () => Promise<Reply[] | WithFollowUp>)();
   } finally {
     done?.();
   }
-  const out = tx(deps.db, (db) => {
-    if (msg.updateKey !== null && !markUpdateProcessed(db, msg.channel, msg.updateKey, deps.clock())) return [];
+  const { replies: built, followUp } = Array.isArray(result) ? { replies: result, followUp: undefined } : result;
+  const committed = tx(deps.db, (db) => {
+    if (msg.updateKey !== null && !markUpdateProcessed(db, msg.channel, msg.updateKey, deps.clock())) return null;
     commit?.(db, built);
     return built;
   });
   wakeQueues(deps.db);
-  return out;
+  if (committed === null) return [];
+  if (committed.length > 0) hooks.onCommitted?.(committed);
+  if (!followUp) return committed;
+  // The event is already marked handled: a crash from here on loses only the follow-up (the answer is
+  // out), and a failure to make it is logged, never turned into an error reply after a good answer.
+  let more: Reply[];
+  try {
+    more = await followUp();
+  } catch (err) {
+    deps.log.warn('follow-up failed', { channel: msg.channel, err: err instanceof Error ? err.message : String(err) });
+    return committed;
+  }
+  if (more.length === 0) return committed;
+  tx(deps.db, (db) => commit?.(db, more));
+  hooks.onCommitted?.(more);
+  return [...committed, ...more];
 }
 
-function route(deps: AppDeps, db: Db, msg: Incoming, now: Date, defer: (run: () => Promise<Reply[]>) => void): Reply[] {
+function route(deps: AppDeps, db: Db, msg: Incoming, now: Date, defer: (run: () => Promise<Reply[] | WithFollowUp>) => void): Reply[] {
   const contact = touchContact(db, msg.channel, msg.userId, msg.displayName, now);
   const c: CommandContext = { deps: { ...deps, db }, contact, now, channel: msg.channel };
   const ev = msg.event;

@@ -96,7 +96,7 @@ describe('/tiendo', () => {
   test('counts confirmed, in progress and not started, grouped by unit type', async () => {
     await bindOffice();
     fake.pushText(OFFICE, '/tiendo 2026-H1');
-    // The chart is drawn before the answer goes out (the first one loads the chart libraries).
+    // The text goes out before the chart is drawn; the first chart still loads the libraries, hence the wait.
     const text = await fake.waitForMessage(OFFICE, (t) => t.includes('TIẾN ĐỘ BÁO CÁO'), 20_000);
     expect(text).toContain('Đã gửi: 8/10 đơn vị (đã duyệt 0) · Bị trả lại: 0 · Đang nhập: 1 · Chưa gửi: 1');
     expect(text).toMatch(/Phòng Giáo dục và Đào tạo: đã gửi 3\/4\n Đang nhập \(chưa gửi\): 1\n   - Phòng Giáo dục và Đào tạo huyện Di Linh/);

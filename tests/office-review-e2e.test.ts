@@ -287,12 +287,31 @@ describe('review and return', () => {
 });
 
 describe('progress as a picture', () => {
-  test('/tiendo sends the text and a PNG chart as a photo', async () => {
+  test('/tiendo sends the text first, then a PNG chart as a photo', async () => {
     await bindOffice();
     fake.pushText(OFFICE, '/tiendo 2026-H1');
     await fake.waitForMessage(OFFICE, (t) => t.includes('TIẾN ĐỘ BÁO CÁO'), WAIT);
+    // The chart follows once drawn (the first one loads the chart libraries: seconds, not a quiet 200 ms).
+    await fake.waitForCall('sendPhoto', () => true, WAIT);
     await fake.waitForIdle();
     expect(fake.photos).toHaveLength(1);
+    // The text never waits for the chart: it reached the Bot API before the photo did.
+    const textAt = fake.sent.findIndex((c) => c.method === 'sendMessage' && String(c.body.text).includes('TIẾN ĐỘ BÁO CÁO'));
+    const photoAt = fake.sent.findIndex((c) => c.method === 'sendPhoto');
+    expect(textAt).toBeGreaterThanOrEqual(0);
+    expect(photoAt).toBeGreaterThan(textAt);
+    expect(fake.sent[photoAt]!.time).toBeGreaterThanOrEqual(fake.sent[textAt]!.time);
+    // And it is handed to the channel on its own, before the chart is drawn: two commits, text then picture.
+    const { handleIncoming } = await import('../handlers/router');
+    const committed: { texts: string[]; photos: number; at: number }[] = [];
+    const all = await handleIncoming(deps, { channel: 'telegram', updateKey: 'tiendo-order', userId: String(OFFICE), displayName: null, event: { kind: 'text', text: '/tiendo 2026-H1' } }, undefined, {
+      onCommitted: (replies) => committed.push({ texts: replies.map((r) => r.text), photos: replies.filter((r) => r.photo).length, at: Date.now() }),
+    });
+    expect(committed).toHaveLength(2);
+    expect(committed[0]!.texts[0]).toContain('TIẾN ĐỘ BÁO CÁO');
+    expect(committed[0]!.photos).toBe(0);
+    expect(committed[1]!.photos).toBe(1);
+    expect(all.map((r) => Boolean(r.photo))).toEqual([false, true]);
     const photo = fake.photos[0]!;
     expect(photo.chatId).toBe(OFFICE);
     expect(photo.bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(true);
@@ -348,8 +367,11 @@ describe('the chart on Zalo and in the console', () => {
       await office.send(`/start ${displayInviteCode(zapp.demo.officeInvite.code)}`);
       await office.expectReply('Văn phòng Sở');
       await office.send('/tiendo 2026-H1');
-      const text = await office.expectReply('TIẾN ĐỘ BÁO CÁO', WAIT);
-      expect(text).toContain('Biểu đồ tiến độ báo cáo 6 tháng đầu năm 2026');
+      // The text first, the chart's link in the next message once it is drawn.
+      await office.expectReply('TIẾN ĐỘ BÁO CÁO', WAIT);
+      const text = await office.expectReply('Biểu đồ tiến độ báo cáo 6 tháng đầu năm 2026', WAIT);
+      expect(text).not.toContain('TIẾN ĐỘ BÁO CÁO');
+      expect(text.startsWith('Biểu đồ tiến độ')).toBe(true);
       const url = /📄 Tải tệp tien-do-2026-H1\.png tại: (\S+)/.exec(text)?.[1];
       expect(url?.startsWith(`${zapp.baseUrl}/r/`)).toBe(true);
       const res = await fetch(url!);

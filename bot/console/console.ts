@@ -42,8 +42,12 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
     }
     if (text !== '') {
       try {
-        const replies = await handleIncoming(deps, { channel: 'console', updateKey: null, userId: user, displayName: null, event: { kind: 'text', text } });
-        for (const r of replies) print(`\n${renderConsoleReply(r, deps.config.outputDir)}`);
+        // Printed as soon as they are committed: a follow-up (the /tiendo chart) never holds back the text.
+        await handleIncoming(deps, { channel: 'console', updateKey: null, userId: user, displayName: null, event: { kind: 'text', text } }, undefined, {
+          onCommitted: (replies) => {
+            for (const r of replies) print(`\n${renderConsoleReply(r, deps.config.outputDir)}`);
+          },
+        });
       } catch (err) {
         deps.log.error('console message failed', { err });
         print('Đã có lỗi khi xử lý tin nhắn; dữ liệu đã nhập vẫn được giữ. Vui lòng thử lại.');
@@ -55,7 +59,7 @@ export async function runConsole(opts: ConsoleOptions): Promise<void> {
 }
 
 function renderConsoleReply(r: Reply, outputDir: string): string {
-  const lines = [renderAsText(r)];
+  const lines = [renderAsText(r)].filter((l) => l !== '');
   for (const file of [r.document, r.photo]) {
     if (!file) continue;
     mkdirSync(outputDir, { recursive: true });

@@ -191,6 +191,7 @@ export function createTelegramBot(opts: TelegramOptions): Bot {
     const chatId = ctx.chat?.id ?? ctx.from!.id;
     await handleIncoming(deps, incoming, (tx, replies) => queueTelegramReplies(tx, chatId, replies, deps.clock()), {
       onSlowWork: () => showTyping(() => ctx.api.sendChatAction(chatId, 'typing')),
+      onCommitted: wake,
     });
     wake();
     void officeMenu(ctx.api, incoming.userId, chatId);

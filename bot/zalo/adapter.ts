@@ -123,6 +123,7 @@ export class ZaloChannel {
     if (!incoming) return;
     await handleIncoming(deps, incoming, (tx, replies) => this.#queue(tx, msg.chat.id, replies, msg.from.id), {
       onSlowWork: () => showTyping(() => this.#o.client.sendChatAction({ chat_id: msg.chat.id, action: 'typing' })),
+      onCommitted: () => this.sender.wake(),
     });
     this.sender.wake();
   }
@@ -147,7 +148,8 @@ export class ZaloChannel {
   #render(db: Db, replies: Reply[], userId: string): string[] {
     // Zalo takes no files here: a document or a picture is handed over as a download link.
     const texts = replies.map((r) =>
-      [renderAsText(r), ...[r.document, r.photo].filter((f) => f !== undefined).map((f) => this.#documentLine(db, f, userId))].join('\n\n'),
+      // A reply may be only a picture (the /tiendo chart after its text): no empty line before its link.
+      [renderAsText(r), ...[r.document, r.photo].filter((f) => f !== undefined).map((f) => this.#documentLine(db, f, userId))].filter((part) => part !== '').join('\n\n'),
     );
     return texts.length > 0 ? splitForZalo(texts.join('\n\n')) : [];
   }

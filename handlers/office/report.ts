@@ -114,7 +114,13 @@ export const progressCommand: CommandSpec = {
     const loaded = loadProgress(c.deps.db, period);
     const deadline = formatShortDate(period.deadline, c.deps.config.timeZone);
     const text = progressText(period.title, deadline, loaded.progress, { fullListCommand: `/xuat ${period.id}` });
-    const chart = await progressChart(c.deps, period, loaded);
-    return [reply(text, chart ? { photo: chart } : {})];
+    // The chart takes seconds the first time (the chart libraries load then): the text goes out first.
+    return {
+      replies: [reply(text)],
+      followUp: async () => {
+        const chart = await progressChart(c.deps, period, loaded);
+        return chart ? [reply('', { photo: chart })] : [];
+      },
+    };
   },
 };
