@@ -28,12 +28,22 @@ export interface AwaitingLine {
 export const reviewUsage = () =>
   'Cách dùng:\n/duyet [kỳ] — danh sách báo cáo đã gửi chờ duyệt\n/duyet MÃ-ĐƠN-VỊ [kỳ] — duyệt báo cáo của đơn vị\n/tralai MÃ-ĐƠN-VỊ [kỳ] CÂU Lý do — trả lại để đơn vị sửa, ví dụ: /tralai PGD-DALAT 12,13 Số lượt xem chưa khớp với số liệu của trang';
 
-export function awaitingList(periodTitle: string, lines: readonly AwaitingLine[], counts: Record<UnitState, number>, tz: string): string {
+const CHAT_HINT = 'Duyệt: /duyet MÃ-ĐƠN-VỊ · Trả lại: /tralai MÃ-ĐƠN-VỊ CÂU Lý do (xem số câu bằng /xem của đơn vị).';
+
+/** The chat message names at most 60 units; the command line (`max: Infinity`) lists them all. */
+export function awaitingList(
+  periodTitle: string,
+  lines: readonly AwaitingLine[],
+  counts: Record<UnitState, number>,
+  tz: string,
+  opts: { hint?: string; max?: number } = {},
+): string {
+  const max = opts.max ?? 60;
   const out = [`BÁO CÁO ${periodTitle.toLocaleUpperCase('vi')} CHỜ DUYỆT: ${formatNumber(lines.length)}`];
-  for (const l of lines.slice(0, 60)) out.push(`- ${l.code} · ${l.name}${l.confirmedAt ? ` (gửi ${formatDateTime(l.confirmedAt, tz)})` : ''}`);
-  if (lines.length > 60) out.push(`… và ${formatNumber(lines.length - 60)} đơn vị khác`);
+  for (const l of lines.slice(0, max)) out.push(`- ${l.code} · ${l.name}${l.confirmedAt ? ` (gửi ${formatDateTime(l.confirmedAt, tz)})` : ''}`);
+  if (lines.length > max) out.push(`… và ${formatNumber(lines.length - max)} đơn vị khác`);
   if (lines.length === 0) out.push('Không có báo cáo nào đang chờ duyệt.');
-  out.push('', stateCounts(counts), '', 'Duyệt: /duyet MÃ-ĐƠN-VỊ · Trả lại: /tralai MÃ-ĐƠN-VỊ CÂU Lý do (xem số câu bằng /xem của đơn vị).');
+  out.push('', stateCounts(counts), '', opts.hint ?? CHAT_HINT);
   return out.join('\n');
 }
 
@@ -45,7 +55,7 @@ export const accepted = (unit: string, periodTitle: string, told: number) =>
   `Đã duyệt báo cáo ${periodTitle} của ${unit}.${told > 0 ? ` Đã báo cho ${formatNumber(told)} người liên hệ của đơn vị.` : ''}`;
 
 export const returned = (unit: string, periodTitle: string, numbers: readonly number[], told: number, total: number) =>
-  `Đã trả lại báo cáo ${periodTitle} của ${unit} để sửa câu ${list(numbers)}. ` +
+  `Đã trả lại báo cáo ${periodTitle} của ${unit} để sửa${numbers.length > 0 ? ` câu ${list(numbers)}` : ''}. ` +
   (total === 0
     ? 'Đơn vị chưa có người liên hệ trên bot; vui lòng báo cho đơn vị bằng điện thoại.'
     : told === total

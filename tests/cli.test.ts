@@ -5,6 +5,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../bot/cli/run';
 import { holdRunMark } from '../bot/run-lock';
 import { workspace, type Workspace } from './fixtures/admin-helpers';
+import type { AppDeps } from '../handlers/types';
+import { closeDatabase, inTransaction, openDatabase } from '../storage/db';
+import { bindContact, touchContact } from '../storage/repositories/contacts';
+import { startFakeTelegram, type FakeTelegram } from './fakes/telegram-server';
+import { storeSeedFixture } from './helpers/seed-fixture';
 
 /**
  * The command line as the office meets it: each case is the arguments, the exit code and what is
@@ -168,4 +173,126 @@ describe('cli: files and invites', () => {
     expect(restored.code).toBe(0);
     expect(restored.stdout).toMatch(/Đã khôi phục .* từ .*ban-1\.db[\s\S]*Tệp cũ được giữ lại: .*baocao\.db\.truoc-khoi-phuc-/);
   });
+});
+
+describe('cli: review (as /duyet and /tralai)', () => {
+  // Its own database: the seed's half-year figures confirmed by 8 units, two Telegram accounts per unit
+  // for two of them, and the fake Bot API the command line sends through.
+  let rws: Workspace;
+  let renv: Record<string, string>;
+  let fake: FakeTelegram;
+  let units: Map<string, number>;
+  const DALAT = 7102;
+  const BAOLOC = [7103, 7104];
+
+  beforeAll(async () => {
+    rws = workspace();
+    fake = await startFakeTelegram();
+    renv = { DATABASE_PATH: rws.path('baocao.db'), OUTPUT_DIR: rws.path('out'), LOG_LEVEL: 'silent', TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot };
+    const db = openDatabase(renv.DATABASE_PATH!);
+    const now = new Date();
+    units = storeSeedFixture({ db, clock: () => now } as AppDeps, { draftUnitCode: 'PGD-DILINH' });
+    inTransaction(db, (tx) => {
+      for (const [chat, code] of [[DALAT, 'PGD-DALAT'], [BAOLOC[0]!, 'PGD-BAOLOC'], [BAOLOC[1]!, 'PGD-BAOLOC']] as const) {
+        bindContact(tx, touchContact(tx, 'telegram', String(chat), null, now).id, units.get(code)!, 'contact');
+      }
+    });
+    closeDatabase(db);
+  });
+  afterAll(async () => {
+    await fake.close();
+    rws.cleanup();
+  });
+
+  const review = async (...args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(['review', ...args], { env: renv, out: (l) => out.push(l), err: (l) => err.push(l) });
+    return { code, stdout: out.join('\n'), stderr: err.join('\n') };
+  };
+  const auditRows = (action: string) => {
+    const db = new Database(renv.DATABASE_PATH!, { readonly: true });
+    try {
+      return db.prepare('select actor_contact_id as actor, subject, details from audit_log where action = ? order by id').all(action) as { actor: number | null; subject: string; details: string }[];
+    } finally {
+      db.close();
+    }
+  };
+
+  it('lists the reports waiting, returns one with a reason (the unit is told at once), accepts another; audited', async () => {
+    const list = await review('list', '--period', '2026-H1');
+    expect(list).toMatchObject({ code: 0, stderr: '' });
+    expect(list.stdout).toContain('BÁO CÁO 6 THÁNG ĐẦU NĂM 2026 CHỜ DUYỆT: 8');
+    expect(list.stdout).toContain('- PGD-DALAT · Phòng Giáo dục và Đào tạo thành phố Đà Lạt (gửi ');
+    expect(list.stdout).toContain('Chưa gửi: 1 · Đang nhập: 1 · Đã gửi: 8 · Bị trả lại: 0 · Đã duyệt: 0');
+    expect(list.stdout).toContain('Trả lại: review return --period 2026-H1 --unit MÃ --reason "LÝ DO" [--questions 3,5]');
+
+    const reason = 'Số lượt xem lớn hơn số liệu của trang fanpage, đề nghị kiểm tra lại';
+    const returned = await review('return', '--period', '2026-h1', '--unit', 'pgd-dalat', '--questions', '15', '--reason', reason);
+    expect(returned).toMatchObject({ code: 0, stderr: '' });
+    expect(returned.stdout).toBe('Đã trả lại báo cáo 6 tháng đầu năm 2026 của Phòng Giáo dục và Đào tạo thành phố Đà Lạt để sửa câu 15. Đã gửi lý do cho 1 người liên hệ của đơn vị.');
+    // Delivered before the command returned, with the same text and button as from /tralai.
+    const told = fake.messagesTo(DALAT).find((t) => t.includes('Văn phòng Sở đề nghị đơn vị sửa báo cáo'));
+    expect(told).toContain('(câu 15)');
+    expect(told).toContain(`Lý do: ${reason}`);
+    const call = fake.callsOf('sendMessage').find((c) => String(c.chat_id) === String(DALAT));
+    expect(JSON.stringify(call?.body.reply_markup)).toContain('/nhap');
+
+    const db = new Database(renv.DATABASE_PATH!, { readonly: true });
+    const sub = db.prepare("select status, return_reason as reason, return_keys as keys from submissions where unit_id = ? and period_id = '2026-H1'").get(units.get('PGD-DALAT')) as { status: string; reason: string; keys: string };
+    db.close();
+    expect(sub).toMatchObject({ status: 'returned', reason });
+    expect(JSON.parse(sub.keys)).toHaveLength(1);
+    const [ret] = auditRows('submission_returned');
+    expect(ret).toMatchObject({ actor: null });
+    expect(JSON.parse(ret!.details)).toMatchObject({ periodId: '2026-H1', reason, numbers: [15], via: 'cli' });
+
+    // A returned report waits for the unit: it cannot be accepted now.
+    const early = await review('accept', '--period', '2026-H1', '--unit', 'PGD-DALAT');
+    expect(early.code).toBe(1);
+    expect(early.stderr).toBe('Lỗi: Báo cáo của Phòng Giáo dục và Đào tạo thành phố Đà Lạt đang ở trạng thái “bị trả lại”: chỉ duyệt hoặc trả lại được báo cáo đơn vị đã gửi.');
+
+    const accepted = await review('accept', '--period', '2026-H1', '--unit', 'THPT-BUITHIXUAN');
+    expect(accepted).toMatchObject({ code: 0, stderr: '' });
+    expect(accepted.stdout).toMatch(/^Đã duyệt báo cáo 6 tháng đầu năm 2026 của Trường THPT Bùi Thị Xuân\.$/);
+    expect(JSON.parse(auditRows('submission_accepted')[0]!.details)).toMatchObject({ periodId: '2026-H1', via: 'cli' });
+    const again = await review('accept', '--period', '2026-H1', '--unit', 'THPT-BUITHIXUAN');
+    expect(again).toMatchObject({ code: 1, stderr: 'Lỗi: Báo cáo của Trường THPT Bùi Thị Xuân đã được duyệt trước đó; không có gì thay đổi.' });
+
+    const after = await review('list', '--period', '2026-H1');
+    expect(after.stdout).toContain('CHỜ DUYỆT: 6');
+    expect(after.stdout).toContain('Đã gửi: 6 · Bị trả lại: 1 · Đã duyệt: 1');
+  });
+
+  it('a unit one of whose accounts cannot be reached: returned all the same, exit 1 and a line saying who to phone', async () => {
+    fake.setBlocked(BAOLOC[1]!, true);
+    const r = await review('return', '--period', '2026-H1', '--unit', 'PGD-BAOLOC', '--reason', 'Thiếu số liệu hợp tác quốc tế');
+    expect(r.code).toBe(1);
+    // No question named: the whole report goes back, the unit sees its review.
+    expect(r.stdout).toBe('Đã trả lại báo cáo 6 tháng đầu năm 2026 của Phòng Giáo dục và Đào tạo thành phố Bảo Lộc để sửa. Đã gửi lý do cho 1/2 người liên hệ của đơn vị; những người còn lại chưa nhận được tin (bot không gửi được).');
+    expect(r.stderr.split('\n').at(-1)).toBe('Lỗi: 1/2 người liên hệ chưa nhận được lý do; báo cáo đã được trả lại, vui lòng báo cho đơn vị bằng điện thoại.');
+    expect(fake.messagesTo(BAOLOC[0]!).some((t) => t.includes('Lý do: Thiếu số liệu hợp tác quốc tế'))).toBe(true);
+    expect(JSON.parse(auditRows('submission_returned').at(-1)!.details)).toMatchObject({ numbers: [], keys: [], via: 'cli' });
+  });
+
+  const refusals: Record<string, { args: string[]; code: number; stderr: RegExp }> = {
+    'an unknown period, with the known ones': { args: ['list', '--period', '2030-Q2'], code: 2, stderr: /^Lỗi: --period 2030-Q2: kỳ này chưa có \(chưa đến hoặc không có dữ liệu nào\); các kỳ hiện có: .*2026-H1/ },
+    'no period': { args: ['list'], code: 2, stderr: /^Lỗi: review list cần kỳ báo cáo: --period KỲ/ },
+    'no subcommand': { args: ['--period', '2026-H1'], code: 2, stderr: /^Lỗi: review cần lệnh con: review list, review accept hoặc review return/ },
+    'an unknown unit': { args: ['accept', '--period', '2026-H1', '--unit', 'KHONG-CO'], code: 1, stderr: /^Lỗi: không có đơn vị nào có mã “KHONG-CO”/ },
+    'accept without a unit': { args: ['accept', '--period', '2026-H1'], code: 2, stderr: /^Lỗi: --unit cần mã đơn vị/ },
+    'return without a reason': { args: ['return', '--period', '2026-H1', '--unit', 'PGD-DUCTRONG'], code: 2, stderr: /^Lỗi: --reason cần lý do trả lại/ },
+    'a reason too short': { args: ['return', '--period', '2026-H1', '--unit', 'PGD-DUCTRONG', '--reason', 'x'], code: 2, stderr: /^Lỗi: --reason cần lý do trả lại \(ít nhất 3 ký tự\)/ },
+    'a question the form does not have': { args: ['return', '--period', '2026-H1', '--unit', 'PGD-DUCTRONG', '--questions', '3,99', '--reason', 'Sai số'], code: 2, stderr: /^Lỗi: --questions: “99” không phải số câu trong biểu mẫu \(từ 1 đến \d+\)/ },
+    'questions that are not numbers': { args: ['return', '--period', '2026-H1', '--unit', 'PGD-DUCTRONG', '--questions', 'câu 3', '--reason', 'Sai số'], code: 2, stderr: /^Lỗi: --questions: “câu 3” không phải số câu/ },
+    'a report not sent': { args: ['return', '--period', '2026-H1', '--unit', 'PGD-DILINH', '--reason', 'Sai số'], code: 1, stderr: /^Lỗi: Báo cáo của Phòng Giáo dục và Đào tạo huyện Di Linh đang ở trạng thái “đang nhập”/ },
+  };
+  for (const [name, c] of Object.entries(refusals)) {
+    it(`refused: ${name}`, async () => {
+      const r = await review(...c.args);
+      expect({ code: r.code, stdout: r.stdout }).toEqual({ code: c.code, stdout: '' });
+      expect(r.stderr).toMatch(c.stderr);
+      expect(r.stderr.split('\n')).toHaveLength(1);
+    });
+  }
 });

@@ -9,6 +9,7 @@ import { exportCommand } from './export';
 import { submissionsCommand } from './submissions';
 import { backupCommand, restoreCommand } from './backup';
 import { particularsCliCommand } from './particulars';
+import { reviewCliCommand } from './review';
 
 /** The CLI's command table: each feature adds its commands in its own module and lists them here. */
 export const CLI_COMMANDS: Record<string, CliCommand> = {
@@ -16,6 +17,7 @@ export const CLI_COMMANDS: Record<string, CliCommand> = {
   invite: inviteCommand,
   report: reportCliCommand,
   'report-settings': particularsCliCommand,
+  review: reviewCliCommand,
   units: unitsCommand,
   invites: invitesCommand,
   office: officeCommand,

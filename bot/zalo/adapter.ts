@@ -95,9 +95,12 @@ export class ZaloChannel {
       classify: (err) => (isTransient(err) ? 'transient' : 'refused'),
     });
     // Messages to a contact outside their own conversation (a returned report, a page confirmation).
-    attachQueues(deps.db, {
-      zalo: { queue: (tx, contact, replies) => this.#queue(tx, contact.externalId, [...replies], contact.externalId), wake: () => this.sender.wake() },
-    });
+    attachQueues(deps.db, { zalo: { queue: (tx, contact, replies) => this.queueFor(tx, contact.externalId, replies), wake: () => this.sender.wake() } });
+  }
+
+  /** Queues replies for a private chat (addressed by the user's id) in the caller's transaction. */
+  queueFor(tx: Db, userId: string, replies: readonly Reply[]): void {
+    this.#queue(tx, userId, [...replies], userId);
   }
 
   /**
