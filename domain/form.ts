@@ -306,7 +306,9 @@ export const DEFAULT_FORM: FormDefinition = FormDefinitionSchema.parse({
       key: 'assessment',
       title: 'Đánh giá và kiến nghị',
       questions: [
-        text('assess_results_text', 'Kết quả nổi bật', { required: true, min: 10 }),
+        // No text is required: the report's body is written by the office from the figures, and the units'
+        // texts only feed the annex it copies from; a unit with nothing notable to say skips them.
+        text('assess_results_text', 'Kết quả nổi bật'),
         text('assess_shortcomings_text', 'Tồn tại, hạn chế'),
         text('assess_causes_text', 'Nguyên nhân của tồn tại, hạn chế'),
         text('assess_proposals_text', 'Kiến nghị, đề xuất với Sở'),

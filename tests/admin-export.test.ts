@@ -140,7 +140,7 @@ describe('export and import of figures', () => {
     expect(count(b.lines, 'Báo cáo mới')).toBe(2);
     expect(count(b.lines, 'Không có số liệu')).toBe(1);
     expect(count(b.lines, 'Bị từ chối')).toBe(1);
-    expect(b.lines.find((l) => l.includes('THPT-THANGLONG'))).toMatch(/^  Trang “Số liệu”, dòng 5 \(THPT-THANGLONG\): thiếu 24 câu bắt buộc: “Tin tức - Sự kiện”, “Bảo vệ nền tảng tư tưởng của Đảng”/);
+    expect(b.lines.find((l) => l.includes('THPT-THANGLONG'))).toMatch(/^  Trang “Số liệu”, dòng 5 \(THPT-THANGLONG\): thiếu 23 câu bắt buộc: “Tin tức - Sự kiện”, “Bảo vệ nền tảng tư tưởng của Đảng”/);
 
     for (const code of ['PGD-DALAT', 'THPT-BUITHIXUAN']) expect(answersOf(b.db, code)).toStrictEqual(answersOf(a.db, code));
     expect(answersOf(b.db, 'THPT-THANGLONG')).toBeUndefined();
@@ -200,7 +200,7 @@ describe('export and import of figures', () => {
         rows: [
           ['Mã đơn vị', label('assess_results_text'), label('campaign_text')],
           ['PGD-DALAT', 'Tổ chức thành công Ngày hội đọc sách cho học sinh toàn thành phố.', '(bỏ qua)'],
-          ['GDNN-DUCTRONG', 'Ngắn', null],
+          ['GDNN-DUCTRONG', 'Rất dài '.repeat(300), null],
         ],
       },
     ]);
@@ -211,7 +211,7 @@ describe('export and import of figures', () => {
     expect(out).toContain(`Trang “Số liệu”, dòng 4 (THPT-THANGLONG): cột “${label('portal_news_events')}”: “abc”`);
     expect(out).toContain('Trang “Số liệu”, dòng 5 (KHONG-CO): không có đơn vị mã “KHONG-CO” trong danh sách đơn vị');
     expect(out).toMatch(/Trang “Số liệu”, dòng 6 \(GDNN-DUCTRONG\): cột “Tin tức - Sự kiện”: “12,5” — .+/);
-    expect(out).toMatch(/Trang “Nội dung”, dòng 3 \(GDNN-DUCTRONG\): cột “Kết quả nổi bật”: nội dung quá ngắn \(ít nhất 10 ký tự\)/);
+    expect(out).toMatch(/Trang “Nội dung”, dòng 3 \(GDNN-DUCTRONG\): cột “Kết quả nổi bật”: nội dung quá dài \(2\.399 ký tự, tối đa 2\.000\)/);
     expect(answersOf(b.db, 'THPT-THANGLONG')).toBeUndefined();
     expect(answersOf(b.db, 'GDNN-DUCTRONG')).toBeUndefined();
 
@@ -274,14 +274,14 @@ describe('export and import of figures', () => {
           full('GDNN-DUCTRONG', 'portal_news_events', 3), // complete figures, but its text sheet row is bad
         ],
       },
-      { name: 'Nội dung', rows: [['Mã đơn vị', label('assess_results_text')], ['GDNN-DUCTRONG', 'Ngắn'], ['THPT-BUITHIXUAN', 'Đơn vị hoàn thành tốt nhiệm vụ trong kỳ.']] },
+      { name: 'Nội dung', rows: [['Mã đơn vị', label('assess_results_text')], ['GDNN-DUCTRONG', 'Rất dài '.repeat(300)], ['THPT-BUITHIXUAN', 'Đơn vị hoàn thành tốt nhiệm vụ trong kỳ.']] },
     ]);
     await submissionsCommand.run(['import', file, '--period', PERIOD], b);
     const problems = b.lines.slice(b.lines.indexOf('Các dòng bị từ chối (không ghi gì cho các đơn vị này):') + 1);
     expect(problems).toEqual([
       `  Trang “Số liệu”, dòng 2 (PGD-DALAT): cột “${label('portal_news_events')}”: 12,5 không phải số nguyên`,
       `  Trang “Số liệu”, dòng 3 (THPT-THANGLONG): cột “${label('profile_institutions')}”: 12.000 vượt mức tối đa 5.000`,
-      `  Trang “Nội dung”, dòng 2 (GDNN-DUCTRONG): cột “${label('assess_results_text')}”: nội dung quá ngắn (ít nhất 10 ký tự)`,
+      `  Trang “Nội dung”, dòng 2 (GDNN-DUCTRONG): cột “${label('assess_results_text')}”: nội dung quá dài (2.399 ký tự, tối đa 2.000)`,
       expect.stringMatching(/^  Trang “Nội dung”, dòng 3 \(THPT-BUITHIXUAN\): thiếu 27 câu bắt buộc: “Số cơ sở giáo dục/),
     ]);
     expect(b.db.select().from(answers).all()).toHaveLength(0);

@@ -3,9 +3,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { formCommand } from '../bot/cli/form';
 import { DEFAULT_FORM, FormDefinitionSchema, type FormDefinition } from '../domain/form';
 import { formFromSheets } from '../domain/form-sheet';
-import { formVersion, latestFormVersion } from '../storage/repositories/forms';
+import { addFormVersion, DEFAULT_FORM_NOTE, formVersion, latestFormVersion } from '../storage/repositories/forms';
 import { ensurePeriod } from '../storage/repositories/periods';
-import { formVersions } from '../storage/schema';
+import { formVersions, periods } from '../storage/schema';
 import { readSpreadsheetFile } from '../templates/spreadsheet/read';
 import { appDeps, cliContext, loadXlsx, say, sheetValues, workspace, writeRowsXlsx, type TestCli, type Workspace } from './fixtures/admin-helpers';
 import { createInvite, currentInviteForUnit } from '../storage/repositories/invites';
@@ -275,5 +275,36 @@ describe('cli form export / import', () => {
       ],
     });
     expect(latestFormVersion(cli.db).form).toStrictEqual(expected);
+  });
+});
+
+describe('the default form of a newer bot reaches existing databases', () => {
+  // The default form of the builds before: "Kết quả nổi bật" required from every unit, at least 10 characters.
+  const previousDefault = FormDefinitionSchema.parse({
+    ...DEFAULT_FORM,
+    sections: DEFAULT_FORM.sections.map((s) => ({ ...s, questions: s.questions.map((q) => (q.key === 'assess_results_text' ? { ...q, required: true, min: 10 } : q)) })),
+  });
+  const resultsQuestion = (form: FormDefinition) => form.sections.flatMap((s) => s.questions).find((q) => q.key === 'assess_results_text')!;
+
+  it('as the next version when the latest is a default the bot installed; started periods keep theirs', () => {
+    // A database of the builds before: their default, and a period started with it.
+    const old = addFormVersion(cli.db, previousDefault, DEFAULT_FORM_NOTE);
+    cli.db.insert(periods).values({ id: '2026-Q1', formVersionId: old.id }).run();
+    const latest = latestFormVersion(cli.db);
+    expect(latest.id).toBeGreaterThan(old.id);
+    expect(resultsQuestion(latest.form).required).toBe(false);
+    expect(cli.db.select().from(formVersions).all().map((v) => v.note)).toEqual([DEFAULT_FORM_NOTE, `${DEFAULT_FORM_NOTE} (bản cập nhật)`]);
+    // Once: the new version is the default itself.
+    expect(latestFormVersion(cli.db).id).toBe(latest.id);
+    expect(versions()).toBe(2);
+    expect(ensurePeriod(cli.db, '2026-H1').formVersionId).toBe(latest.id);
+    expect(resultsQuestion(formVersion(cli.db, ensurePeriod(cli.db, '2026-Q1').formVersionId).form).required).toBe(true);
+  });
+
+  it('never over a form the office imported', () => {
+    const imported = addFormVersion(cli.db, previousDefault, 'Nhập từ mau-2026.xlsx');
+    expect(latestFormVersion(cli.db).id).toBe(imported.id);
+    expect(versions()).toBe(1);
+    expect(resultsQuestion(latestFormVersion(cli.db).form)).toMatchObject({ required: true, min: 10 });
   });
 });

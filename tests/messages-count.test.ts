@@ -107,6 +107,9 @@ function checkStored(a: App): void {
   const office = a.answersOf(OFFICE.code);
   expect(findSubmission(a.deps.db, a.unitIdOf(OFFICE.code), '2026-H1')!.status).toBe('confirmed');
   expect(office).toMatchObject({ profile_institutions: 186, profile_pupils: 52_300, intl_delegations_received: 2, intl_support_money: 1_500_000, campaign_activities: 12 });
+  expect(office.assess_results_text).toBe('Các trường duy trì chuyên mục gương điển hình trên trang thông tin điện tử.');
+  expect(office).not.toHaveProperty('assess_shortcomings_text');
+  expect(school).not.toHaveProperty('assess_results_text');
   const sub = findSubmission(a.deps.db, a.unitIdOf(OFFICE.code), '2026-H1')!;
   const note = a.deps.db.select().from(answers).where(eq(answers.submissionId, sub.id)).all().find((r) => r.questionKey === 'intl_delegations_received')!;
   expect(note.note).toBe('Hàn Quốc và Nhật Bản');

@@ -5,7 +5,7 @@ import { validateAnswer } from '../handlers/answer';
 import { step, type Effect, type FlowContext } from '../handlers/conversation';
 import { aggregate } from '../domain/aggregate';
 import { buildExportTables } from '../domain/export-layout';
-import { applicableQuestions, DEFAULT_FORM, FormDefinitionSchema, type AnswerMeta } from '../domain/form';
+import { applicableQuestions, DEFAULT_FORM, flattenForm, FormDefinitionSchema, type AnswerMeta } from '../domain/form';
 import { periodInfo, pickComparable } from '../domain/periods';
 import { computeProgress } from '../domain/progress';
 import type { UnitRef } from '../domain/units';
@@ -238,9 +238,18 @@ describe('the unit profile kept in one message, and one bot message per answer',
     expect(r.replies[0]!.text).toMatch(/^✓ 42 tin, bài\n\nCâu 5\/32 · /);
   });
 
-  it('a required text says so up front, with its length', () => {
-    const r = step({ mode: 'idle', periodId: PERIOD, key: 'assess_results_text' }, { kind: 'command', name: 'nhap', arg: '' }, ctx());
-    expect(r.replies[0]!.text).toContain('Câu bắt buộc: viết ít nhất 10 ký tự, tối đa 2.000 ký tự.');
+  it('the default form asks no text of everyone; a text an office form requires says so up front, with its length', () => {
+    const at = { mode: 'idle', periodId: PERIOD, key: 'assess_results_text' } as const;
+    const optional = step(at, { kind: 'command', name: 'nhap', arg: '' }, ctx());
+    expect(optional.replies[0]!.text).toContain('Không bắt buộc, tối đa 2.000 ký tự. Nếu không có, gửi “không có” hoặc /boqua.');
+    expect(flattenForm(DEFAULT_FORM).filter((q) => q.type === 'text' && q.required)).toEqual([]);
+    // An office that wants the text every time imports a form that requires it.
+    const strict = FormDefinitionSchema.parse({
+      ...DEFAULT_FORM,
+      sections: DEFAULT_FORM.sections.map((s) => ({ ...s, questions: s.questions.map((q) => (q.key === 'assess_results_text' ? { ...q, required: true, min: 10 } : q)) })),
+    });
+    const required = step(at, { kind: 'command', name: 'nhap', arg: '' }, ctx({ form: strict }));
+    expect(required.replies[0]!.text).toContain('Câu bắt buộc: viết ít nhất 10 ký tự, tối đa 2.000 ký tự.');
   });
 
   it('the welcome says how many questions apply and about how long it takes', () => {

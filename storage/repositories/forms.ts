@@ -28,10 +28,23 @@ export function addFormVersion(db: Db, form: FormDefinition, note: string | null
   return { id: row.id, form: parse(db, row.id, row.definition) };
 }
 
-/** The version new periods use; the default form is installed the first time. */
+/** The note of the versions the bot installs itself; an office import has its own note (`Nhập từ …`). */
+export const DEFAULT_FORM_NOTE = 'Mẫu mặc định';
+let defaultJson: string | undefined;
+
+/**
+ * The version new periods use. The default form is installed the first time; when a newer bot brings a
+ * different default form and the latest version is still a default the bot installed (never a form the
+ * office imported), the new default is added as the next version, so periods that start from now on use
+ * it and started periods keep theirs, exactly as after `form import`.
+ */
 export function latestFormVersion(db: Db): FormVersion {
   const row = db.select().from(formVersions).orderBy(desc(formVersions.id)).limit(1).get();
-  if (!row) return addFormVersion(db, DEFAULT_FORM, 'Mẫu mặc định');
+  if (!row) return addFormVersion(db, DEFAULT_FORM, DEFAULT_FORM_NOTE);
+  if (row.note?.startsWith(DEFAULT_FORM_NOTE)) {
+    defaultJson ??= JSON.stringify(FormDefinitionSchema.parse(DEFAULT_FORM));
+    if (row.definition !== defaultJson) return addFormVersion(db, DEFAULT_FORM, `${DEFAULT_FORM_NOTE} (bản cập nhật)`);
+  }
   return { id: row.id, form: parse(db, row.id, row.definition) };
 }
 
