@@ -158,12 +158,12 @@ describe('corrections after confirming', () => {
     await say(PRINCIPAL, '/nhap', 'Câu 1/32');
     for (let n = 1; n <= 25; n++) await say(PRINCIPAL, n === 25 ? '0' : '1', `Câu ${n + 1}/32`);
     await say(PRINCIPAL, 'không có', 'Câu 27/32'); // optional text: nothing to report
-    await say(PRINCIPAL, '2', 'Câu 28/32');
+    // The last required answer (no text is required) brings the review; "3" goes on with the optional questions left.
+    await say(PRINCIPAL, '2', 'Kiểm tra kỹ rồi xác nhận');
+    await say(PRINCIPAL, '3', 'Câu 28/32');
     await say(PRINCIPAL, '👍', 'cần có chữ hoặc số');
     await say(PRINCIPAL, '/boqua', 'Câu 29/32');
-    // The last required answer brings the review; "3" goes on with the optional questions left.
-    await say(PRINCIPAL, 'Tổ chức tốt các hoạt động thông tin đối ngoại.', 'Kiểm tra kỹ rồi xác nhận');
-    await say(PRINCIPAL, '3', 'Câu 30/32');
+    await say(PRINCIPAL, 'Tổ chức tốt các hoạt động thông tin đối ngoại.', 'Câu 30/32');
     await say(PRINCIPAL, '/boqua', 'Câu 31/32');
     await say(PRINCIPAL, '/boqua', 'Câu 32/32');
     await say(PRINCIPAL, 'Ko có ạ', 'Kiểm tra kỹ rồi xác nhận');

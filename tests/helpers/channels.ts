@@ -203,12 +203,13 @@ export const SUBMISSION_SCRIPT: readonly Step[] = [
   { send: '6', expect: 'Câu 26/33' },
   { send: '1 triệu rưỡi', expect: 'Câu 27/33' },
   { send: '/boqua', expect: 'Câu 28/33' },
-  { send: '5', expect: 'Câu 29/33' },
+  // The last required answer (no text is required): the review offers to confirm, or to go on with the
+  // optional questions ("3").
+  { send: '5', expect: 'Kiểm tra kỹ rồi xác nhận' },
+  { send: '3', expect: 'Câu 29/33' },
   { send: 'Tổ chức cuộc thi tìm hiểu về biển, đảo Việt Nam cho học sinh.', expect: 'Câu 30/33' },
-  { send: 'Ngắn', expect: 'Nội dung quá ngắn' },
-  // The last required answer: the review offers to confirm, or to go on with the optional questions ("3").
-  { send: 'Duy trì chuyên mục gương điển hình trên trang thông tin điện tử.', expect: 'Kiểm tra kỹ rồi xác nhận' },
-  { send: '3', expect: 'Câu 31/33' },
+  { send: '👍', expect: 'cần có chữ hoặc số' },
+  { send: 'Duy trì chuyên mục gương điển hình trên trang thông tin điện tử.', expect: 'Câu 31/33' },
   { send: '/boqua', expect: 'Câu 32/33' },
   { send: '/boqua', expect: 'Câu 33/33' },
   { send: 'Đề nghị Sở tổ chức tập huấn kỹ năng sản xuất video ngắn.', expect: 'Kiểm tra kỹ rồi xác nhận' },
