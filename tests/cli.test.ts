@@ -7,7 +7,8 @@ import { holdRunMark } from '../bot/run-lock';
 import { workspace, type Workspace } from './fixtures/admin-helpers';
 import type { AppDeps } from '../handlers/types';
 import { closeDatabase, inTransaction, openDatabase } from '../storage/db';
-import { bindContact, touchContact } from '../storage/repositories/contacts';
+import { bindContact, findContact, setReachable, touchContact } from '../storage/repositories/contacts';
+import { makeDeps, startTelegramApp } from './helpers/harness';
 import { startFakeTelegram, type FakeTelegram } from './fakes/telegram-server';
 import { storeSeedFixture } from './helpers/seed-fixture';
 
@@ -185,6 +186,9 @@ describe('cli: review (as /duyet and /tralai)', () => {
   const DALAT = 7102;
   const BAOLOC = [7103, 7104];
 
+  // The running bot on the same database file: the command line only queues the notices, the bot's
+  // sender finds them in the queue (it reads it every few seconds) and sends them.
+  let bot: { deps: AppDeps; stop: () => Promise<void> } | undefined;
   beforeAll(async () => {
     rws = workspace();
     fake = await startFakeTelegram();
@@ -198,8 +202,12 @@ describe('cli: review (as /duyet and /tralai)', () => {
       }
     });
     closeDatabase(db);
+    const deps = makeDeps(renv.DATABASE_PATH!, () => new Date());
+    bot = { deps, ...(await startTelegramApp(deps, fake)) };
   });
   afterAll(async () => {
+    await bot?.stop();
+    if (bot) closeDatabase(bot.deps.db);
     await fake.close();
     rws.cleanup();
   });
@@ -231,8 +239,8 @@ describe('cli: review (as /duyet and /tralai)', () => {
     const returned = await review('return', '--period', '2026-h1', '--unit', 'pgd-dalat', '--questions', '15', '--reason', reason);
     expect(returned).toMatchObject({ code: 0, stderr: '' });
     expect(returned.stdout).toBe('Đã trả lại báo cáo 6 tháng đầu năm 2026 của Phòng Giáo dục và Đào tạo thành phố Đà Lạt để sửa câu 15. Đã gửi lý do cho 1 người liên hệ của đơn vị.');
-    // Delivered before the command returned, with the same text and button as from /tralai.
-    const told = fake.messagesTo(DALAT).find((t) => t.includes('Văn phòng Sở đề nghị đơn vị sửa báo cáo'));
+    // Queued with the return itself and sent by the running bot, with the same text and button as from /tralai.
+    const told = await fake.waitForMessage(DALAT, (t) => t.includes('Văn phòng Sở đề nghị đơn vị sửa báo cáo'), 15_000);
     expect(told).toContain('(câu 15)');
     expect(told).toContain(`Lý do: ${reason}`);
     const call = fake.callsOf('sendMessage').find((c) => String(c.chat_id) === String(DALAT));
@@ -264,14 +272,16 @@ describe('cli: review (as /duyet and /tralai)', () => {
     expect(after.stdout).toContain('Đã gửi: 6 · Bị trả lại: 1 · Đã duyệt: 1');
   });
 
-  it('a unit one of whose accounts cannot be reached: returned all the same, exit 1 and a line saying who to phone', async () => {
-    fake.setBlocked(BAOLOC[1]!, true);
+  it('a unit one of whose accounts blocked the bot: returned all the same, exit 1 and a line saying who to phone', async () => {
+    // The bot learnt earlier that this account blocked it (a refused send marks it unreachable).
+    setReachable(bot!.deps.db, findContact(bot!.deps.db, 'telegram', String(BAOLOC[1]!))!.id, false);
     const r = await review('return', '--period', '2026-H1', '--unit', 'PGD-BAOLOC', '--reason', 'Thiếu số liệu hợp tác quốc tế');
     expect(r.code).toBe(1);
     // No question named: the whole report goes back, the unit sees its review.
     expect(r.stdout).toBe('Đã trả lại báo cáo 6 tháng đầu năm 2026 của Phòng Giáo dục và Đào tạo thành phố Bảo Lộc để sửa. Đã gửi lý do cho 1/2 người liên hệ của đơn vị; những người còn lại chưa nhận được tin (bot không gửi được).');
-    expect(r.stderr.split('\n').at(-1)).toBe('Lỗi: 1/2 người liên hệ chưa nhận được lý do; báo cáo đã được trả lại, vui lòng báo cho đơn vị bằng điện thoại.');
-    expect(fake.messagesTo(BAOLOC[0]!).some((t) => t.includes('Lý do: Thiếu số liệu hợp tác quốc tế'))).toBe(true);
+    expect(r.stderr.split('\n').at(-1)).toBe('Lỗi: 1/2 người liên hệ không nhận được lý do qua tin nhắn; báo cáo đã được trả lại, vui lòng báo cho đơn vị bằng điện thoại.');
+    await fake.waitForMessage(BAOLOC[0]!, (t) => t.includes('Lý do: Thiếu số liệu hợp tác quốc tế'), 15_000);
+    expect(fake.messagesTo(BAOLOC[1]!)).toEqual([]);
     expect(JSON.parse(auditRows('submission_returned').at(-1)!.details)).toMatchObject({ numbers: [], keys: [], via: 'cli' });
   });
 
