@@ -45,17 +45,33 @@ export class Intake<P> {
   #inFlight = 0;
   #idleWaiters: (() => void)[] = [];
   #ready = false;
+  #waiting: { updateKey: string; payload: P; resolve: (o: 'stored' | 'duplicate') => void; reject: (err: unknown) => void }[] = [];
 
   constructor(options: IntakeOptions<P>) {
     this.#o = options;
   }
 
   /**
-   * Stores the update (synchronously: when this returns 'stored', the row is committed) and schedules its
-   * handling. 'duplicate' means it was stored before and must only be acknowledged.
+   * Stores the update together with the others that arrive in the same turn of the event loop (webhook
+   * requests come in bursts): one transaction and one disk sync for all of them, then each caller may
+   * acknowledge ('duplicate': stored before, acknowledge only). Rejects, for every update of the batch,
+   * when the batch could not be stored.
    */
-  accept(updateKey: string, payload: P): 'stored' | 'duplicate' {
-    return this.acceptBatch([{ updateKey, payload }])[0]!;
+  acceptSoon(updateKey: string, payload: P): Promise<'stored' | 'duplicate'> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push({ updateKey, payload, resolve, reject });
+      if (this.#waiting.length === 1) setImmediate(() => this.#storeWaiting());
+    });
+  }
+
+  #storeWaiting(): void {
+    const waiting = this.#waiting.splice(0);
+    try {
+      const outcomes = this.acceptBatch(waiting);
+      waiting.forEach((w, i) => w.resolve(outcomes[i]!));
+    } catch (err) {
+      for (const w of waiting) w.reject(err);
+    }
   }
 
   /**

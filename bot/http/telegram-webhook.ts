@@ -41,7 +41,7 @@ export function telegramWebhookRoute(opts: { secret: string; intake: Intake<Upda
       throw err instanceof HttpError ? refusal(err.status, err.message) : err;
     }
     if (!update) throw refusal(400, 'Bad Request: not a Telegram update');
-    const outcome = intake.accept(telegramUpdateKey(update), update);
+    const outcome = await intake.acceptSoon(telegramUpdateKey(update), update);
     respondJson(req, res, 200, outcome === 'duplicate' ? { ok: true, duplicate: true } : { ok: true });
   };
 }

@@ -35,7 +35,7 @@ export function zaloWebhookRoute(opts: { secret: string; intake: Intake<ZaloUpda
       throw logged(err);
     }
     if (!update) throw refusal(400, 'Bad Request: not a Zalo update');
-    const outcome = intake.accept(zaloUpdateKey(update), update);
+    const outcome = await intake.acceptSoon(zaloUpdateKey(update), update);
     respondJson(req, res, 200, outcome === 'duplicate' ? { ok: true, duplicate: true } : { ok: true });
   };
 }
