@@ -35,12 +35,21 @@ export interface IntakeOptions<P> {
   onFailed?: (payload: P) => void;
 }
 
+/** Updates started per slice of handling; fewer while webhook deliveries are waiting for their 200. */
+const SLICE = 64;
+const SLICE_WHILE_ACKNOWLEDGING = 4;
+
 /** Handled inbox rows are kept this long for inspection, then dropped (they hold message texts). */
 const INBOX_RETENTION_MS = 7 * 86_400_000;
 
 export class Intake<P> {
   readonly #o: IntakeOptions<P>;
-  readonly #queues = new Map<string, Promise<void>>();
+  /** Stored updates not started yet, per person (order key), in order; a person's queue goes to the back once served. */
+  readonly #queues = new Map<string, { id: number; payload: P }[]>();
+  /** People with an update being handled right now. */
+  readonly #busy = new Set<string>();
+  #sliceScheduled = false;
+  #deliveriesSinceSlice = 0;
   readonly #scheduled = new Set<number>();
   #inFlight = 0;
   #idleWaiters: (() => void)[] = [];
@@ -58,6 +67,7 @@ export class Intake<P> {
    * when the batch could not be stored.
    */
   acceptSoon(updateKey: string, payload: P): Promise<'stored' | 'duplicate'> {
+    this.#deliveriesSinceSlice++;
     return new Promise((resolve, reject) => {
       this.#waiting.push({ updateKey, payload, resolve, reject });
       if (this.#waiting.length === 1) setImmediate(() => this.#storeWaiting());
@@ -130,14 +140,45 @@ export class Intake<P> {
     const key = this.#o.orderKey(payload);
     this.#scheduled.add(id);
     this.#inFlight++;
-    const previous = this.#queues.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.#run(id, payload));
-    this.#queues.set(key, next);
-    void next.then(() => {
-      if (this.#queues.get(key) === next) this.#queues.delete(key);
-      this.#scheduled.delete(id);
-      if (--this.#inFlight === 0) for (const w of this.#idleWaiters.splice(0)) w();
-    });
+    const queue = this.#queues.get(key);
+    if (queue) queue.push({ id, payload });
+    else this.#queues.set(key, [{ id, payload }]);
+    this.#requestSlice();
+  }
+
+  #requestSlice(): void {
+    if (this.#sliceScheduled) return;
+    this.#sliceScheduled = true;
+    setImmediate(() => this.#slice());
+  }
+
+  /**
+   * Starts the next update of each person not being handled already, up to a budget, and yields to the
+   * event loop before the next slice. Acknowledgements come first: while webhook deliveries wait to be
+   * stored, a slice is small (handling can lag, its updates are on disk); otherwise it is large, and one
+   * slice's handlings share one group commit. One person's updates never overlap, and people take turns.
+   */
+  #slice(): void {
+    this.#sliceScheduled = false;
+    let budget = this.#deliveriesSinceSlice > 0 ? SLICE_WHILE_ACKNOWLEDGING : SLICE;
+    this.#deliveriesSinceSlice = 0;
+    for (const [key, queue] of this.#queues) {
+      if (budget === 0) break;
+      if (this.#busy.has(key)) continue;
+      const next = queue.shift()!;
+      // To the back of the line: the others' first updates go before this person's second.
+      this.#queues.delete(key);
+      if (queue.length > 0) this.#queues.set(key, queue);
+      this.#busy.add(key);
+      budget--;
+      void this.#run(next.id, next.payload).then(() => {
+        this.#busy.delete(key);
+        this.#scheduled.delete(next.id);
+        if (--this.#inFlight === 0) for (const w of this.#idleWaiters.splice(0)) w();
+        if (this.#queues.size > 0) this.#requestSlice();
+      });
+    }
+    if (budget === 0 && this.#queues.size > 0) this.#requestSlice();
   }
 
   async #run(id: number, payload: P): Promise<void> {

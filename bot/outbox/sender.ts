@@ -50,6 +50,10 @@ export class OutboxSender {
   #stopped = false;
   #settled = false;
   #timer: NodeJS.Timeout | null = null;
+  /** Rows read from the queue and not settled yet, per chat, in order. */
+  readonly #pending = new Map<string, OutboxRow[]>();
+  /** The highest row id read: the next read starts above it. */
+  #loadedUpTo = 0;
   #idleWaiters: (() => void)[] = [];
   #workers = new Set<Promise<void>>();
 
@@ -107,23 +111,24 @@ export class OutboxSender {
     try {
       // Only committed replies go out: a reply whose handling could still be rolled back is not sent.
       flushGroup(db);
-      rows = pendingOutbox(db, channel, LOAD_LIMIT);
+      // Only rows not read before: the ones waiting in memory are not read again at every wake.
+      rows = pendingOutbox(db, channel, this.#loadedUpTo, LOAD_LIMIT);
     } catch (err) {
       log.error('outbox not readable', { channel, err: errorText(err) });
       this.#retryIn(5000);
       this.#settle();
       return;
     }
-    const byChat = new Map<string, OutboxRow[]>();
     for (const r of rows) {
-      const list = byChat.get(r.chatId);
+      const list = this.#pending.get(r.chatId);
       if (list) list.push(r);
-      else byChat.set(r.chatId, [r]);
+      else this.#pending.set(r.chatId, [r]);
+      this.#loadedUpTo = r.id;
     }
     const now = Date.now();
     let nextWake = Infinity;
     const maxChats = this.#o.maxChats ?? 64;
-    for (const [chat, list] of byChat) {
+    for (const [chat, list] of this.#pending) {
       if (this.#busy.has(chat)) continue;
       const until = this.#waitUntil.get(chat) ?? 0;
       if (until > now) {
@@ -135,6 +140,7 @@ export class OutboxSender {
       const worker = this.#work(chat, list).finally(() => {
         this.#busy.delete(chat);
         this.#workers.delete(worker);
+        if (list.length === 0 && this.#pending.get(chat) === list) this.#pending.delete(chat);
         this.wake();
       });
       this.#workers.add(worker);
@@ -160,10 +166,12 @@ export class OutboxSender {
     this.#timer.unref();
   }
 
+  /** Sends the chat's rows in order, taking each off the list once it is settled (sent, refused or dropped). */
   async #work(chat: string, rows: OutboxRow[]): Promise<void> {
     const { db, channel, log, clock } = this.#o;
-    for (const row of rows) {
+    while (rows.length > 0) {
       if (this.#stopped) return;
+      const row = rows[0]!;
       let messageId: number | null;
       try {
         messageId = await this.#o.send(row);
@@ -172,6 +180,7 @@ export class OutboxSender {
         const reason = errorText(err);
         try {
           if (kind === 'transient') {
+            // The row stays first in line; the chat waits.
             noteOutboxAttempt(db, row.id, reason);
             const failures = (this.#failures.get(chat) ?? 0) + 1;
             this.#failures.set(chat, failures);
@@ -183,11 +192,13 @@ export class OutboxSender {
           }
           if (kind === 'recipient-gone') {
             const dropped = failPendingOfChat(db, channel, chat, clock(), reason);
+            rows.length = 0;
             log.info('recipient refused the chat, replies dropped', { channel, outboxId: row.id, dropped });
             this.#o.onRecipientGone?.(chat, reason);
             return;
           }
           markOutboxFailed(db, row.id, clock(), reason);
+          rows.shift();
           log.error('reply refused by the platform', { channel, outboxId: row.id, err: reason });
           continue;
         } catch (dbErr) {
@@ -195,13 +206,14 @@ export class OutboxSender {
           return;
         }
       }
+      // Sent: never again from this process, even if the mark below fails (after a restart it would be).
+      rows.shift();
       this.#failures.delete(chat);
       this.#waitUntil.delete(chat);
       try {
         // In the group commit: lost to a power cut, the row is sent again (a duplicate, never silence).
         inGroup(db, (tx) => markOutboxSent(tx, row.id, clock(), messageId));
       } catch (err) {
-        // Sent but not marked: it would go out again at every pump. Hold the chat until the database is back.
         this.#databaseFailed(chat, err);
         return;
       }

@@ -1,4 +1,4 @@
-import { and, asc, count, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
 import { perDb, type Db } from '../db';
 import { outbox, type Channel, type OutboxRow } from '../schema';
 
@@ -33,7 +33,7 @@ const statements = perDb((db) => ({
   pending: db
     .select()
     .from(outbox)
-    .where(and(eq(outbox.channel, sql.placeholder('channel')), isNull(outbox.sentAt), isNull(outbox.failedAt)))
+    .where(and(eq(outbox.channel, sql.placeholder('channel')), isNull(outbox.sentAt), isNull(outbox.failedAt), gt(outbox.id, sql.placeholder('after'))))
     .orderBy(asc(outbox.id))
     .limit(sql.placeholder('limit'))
     .prepare(),
@@ -60,9 +60,9 @@ export function enqueueMessages(db: Db, channel: Channel, chatId: string, messag
   }
 }
 
-/** Rows of a channel still to send, oldest first (at most `limit`). */
-export function pendingOutbox(db: Db, channel: Channel, limit: number): OutboxRow[] {
-  return statements(db).pending.all({ channel, limit });
+/** Rows of a channel still to send with an id above `after`, oldest first (at most `limit`). */
+export function pendingOutbox(db: Db, channel: Channel, after: number, limit: number): OutboxRow[] {
+  return statements(db).pending.all({ channel, after, limit });
 }
 
 export function countPendingOutbox(db: Db, channel: Channel): number {
