@@ -52,9 +52,14 @@ export function closeDatabase(db: Db): void {
  * Group commit. Handling a stored update needs no commit of its own before anything is acknowledged (the
  * update itself was committed, synced, before its acknowledgement; a handling lost to a power cut is done
  * again from it). So the handlings of a burst share one transaction, each in its own savepoint (a failure
- * undoes only its own update), committed with one sync once the burst's work is done: at the next turn of
- * the event loop, before anything reads the queue of replies to send, and before any other transaction.
- * That is one disk sync and one write of each touched page per burst instead of per update.
+ * undoes only its own update), committed once the burst's work is done: at the next turn of the event
+ * loop, before anything reads the queue of replies to send, and before any other transaction. That is one
+ * write of each touched page per burst instead of per update. The group commits with synchronous=NORMAL
+ * (no disk sync of its own): the next transaction that precedes an acknowledgement (FULL, the default)
+ * syncs the log file with everything written before it, so a power cut can lose only handlings since the
+ * last acknowledgement, and their updates are in the inbox to be handled again (a reply may then be sent
+ * twice, never lost). SQLite forbids changing the level inside a transaction, and no other transaction
+ * can run while a group is open, so the level is NORMAL exactly for the group's commit.
  */
 interface Group {
   /** Transaction callbacks running right now (ours or nested ones). */
@@ -88,6 +93,8 @@ export function flushGroup(db: Db): void {
     if (db.$client.inTransaction) db.$client.exec('ROLLBACK');
     if (g.onError) g.onError(err);
     else throw err;
+  } finally {
+    db.$client.pragma('synchronous = FULL');
   }
 }
 
@@ -107,6 +114,7 @@ const run = <T>(db: Db, g: Group, fn: (tx: Db) => T): T => {
 export function inGroup<T>(db: Db, fn: (tx: Db) => T): T {
   const g = groupOf(db);
   if (!g.open && !db.$client.inTransaction) {
+    db.$client.pragma('synchronous = NORMAL');
     db.$client.exec('BEGIN IMMEDIATE');
     g.open = true;
     setImmediate(() => flushGroup(db));

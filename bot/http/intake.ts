@@ -36,8 +36,8 @@ export interface IntakeOptions<P> {
 }
 
 /** Updates started per slice of handling; fewer while webhook deliveries are waiting for their 200. */
-const SLICE = 64;
-const SLICE_WHILE_ACKNOWLEDGING = 4;
+const SLICE = 32;
+const SLICE_WHILE_ACKNOWLEDGING = 1;
 
 /** Handled inbox rows are kept this long for inspection, then dropped (they hold message texts). */
 const INBOX_RETENTION_MS = 7 * 86_400_000;
