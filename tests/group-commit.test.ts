@@ -1,0 +1,77 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { closeDatabase, flushGroup, inGroup, inTransaction, openDatabase, type Db } from '../storage/db';
+import { upsertUnit } from '../storage/repositories/units';
+
+/**
+ * The group commit (storage/db.ts): handlings share one transaction, each in a savepoint, committed at
+ * the next turn of the event loop, before any transaction of its own, and before anything is read for
+ * sending. Seen from a second connection, as another process (or the next start) would see the file.
+ */
+
+let dir: string;
+let db: Db;
+let other: Database.Database;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'baocao-group-'));
+  db = openDatabase(join(dir, 'bot.db'));
+  other = new Database(join(dir, 'bot.db'), { readonly: true });
+});
+afterEach(() => {
+  other.close();
+  closeDatabase(db);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const committed = (code: string) => other.prepare('select count(*) as n from units where code = ?').get(code) as { n: number };
+const unit = (code: string) => ({ code, name: `Đơn vị ${code}`, type: 'thpt' as const });
+const nextTurn = () => new Promise((r) => setImmediate(r));
+const synchronousLevel = () => db.$client.pragma('synchronous', { simple: true });
+
+describe('group commit', () => {
+  it('commits at the next turn of the event loop, one transaction for several handlings', async () => {
+    inGroup(db, (tx) => upsertUnit(tx, unit('A1')));
+    inGroup(db, (tx) => upsertUnit(tx, unit('A2')));
+    expect(db.$client.inTransaction).toBe(true);
+    expect(committed('A1').n).toBe(0);
+    await nextTurn();
+    expect(db.$client.inTransaction).toBe(false);
+    expect(committed('A1').n).toBe(1);
+    expect(committed('A2').n).toBe(1);
+  });
+
+  it('a handling that throws undoes only its own changes', async () => {
+    inGroup(db, (tx) => upsertUnit(tx, unit('B1')));
+    expect(() =>
+      inGroup(db, (tx) => {
+        upsertUnit(tx, unit('B2'));
+        throw new Error('handling failed');
+      }),
+    ).toThrow('handling failed');
+    inGroup(db, (tx) => upsertUnit(tx, unit('B3')));
+    flushGroup(db);
+    expect([committed('B1').n, committed('B2').n, committed('B3').n]).toEqual([1, 0, 1]);
+  });
+
+  it('a transaction of its own commits the open group first, and is itself committed (and synced) when it returns', () => {
+    inGroup(db, (tx) => upsertUnit(tx, unit('C1')));
+    expect(synchronousLevel()).toBe(1); // NORMAL while the group is open
+    inTransaction(db, (tx) => upsertUnit(tx, unit('C2')));
+    expect(db.$client.inTransaction).toBe(false);
+    expect(synchronousLevel()).toBe(2); // FULL again for everything acknowledged
+    expect([committed('C1').n, committed('C2').n]).toEqual([1, 1]);
+  });
+
+  it('nested inside a handling, a transaction is a savepoint of the group', async () => {
+    inGroup(db, (tx) => {
+      upsertUnit(tx, unit('D1'));
+      inTransaction(tx, (t2) => upsertUnit(t2, unit('D2')));
+      expect(committed('D2').n).toBe(0);
+    });
+    await nextTurn();
+    expect([committed('D1').n, committed('D2').n]).toEqual([1, 1]);
+  });
+});
