@@ -3,7 +3,7 @@
  * question answered, texts from a third of them) stored in a real SQLite file.
  *
  *   1. in process: loading the data from the database, aggregating, building the .docx (each timed);
- *   2. through the chat: the real bot (`node --import tsx bot/main.ts`) long-polling the fake Bot API
+ *   2. through the chat: the real bot as shipped (`node dist/bot/main.js`, built first) long-polling the fake Bot API
  *      server; an office account sends `/baocao 2026-H1` twice; timed from the update being handed out to
  *      the document arriving at the server, with the bot's peak RSS (VmHWM). The first request also loads
  *      the Word builder (it is loaded on first use).
@@ -12,7 +12,7 @@
  * Run: npx tsx bench/report.bench.ts [--out file.docx]   (targets: ≤ 0.5 s and ≤ 200 MB through the chat)
  * Prints a table and one JSON line; asserts nothing.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -100,7 +100,8 @@ try {
 
   // ------------------------------------------------------------------ 2. through the chat
   const fake = await startFakeTelegram();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bot/main.ts'], {
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+  const child = spawn(process.execPath, ['dist/bot/main.js'], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',

@@ -188,26 +188,31 @@ export interface SubmissionWithUnit {
  * Every submission of a period (of one status, if given) with its unit and current answers, in two queries
  * whatever the number of units: the office waits for this before every report and export.
  */
+const periodAnswers = perDb((db) =>
+  db.$client
+    .prepare(
+      `select a.submission_id, a.question_key, a.value, a.note, a.flag, a.none from answers a join submissions s on s.id = a.submission_id
+       where s.period_id = @periodId and (@status is null or s.status = @status) order by a.id`,
+    )
+    .raw(true),
+);
+
 export function submissionsOfPeriod(db: Db, periodId: string, status?: SubmissionRow['status']): SubmissionWithUnit[] {
   const where = status ? and(eq(submissions.periodId, periodId), eq(submissions.status, status)) : eq(submissions.periodId, periodId);
   const rows = db.select().from(submissions).innerJoin(units, eq(units.id, submissions.unitId)).where(where).all();
   if (rows.length === 0) return [];
   const byId = new Map<number, SubmissionWithUnit>(rows.map((r) => [r.submissions.id, { submission: r.submissions, unit: r.units, answers: {}, meta: {} }]));
-  const all = db
-    .select({ submissionId: answers.submissionId, key: answers.questionKey, value: answers.value, note: answers.note, flag: answers.flag, none: answers.none })
-    .from(answers)
-    .innerJoin(submissions, eq(submissions.id, answers.submissionId))
-    .where(where)
-    .orderBy(asc(answers.id))
-    .all();
+  // The report reads every answer of a period (tens of thousands of rows for a province): one prepared
+  // statement returning plain arrays, no row objects built and mapped per row.
+  const all = periodAnswers(db).all({ periodId, status: status ?? null }) as [number, string, string, string | null, string | null, number][];
   // Ordered by id: the newest row per key wins, as in currentAnswers.
-  for (const a of all) {
-    const entry = byId.get(a.submissionId);
+  for (const [submissionId, key, value, note, flag, none] of all) {
+    const entry = byId.get(submissionId);
     if (!entry) continue;
-    (entry.answers as Record<string, AnswerValue | null>)[a.key] = JSON.parse(a.value) as AnswerValue | null;
-    const meta = metaOfRow(a);
-    if (meta) entry.meta[a.key] = meta;
-    else delete entry.meta[a.key];
+    (entry.answers as Record<string, AnswerValue | null>)[key] = JSON.parse(value) as AnswerValue | null;
+    const meta = metaOfRow({ note, flag, none: none === 1 });
+    if (meta) entry.meta[key] = meta;
+    else delete entry.meta[key];
   }
   return [...byId.values()];
 }
