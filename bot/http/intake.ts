@@ -36,7 +36,9 @@ export interface IntakeOptions<P> {
 }
 
 /** Updates started per slice of handling; fewer while webhook deliveries are waiting for their 200. */
-const SLICE = 32;
+const SLICE = 64;
+/** Stored updates waiting for handling in memory before pollers stop fetching more. */
+const MAX_WAITING = 1000;
 const SLICE_WHILE_ACKNOWLEDGING = 1;
 
 /** Handled inbox rows are kept this long for inspection, then dropped (they hold message texts). */
@@ -48,6 +50,7 @@ export class Intake<P> {
   readonly #queues = new Map<string, { id: number; payload: P }[]>();
   /** People with an update being handled right now. */
   readonly #busy = new Set<string>();
+  #roomWaiters: (() => void)[] = [];
   #sliceScheduled = false;
   #deliveriesSinceSlice = 0;
   readonly #scheduled = new Set<number>();
@@ -130,6 +133,19 @@ export class Intake<P> {
     return this.#inFlight;
   }
 
+  /**
+   * Resolves once fewer than MAX_WAITING stored updates wait for handling here. A poller awaits it before
+   * fetching more: in a long burst the rest waits at the platform, unacknowledged, instead of in memory.
+   */
+  room(signal?: AbortSignal): Promise<void> {
+    if (this.#inFlight < MAX_WAITING || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.#roomWaiters.push(resolve);
+      // Stopping does not wait for the handling to catch up.
+      signal?.addEventListener('abort', () => resolve(), { once: true });
+    });
+  }
+
   /** Resolves once every scheduled update has been handled. */
   idle(): Promise<void> {
     if (this.#inFlight === 0) return Promise.resolve();
@@ -175,6 +191,7 @@ export class Intake<P> {
         this.#busy.delete(key);
         this.#scheduled.delete(next.id);
         if (--this.#inFlight === 0) for (const w of this.#idleWaiters.splice(0)) w();
+        if (this.#inFlight < MAX_WAITING) for (const w of this.#roomWaiters.splice(0)) w();
         if (this.#queues.size > 0) this.#requestSlice();
       });
     }

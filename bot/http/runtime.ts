@@ -168,6 +168,7 @@ export async function startRuntime(deps: AppDeps, opts: RuntimeOptions = {}): Pr
             backoffMs: backoff,
             status,
             onUpdates: (updates) => void intake.acceptBatch(updates.map((u) => ({ updateKey: zaloUpdateKey(u), payload: u }))),
+            room: (signal) => intake.room(signal),
           });
         }
       })();

@@ -103,6 +103,8 @@ export function startTelegramChannel(bot: Bot, deps: AppDeps, o: TelegramChannel
   async function poll(): Promise<void> {
     let offset: number | undefined;
     while (!signal.aborted) {
+      await intake.room(signal);
+      if (signal.aborted) return;
       let updates: Update[];
       try {
         updates = await bot.api.getUpdates({ offset, timeout: o.pollTimeoutS ?? 30, limit: 100, allowed_updates: [...ALLOWED_UPDATES] }, apiSignal);

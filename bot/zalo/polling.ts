@@ -18,6 +18,8 @@ export interface ZaloPollingOptions {
    * here means none was stored. (Zalo has no offset: what getUpdates returned is not delivered again.)
    */
   onUpdates: (updates: ZaloUpdate[]) => void;
+  /** Awaited before each fetch: a long burst waits at the platform while much is waiting to be handled here. */
+  room?: (signal: AbortSignal) => Promise<void>;
   /** Where /healthz reads the poller's failures. */
   status?: ChannelStatus;
   log: Logger;
@@ -51,6 +53,8 @@ export function startZaloPolling(opts: ZaloPollingOptions): ZaloPoller {
 
   const loop = (async () => {
     while (!signal.aborted) {
+      await opts.room?.(signal);
+      if (signal.aborted) break;
       let updates: ZaloUpdate[];
       const started = Date.now();
       try {

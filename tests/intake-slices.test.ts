@@ -1,0 +1,80 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Intake } from '../bot/http/intake';
+import { silentLogger } from '../log';
+import { inbox } from '../storage/schema';
+import { closeDatabase, openDatabase, type Db } from '../storage/db';
+
+/**
+ * The intake's scheduling, on a real SQLite file: one person's updates never overlap and keep their order,
+ * people take turns, and a poller is held back (the rest waits at the platform) while 1,000 stored updates
+ * wait for handling in memory.
+ */
+
+let dir: string;
+let db: Db;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'baocao-intake-'));
+  db = openDatabase(join(dir, 'bot.db'));
+});
+afterEach(() => {
+  closeDatabase(db);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface U {
+  user: string;
+  n: number;
+}
+
+function intake(handle: (u: U) => Promise<void>): Intake<U> {
+  const i = new Intake<U>({ db, channel: 'telegram', log: silentLogger, clock: () => new Date(), handle, orderKey: (u) => u.user, decode: (j) => JSON.parse(j) as U });
+  i.recover();
+  return i;
+}
+
+describe('intake', () => {
+  it('keeps each person in order, never two of one person at once, and lets people take turns', async () => {
+    const log: string[] = [];
+    const running = new Set<string>();
+    const i = intake(async (u) => {
+      expect(running.has(u.user)).toBe(false);
+      running.add(u.user);
+      await new Promise((r) => setImmediate(r));
+      log.push(`${u.user}${u.n}`);
+      running.delete(u.user);
+    });
+    i.acceptBatch([1, 2, 3].flatMap((n) => ['a', 'b'].map((user) => ({ updateKey: `${user}${n}`, payload: { user, n } }))));
+    await i.idle();
+    expect(log.filter((x) => x.startsWith('a'))).toEqual(['a1', 'a2', 'a3']);
+    expect(log.filter((x) => x.startsWith('b'))).toEqual(['b1', 'b2', 'b3']);
+    // Turns: b's first update is handled before a's second.
+    expect(log.indexOf('b1')).toBeLessThan(log.indexOf('a2'));
+    expect(db.select().from(inbox).all().every((r) => r.processedAt !== null)).toBe(true);
+  });
+
+  it('holds a poller back while 1,000 updates wait, and lets it go on once handling catches up', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const i = intake(() => gate);
+    i.acceptBatch(Array.from({ length: 999 }, (_, n) => ({ updateKey: `u${n}`, payload: { user: `p${n}`, n } })));
+    let roomGiven = false;
+    await i.room();
+    i.acceptBatch([{ updateKey: 'u999', payload: { user: 'p999', n: 999 } }]);
+    void i.room().then(() => (roomGiven = true));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(i.pending).toBe(1000);
+    expect(roomGiven).toBe(false);
+    // Stopping never waits for the room.
+    const stopping = new AbortController();
+    const stopped = i.room(stopping.signal);
+    stopping.abort();
+    await stopped;
+    release();
+    await i.idle();
+    expect(roomGiven).toBe(true);
+    expect(db.select().from(inbox).all().filter((r) => r.processedAt === null)).toEqual([]);
+  });
+});
