@@ -224,7 +224,6 @@ export const inbox = sqliteTable(
   },
   (t) => [
     uniqueIndex('inbox_channel_key').on(t.channel, t.updateKey),
-    index('inbox_pending').on(t.processedAt),
     index('inbox_unhandled').on(t.channel, t.id).where(sql`${t.processedAt} is null`),
   ],
 );
