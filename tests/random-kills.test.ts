@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { and, eq, isNotNull } from 'drizzle-orm';
 import type { Update } from 'grammy/types';
 import { startFakeTelegram, type FakeTelegram } from './fakes/telegram-server';
 import { freePort } from './helpers/channels';
 import { tempDir } from './helpers/harness';
 import { ALWAYS_OPEN_ENV, botProvince, inspectDatabase, killAllBotProcesses, startBotProcess, type BotProcess } from './helpers/bot-process';
-import { answers, processedUpdates, submissions } from '../storage/schema';
+import { answers, inbox, submissions } from '../storage/schema';
 
 /**
  * 30 people fill in the first questions of the form, each waiting for the bot's answer before typing the
@@ -105,7 +105,7 @@ async function conversationsUnderKills(mode: 'polling' | 'webhook', seed: number
 
   inspectDatabase(dbPath, ({ db }) => {
     // Every update handled exactly once; every answer stored once, in order.
-    expect(db.select().from(processedUpdates).where(eq(processedUpdates.channel, 'telegram')).all()).toHaveLength(PEOPLE * SCRIPT.length);
+    expect(db.select().from(inbox).where(and(eq(inbox.channel, 'telegram'), isNotNull(inbox.processedAt))).all()).toHaveLength(PEOPLE * SCRIPT.length);
     const subs = db.select().from(submissions).all();
     expect(subs).toHaveLength(PEOPLE);
     for (const s of subs) {

@@ -4,7 +4,7 @@ import type { FakeTelegram } from './fakes/telegram-server';
 import { seed, startTelegramTestApp, type TelegramTestApp } from './helpers/harness';
 import type { AppDeps } from '../handlers/types';
 import type { DemoSeed } from '../storage/demo-seed';
-import { answers, auditLog, contacts, conversations, processedUpdates, submissions, units } from '../storage/schema';
+import { answers, auditLog, contacts, conversations, inbox, submissions, units } from '../storage/schema';
 import { currentAnswers, findSubmission } from '../storage/repositories/submissions';
 import { setUnitActive } from '../storage/repositories/units';
 import { displayInviteCode } from '../domain/invite-code';
@@ -183,8 +183,9 @@ describe('duplicate delivery', () => {
     const sub = findSubmission(deps.db, unitIdOf('PGD-BAOLOC'), '2026-H1')!;
     expect(deps.db.select().from(answers).where(eq(answers.submissionId, sub.id)).all()).toHaveLength(1);
     expect(fake.messagesTo(PRINCIPAL).filter((t) => t.includes('Câu 2/33'))).toHaveLength(1);
-    const marks = deps.db.select().from(processedUpdates).where(eq(processedUpdates.updateKey, String(update.update_id))).all();
+    const marks = deps.db.select().from(inbox).where(eq(inbox.updateKey, String(update.update_id))).all();
     expect(marks).toHaveLength(1);
+    expect(marks[0]!.processedAt).not.toBeNull();
   });
 });
 

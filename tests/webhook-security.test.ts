@@ -24,7 +24,7 @@ function snapshot(a: App) {
     inbox: db.select().from(inbox).all().length,
     answers: db.select().from(answers).all().length,
     contacts: db.select().from(contacts).all().length,
-    processed: db.select().from(processedUpdates).all().length,
+    processed: db.select().from(inbox).all().filter((r) => r.processedAt !== null).length + db.select().from(processedUpdates).all().length,
     zaloSends: a.zalo?.sent.filter((c) => c.method === 'sendMessage').length ?? 0,
     telegramSends: a.tg?.sent.filter((c) => c.method === 'sendMessage').length ?? 0,
   };
