@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { schoolFlowContext } from './helpers/flow-context';
 import type { AnswerContext, PastReports } from '../domain/answer';
 import { countRemaining, IDLE, type ConversationState, type CurrentAnswers, type FlowInput } from '../domain/conversation';
 import { validateAnswer } from '../handlers/answer';
-import { step, type Effect, type FlowContext } from '../handlers/conversation';
+import { step, type Effect } from '../handlers/conversation';
 import { aggregate } from '../domain/aggregate';
 import { buildExportTables } from '../domain/export-layout';
 import { applicableQuestions, DEFAULT_FORM, flattenForm, FormDefinitionSchema, type AnswerMeta } from '../domain/form';
@@ -23,19 +24,7 @@ const LAST_YEAR: PastReports = {
   latest: past('2025-H1', { portal_news_events: 45, portal_party_ideology: 4, digital_posts: 120, digital_views: 45_000, profile_pupils: 1_180, profile_classes: 30, profile_staff: 85 }),
 };
 
-function ctx(over: Partial<FlowContext> = {}): FlowContext {
-  return {
-    form: DEFAULT_FORM,
-    unitType: 'thpt',
-    timeZone: 'Asia/Ho_Chi_Minh',
-    period: { id: PERIOD, title: '6 tháng đầu năm 2026', deadline: new Date('2026-05-05T16:59:59.999Z'), open: true },
-    unitName: 'Trường THPT Bùi Thị Xuân',
-    submission: { status: 'draft', revision: 0, confirmedAt: null },
-    answers: {},
-    previous: null,
-    ...over,
-  };
-}
+const ctx = schoolFlowContext;
 
 const text = (t: string): FlowInput => ({ kind: 'text', text: t });
 const Q = (key: string, extra: Partial<ConversationState> = {}): ConversationState => ({ mode: 'question', periodId: PERIOD, key, ...extra });

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, test } from 'vitest';
+import { schoolFlowContext } from './helpers/flow-context';
 import { H1_CLOCK } from './helpers/harness';
 import { startApp, telegramChat, type App } from './helpers/channels';
 import type { CurrentAnswers } from '../domain/conversation';
 import { applicableQuestions, DEFAULT_FORM, type AnswerMeta } from '../domain/form';
-import { REVIEW_ONE_MESSAGE_MAX, step, type FlowContext } from '../handlers/conversation';
+import { REVIEW_ONE_MESSAGE_MAX, step } from '../handlers/conversation';
 import { ensurePeriod } from '../storage/repositories/periods';
 import { appendAnswer, createSubmission } from '../storage/repositories/submissions';
 
@@ -22,19 +23,7 @@ const answersOf = (): CurrentAnswers => Object.fromEntries(SCHOOL.map((q) => [q.
 const LONG_NOTE = 'Số liệu tổng hợp từ sổ theo dõi của tổ văn phòng nhà trường, đã đối chiếu với trang thông tin điện tử và fanpage của trường trong kỳ báo cáo.';
 const notesOf = (): Record<string, AnswerMeta> => Object.fromEntries(SCHOOL.filter((q) => q.type !== 'text').map((q) => [q.key, { note: LONG_NOTE }]));
 
-function ctx(over: Partial<FlowContext> = {}): FlowContext {
-  return {
-    form: DEFAULT_FORM,
-    unitType: 'thpt',
-    timeZone: 'Asia/Ho_Chi_Minh',
-    period: { id: PERIOD, title: '6 tháng đầu năm 2026', deadline: new Date('2026-05-05T16:59:59.999Z'), open: true },
-    unitName: 'Trường THPT Bùi Thị Xuân',
-    submission: { status: 'draft', revision: 0, confirmedAt: null },
-    answers: {},
-    previous: null,
-    ...over,
-  };
-}
+const ctx = schoolFlowContext;
 
 describe('the review in the engine', () => {
   test('a review that fits is one message with every section and the choice', () => {
