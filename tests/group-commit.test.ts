@@ -3,7 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { closeDatabase, flushGroup, inGroup, inTransaction, openDatabase, type Db } from '../storage/db';
+import { closeDatabase, flushGroup, inGroup, inTransaction, onGroupCommitError, openDatabase, type Db } from '../storage/db';
+import { Intake } from '../bot/http/intake';
+import { silentLogger } from '../log';
+import { inbox } from '../storage/schema';
 import { upsertUnit } from '../storage/repositories/units';
 
 /**
@@ -73,5 +76,42 @@ describe('group commit', () => {
     });
     await nextTurn();
     expect([committed('D1').n, committed('D2').n]).toEqual([1, 1]);
+  });
+
+  it('a group that cannot be committed is rolled back and reported, and its updates are handled again', async () => {
+    const errors: unknown[] = [];
+    onGroupCommitError(db, (err) => errors.push(err));
+    let attempt = 0;
+    const intake = new Intake<{ n: number }>({
+      db,
+      channel: 'telegram',
+      log: silentLogger,
+      clock: () => new Date(),
+      orderKey: () => 'one person',
+      decode: (j) => JSON.parse(j) as { n: number },
+      handle: async () => {
+        attempt++;
+        inGroup(db, (tx) => {
+          upsertUnit(tx, unit(`E${attempt}`));
+          if (attempt === 1) {
+            // A violation checked only at COMMIT: the commit of the whole group fails, as on an I/O error.
+            tx.$client.pragma('defer_foreign_keys = ON');
+            tx.$client.prepare("insert into submissions (unit_id, period_id, form_version_id) values (999999, '2026-H1', 999999)").run();
+          }
+        });
+      },
+    });
+    intake.recover();
+    intake.acceptBatch([{ updateKey: 'u1', payload: { n: 1 } }]);
+    await intake.idle();
+    await nextTurn();
+    expect(errors).toHaveLength(1);
+    expect(committed('E1').n).toBe(0);
+    expect(db.select().from(inbox).all().map((r) => r.processedAt)).toEqual([null]);
+    expect(intake.retryUnhandled()).toBe(1);
+    await intake.idle();
+    await nextTurn();
+    expect(committed('E2').n).toBe(1);
+    expect(db.select().from(inbox).all().every((r) => r.processedAt !== null)).toBe(true);
   });
 });

@@ -111,9 +111,19 @@ export class Intake<P> {
 
   /** Schedules every row a previous run (or this one, before the channel was ready) stored but did not finish. Returns how many. */
   recover(): number {
-    const { db, channel, clock, log } = this.#o;
+    const { db, clock } = this.#o;
     this.#ready = true;
     pruneProcessedInbox(db, new Date(clock().getTime() - INBOX_RETENTION_MS));
+    return this.retryUnhandled();
+  }
+
+  /**
+   * Schedules again the stored updates that are neither handled nor scheduled: after a group commit failed
+   * (their handling was rolled back), once the channel is ready. Returns how many.
+   */
+  retryUnhandled(): number {
+    if (!this.#ready) return 0;
+    const { db, channel, clock, log } = this.#o;
     const rows = pendingInbox(db, channel).filter((r) => !this.#scheduled.has(r.id));
     for (const row of rows) {
       const payload = this.#o.decode(row.payload);

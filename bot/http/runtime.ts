@@ -1,3 +1,4 @@
+import { onGroupCommitError } from '../../storage/db';
 import { randomBytes } from 'node:crypto';
 import type { Bot } from 'grammy';
 import type { AppDeps } from '../../handlers/types';
@@ -48,6 +49,8 @@ export interface Runtime {
 
 /** How long `ready` waits for the platforms' first answer. */
 const FIRST_ATTEMPT_WAIT_MS = 15_000;
+/** After a failed group commit, the wait before its updates are handled again. */
+const GROUP_RETRY_MS = 5_000;
 
 /** When no secret is configured, each start registers a fresh one with setWebhook. */
 const randomSecret = (): string => randomBytes(32).toString('base64url');
@@ -207,6 +210,14 @@ export async function startRuntime(deps: AppDeps, opts: RuntimeOptions = {}): Pr
 
   const senders = () => [telegramChannel?.sender, zalo?.channel.sender].filter((s) => s !== undefined);
   const intakes = () => [telegramChannel?.intake, zaloIntake].filter((i) => i !== undefined);
+  // A group of handlings that could not be committed (disk full, I/O error) was rolled back: its updates are
+  // still unhandled in the inbox. Try them again a little later (the health check reports the disk).
+  onGroupCommitError(db, (err) => {
+    log.error('handled updates could not be committed; they will be handled again', { err: err instanceof Error ? err.message : String(err) });
+    setTimeout(() => {
+      for (const i of intakes()) i.retryUnhandled();
+    }, GROUP_RETRY_MS).unref();
+  });
   const idle = async (): Promise<void> => {
     await Promise.all(intakes().map((i) => i.idle()));
     await Promise.all(senders().map((s) => s.idle()));
