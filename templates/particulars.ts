@@ -37,12 +37,12 @@ export function particularsText(period: PeriodInfo, p: Particulars, v: Particula
   if (p.footnotes.length === 0) lines.push('- Chú thích: chưa có');
   else {
     lines.push(`- Chú thích (${p.footnotes.length}):`);
-    p.footnotes.forEach((f, i) => lines.push(`   ${i + 1}. [${f.at}] ${f.text.length > 120 ? `${f.text.slice(0, 117)}…` : f.text}`));
+    p.footnotes.forEach((f, i) => lines.push(`   ${i + 1}. Vị trí ${f.at}: ${f.text.length > 120 ? `${f.text.slice(0, 117)}…` : f.text}`));
   }
   for (const n of v.unplaced ?? []) {
     lines.push(`Lưu ý: không tìm thấy vị trí “${p.footnotes[n - 1]?.at ?? ''}” của chú thích ${n}; chú thích được đặt cuối đoạn mở đầu.`);
   }
-  lines.push('', `Sửa bằng /thongtinbc ${period.id} MỤC nội dung; xem hướng dẫn: /thongtinbc huongdan`);
+  lines.push('', `Sửa bằng /thongtinbc ${period.id} kèm tên mục và nội dung, ví dụ /thongtinbc ${period.id} ngay 12/5/2026; xem hướng dẫn: /thongtinbc huongdan`);
   return lines.join('\n');
 }
 

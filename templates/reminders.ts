@@ -139,12 +139,12 @@ export function periodListText(lines: PeriodLine[], timeZone: string): string {
       `• ${p.id} — ${p.title}: hạn ${formatShortDate(p.deadline, timeZone)}, ${STATE_TEXT[p.state]}${by}, đã xác nhận ${formatNumber(p.confirmed)}/${formatNumber(p.expected)} đơn vị`,
     );
   }
-  out.push('', 'Đóng kỳ: /ky dong MÃ-KỲ · mở lại: /ky mo MÃ-KỲ · trở về theo lịch: /ky lich MÃ-KỲ (ví dụ /ky dong 2026-H1).');
+  out.push('', 'Đóng kỳ: /ky dong 2026-H1 · mở lại: /ky mo 2026-H1 · trở về theo lịch: /ky lich 2026-H1 (thay 2026-H1 bằng mã kỳ ở trên).');
   return out.join('\n');
 }
 
 export const periodUsage = () =>
-  'Cách dùng: /ky (xem các kỳ) · /ky dong MÃ-KỲ (đóng) · /ky mo MÃ-KỲ (mở lại) · /ky lich MÃ-KỲ (theo lịch). Ví dụ: /ky dong 2026-H1.';
+  'Cách dùng: /ky (xem các kỳ) · /ky dong 2026-H1 (đóng kỳ) · /ky mo 2026-H1 (mở lại) · /ky lich 2026-H1 (trở về theo lịch); thay 2026-H1 bằng mã kỳ cần đổi.';
 export const periodClosed = (title: string) => `Đã đóng kỳ báo cáo ${title}. Đơn vị không nhập hoặc sửa được nữa và bot ngừng nhắc cho kỳ này.`;
 export const periodOpened = (title: string) => `Đã mở kỳ báo cáo ${title}. Đơn vị nhập và sửa được (gõ /nhap).`;
 export const periodCalendar = (title: string, open: boolean) =>

@@ -26,9 +26,9 @@ export interface AwaitingLine {
 }
 
 export const reviewUsage = () =>
-  'Cách dùng:\n/duyet [kỳ] — danh sách báo cáo đã gửi chờ duyệt\n/duyet MÃ-ĐƠN-VỊ [kỳ] — duyệt báo cáo của đơn vị\n/tralai MÃ-ĐƠN-VỊ [kỳ] CÂU Lý do — trả lại để đơn vị sửa, ví dụ: /tralai PGD-DALAT 12,13 Số lượt xem chưa khớp với số liệu của trang';
+  'Cách dùng:\n/duyet — danh sách báo cáo đã gửi chờ duyệt\n/duyet PGD-DALAT — duyệt báo cáo của đơn vị có mã PGD-DALAT\n/tralai PGD-DALAT 12,13 Số lượt xem chưa khớp với số liệu của trang — trả lại để đơn vị sửa: mã đơn vị, số thứ tự các câu cần sửa rồi lý do\nCó thể thêm kỳ báo cáo sau mã đơn vị, ví dụ /duyet PGD-DALAT 2026-H1.';
 
-const CHAT_HINT = 'Duyệt: /duyet MÃ-ĐƠN-VỊ · Trả lại: /tralai MÃ-ĐƠN-VỊ CÂU Lý do (xem số câu bằng /xem của đơn vị).';
+const CHAT_HINT = 'Duyệt: /duyet và mã đơn vị, ví dụ /duyet PGD-DALAT · Trả lại: /tralai, mã đơn vị, số thứ tự câu cần sửa rồi lý do, ví dụ /tralai PGD-DALAT 12,13 Số lượt xem chưa khớp (số thứ tự câu như trong bảng /xem của đơn vị).';
 
 /** The chat message names at most 60 units; the command line (`max: Infinity`) lists them all. */
 export function awaitingList(
@@ -65,7 +65,7 @@ export const returned = (unit: string, periodTitle: string, numbers: readonly nu
 export const notSubmitted = (unit: string, state: UnitState) =>
   `Báo cáo của ${unit} đang ở trạng thái “${UNIT_STATE_LABELS[state].toLocaleLowerCase('vi')}”: chỉ duyệt hoặc trả lại được báo cáo đơn vị đã gửi.`;
 export const alreadyAccepted = (unit: string) => `Báo cáo của ${unit} đã được duyệt trước đó; không có gì thay đổi.`;
-export const noSuchUnit = (code: string) => `Không có đơn vị mã “${code.slice(0, 40)}”. Tìm mã đơn vị bằng /donvi <tên đơn vị>.`;
+export const noSuchUnit = (code: string) => `Không có đơn vị mã “${code.slice(0, 40)}”. Tìm mã đơn vị bằng /donvi kèm tên đơn vị, ví dụ /donvi Bảo Lộc.`;
 export const returnProblem = (problem: 'no_questions' | 'bad_number' | 'no_reason', total: number, detail?: string) =>
   problem === 'no_reason'
     ? 'Vui lòng ghi lý do trả lại sau số câu, ví dụ: /tralai PGD-DALAT 12 Số lượt xem chưa khớp.'

@@ -161,14 +161,14 @@ describe('office accounts', () => {
     expect(detail).toContain(`#${teacher.id} · Thầy Quang (màn hình thử) · lần cuối`);
     expect(detail).toContain(`/huylienket ${teacher.id}`);
 
-    expect(texts(await say(deps, 'vp1', '/huylienket abc'))).toMatch(/Cách dùng: \/huylienket/);
+    expect(texts(await say(deps, 'vp1', '/huylienket abc'))).toMatch(/Cách dùng: gõ \/huylienket và số tài khoản, ví dụ \/huylienket 12\./);
     expect(texts(await say(deps, 'vp1', `/huylienket ${findContact(cli.db, 'console', 'vp1')!.id}`))).toMatch(/Không thể tự hủy/);
     expect(texts(await say(deps, 'vp1', `/huylienket ${teacher.id}`))).toContain(`Đã hủy liên kết tài khoản #${teacher.id} (Thầy Quang) khỏi Phòng Giáo dục và Đào tạo thành phố Bảo Lộc`);
     expect(findContact(cli.db, 'console', 'hieutruong')).toMatchObject({ active: false, unitId: null });
     expect(texts(await say(deps, 'hieutruong', '/nhap'))).toMatch(/chưa được liên kết/);
     expect(texts(await say(deps, 'vp1', `/huylienket ${teacher.id}`))).toMatch(/Không có tài khoản số/);
     expect(cli.db.select().from(auditLog).all().some((a) => a.action === 'contact_unbound')).toBe(true);
-    expect(texts(await say(deps, 'vp1', '/trogiup'))).toMatch(/\/donvi[\s\S]*\/moi[\s\S]*\/huylienket N[\s\S]*\/xuat/);
+    expect(texts(await say(deps, 'vp1', '/trogiup'))).toMatch(/\/donvi[\s\S]*\/moi[\s\S]*\/huylienket 12 — [\s\S]*\/xuat/);
   });
 });
 
@@ -208,7 +208,7 @@ describe('the office manages a large province from chat', () => {
     expect(findContact(cli.db, 'console', 'nguoi-la')!.active).toBe(false);
     expect(findContact(cli.db, 'console', 'thay-binh')!.active).toBe(true);
     expect(texts(await say(deps, 'co-mai', fresh))).toContain(`Đã liên kết tài khoản với ${unit.name}`);
-    expect(texts(await say(deps, 'vp', '/moi KHONG-CO'))).toBe('Không có đơn vị mã “KHONG-CO”. Tìm mã đơn vị bằng /donvi <tên đơn vị>.');
+    expect(texts(await say(deps, 'vp', '/moi KHONG-CO'))).toBe('Không có đơn vị mã “KHONG-CO”. Tìm mã đơn vị bằng /donvi kèm tên đơn vị, ví dụ /donvi Bảo Lộc.');
     expect(cli.db.select().from(auditLog).all().filter((a) => a.action === 'unit_invite_renewed')).toHaveLength(1);
 
     const unbound = texts(await say(deps, 'vp', `/huylienket ${binh.id}`));

@@ -79,7 +79,7 @@ export async function buildPeriodExport(
 }
 
 const text = {
-  noPeriod: () => 'Chưa có kỳ báo cáo nào đang mở hoặc có số liệu. Gõ /xuat <mã kỳ>, ví dụ /xuat 2026-H1.',
+  noPeriod: () => 'Chưa có kỳ báo cáo nào đang mở hoặc có số liệu. Vui lòng gõ /xuat kèm mã kỳ, ví dụ /xuat 2026-H1.',
   done: (title: string, e: PeriodExport) =>
     `Số liệu ${title}: ${formatNumber(e.confirmed)}/${formatNumber(e.units)} đơn vị đã gửi, ${formatNumber(e.drafts)} đơn vị đang nhập.\n` +
     'Tệp gồm 3 trang: Số liệu (mỗi đơn vị một dòng, mỗi câu hỏi một cột), Nội dung (các câu trả lời bằng chữ), Lịch sử (ai gửi, sửa gì, lúc nào).',
@@ -104,5 +104,5 @@ export async function exportCommand(c: CommandContext, arg: string): Promise<Rep
 }
 
 export const EXPORT_COMMANDS: CommandSpec[] = [
-  { name: 'xuat', usage: '/xuat [kỳ]', description: 'Xuất số liệu của kỳ báo cáo ra tệp Excel (.xlsx)', audience: 'office', runAsync: exportCommand },
+  { name: 'xuat', usage: '/xuat', description: 'Xuất số liệu của kỳ báo cáo ra tệp Excel (.xlsx); có thể thêm kỳ báo cáo, ví dụ /xuat 2026-H1', audience: 'office', runAsync: exportCommand },
 ];

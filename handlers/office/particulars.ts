@@ -49,8 +49,8 @@ export function particularsCommand(c: CommandContext, arg: string): Reply[] {
 export const PARTICULARS_COMMANDS: CommandSpec[] = [
   {
     name: 'thongtinbc',
-    usage: '/thongtinbc [kỳ] [mục nội dung]',
-    description: 'Xem, đặt thông tin của báo cáo kỳ: văn bản yêu cầu, ngày, kính gửi, chú thích, người ký, phụ lục, thời gian chốt số liệu',
+    usage: '/thongtinbc',
+    description: 'Xem, đặt thông tin của báo cáo kỳ: văn bản yêu cầu, ngày, kính gửi, chú thích, người ký, phụ lục, thời gian chốt số liệu; có thể thêm kỳ báo cáo, ví dụ /thongtinbc 2026-H1; cách đặt: /thongtinbc huongdan',
     audience: 'office',
     run: particularsCommand,
   },

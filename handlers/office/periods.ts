@@ -77,8 +77,8 @@ function change(c: CommandContext, verb: string, rawId: string): Reply[] {
 
 export const periodsCommand: CommandSpec = {
   name: 'ky',
-  usage: '/ky [dong|mo|lich MÃ-KỲ]',
-  description: 'Xem các kỳ báo cáo; đóng, mở lại một kỳ (ví dụ /ky dong 2026-H1)',
+  usage: '/ky',
+  description: 'Xem các kỳ báo cáo; đóng, mở lại một kỳ hoặc để kỳ đóng, mở theo lịch, ví dụ /ky dong 2026-H1, /ky mo 2026-H1, /ky lich 2026-H1',
   audience: 'office',
   run: (c, arg) => {
     const parts = arg.trim().split(/\s+/).filter(Boolean);

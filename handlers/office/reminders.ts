@@ -40,8 +40,8 @@ function remindNow(c: CommandContext, arg: string): Reply[] {
 
 export const remindCommand: CommandSpec = {
   name: 'nhacnho',
-  usage: '/nhacnho [kỳ]',
-  description: 'Gửi ngay tin nhắc tới các đơn vị chưa xác nhận báo cáo kỳ đang mở',
+  usage: '/nhacnho',
+  description: 'Gửi ngay tin nhắc tới các đơn vị chưa xác nhận báo cáo kỳ đang mở; có thể thêm kỳ báo cáo, ví dụ /nhacnho 2026-H1',
   audience: 'office',
   // After the update's transaction: the round reads committed data and runs on in the background.
   runAsync: async (c, arg) => remindNow(c, arg),

@@ -76,8 +76,8 @@ export async function compileReport(db: Db, config: Config, period: PeriodInfo, 
 
 export const reportCommand: CommandSpec = {
   name: 'baocao',
-  usage: '/baocao [kỳ]',
-  description: 'Tạo dự thảo báo cáo tổng hợp (.docx), ví dụ /baocao 2026-H1',
+  usage: '/baocao',
+  description: 'Tạo dự thảo báo cáo tổng hợp (.docx); có thể thêm kỳ báo cáo, ví dụ /baocao 2026-H1',
   audience: 'office',
   runAsync: async (c, arg): Promise<Reply[]> => {
     const resolved = resolveOfficePeriod(c, arg);
@@ -104,8 +104,8 @@ export const reportCommand: CommandSpec = {
 
 export const progressCommand: CommandSpec = {
   name: 'tiendo',
-  usage: '/tiendo [kỳ]',
-  description: 'Xem đơn vị nào đã gửi, đang nhập, chưa gửi, bị trả lại, đã duyệt (kèm biểu đồ)',
+  usage: '/tiendo',
+  description: 'Xem đơn vị nào đã gửi, đang nhập, chưa gửi, bị trả lại, đã duyệt (kèm biểu đồ); có thể thêm kỳ báo cáo, ví dụ /tiendo 2026-H1',
   audience: 'office',
   runAsync: async (c, arg) => {
     const resolved = resolveOfficePeriod(c, arg);

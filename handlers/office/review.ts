@@ -178,8 +178,8 @@ function giveBack(c: CommandContext, arg: string): Reply[] {
 export const REVIEW_COMMANDS: CommandSpec[] = [
   {
     name: 'duyet',
-    usage: '/duyet [mã đơn vị] [kỳ]',
-    description: 'Danh sách báo cáo đã gửi chờ duyệt; kèm mã đơn vị: duyệt báo cáo của đơn vị đó',
+    usage: '/duyet',
+    description: 'Danh sách báo cáo đã gửi chờ duyệt; thêm mã đơn vị để duyệt báo cáo của đơn vị đó, ví dụ /duyet PGD-DALAT (có thể thêm kỳ báo cáo, ví dụ 2026-H1)',
     audience: 'office',
     run: (c, arg) => {
       const trimmed = arg.trim();
@@ -189,8 +189,8 @@ export const REVIEW_COMMANDS: CommandSpec[] = [
   },
   {
     name: 'tralai',
-    usage: '/tralai MÃ-ĐƠN-VỊ [kỳ] CÂU Lý do',
-    description: 'Trả lại báo cáo để đơn vị sửa các câu đã nêu, kèm lý do (ví dụ /tralai PGD-DALAT 12,13 Số lượt xem chưa khớp)',
+    usage: '/tralai PGD-DALAT 12,13 Số lượt xem chưa khớp',
+    description: 'Trả lại báo cáo để đơn vị sửa: gõ mã đơn vị, số thứ tự các câu cần sửa rồi lý do (có thể thêm kỳ báo cáo sau mã đơn vị, ví dụ 2026-H1)',
     audience: 'office',
     run: giveBack,
   },

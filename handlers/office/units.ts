@@ -32,10 +32,10 @@ export const OFFICE_INVITE_TTL_DAYS = 7;
 const CHANNEL_NAMES: Record<string, string> = { telegram: 'Telegram', zalo: 'Zalo', console: 'màn hình thử' };
 
 const text = {
-  none: () => 'Chưa có đơn vị nào. Văn phòng nhập danh sách đơn vị bằng lệnh: npm run cli -- units import TỆP.xlsx',
+  none: () => 'Chưa có đơn vị nào. Bộ phận CNTT nhập danh sách đơn vị từ tệp Excel bằng lệnh, ví dụ: npm run cli -- units import danh-sach-don-vi.xlsx',
   header: (n: number, withContacts: number) =>
     `DANH SÁCH ĐƠN VỊ: ${formatNumber(n)} đơn vị, ${formatNumber(withContacts)} đơn vị đã có người liên hệ, ${formatNumber(n - withContacts)} đơn vị chưa có.`,
-  searchHint: () => 'Gõ /donvi <mã hoặc tên đơn vị> để xem người liên hệ của một đơn vị (ví dụ: /donvi Bảo Lộc).',
+  searchHint: () => 'Để xem người liên hệ của một đơn vị, gõ /donvi kèm mã hoặc tên đơn vị, ví dụ: /donvi Bảo Lộc.',
   notFound: (q: string) => `Không tìm thấy đơn vị nào khớp “${q.slice(0, 40)}”. Thử tìm theo mã, tên hoặc quận/huyện.`,
   more: (n: number) => `… và ${formatNumber(n)} đơn vị khác; vui lòng gõ cụ thể hơn.`,
   noContact: 'chưa có người liên hệ',
@@ -49,12 +49,12 @@ const text = {
   unitInviteCreated: (unit: string, code: string, uses: number, until: string, revoked: number) =>
     `Mã mời mới của ${unit}: ${displayInviteCode(code)}\nDùng được ${formatNumber(uses)} lần, hết hạn ngày ${until}. Người phụ trách gửi cho bot: /start ${displayInviteCode(code)}` +
     (revoked > 0 ? '\nMã cũ của đơn vị không dùng được nữa; các tài khoản đã liên kết vẫn giữ nguyên.' : ''),
-  noSuchUnit: (code: string) => `Không có đơn vị mã “${code.slice(0, 40)}”. Tìm mã đơn vị bằng /donvi <tên đơn vị>.`,
+  noSuchUnit: (code: string) => `Không có đơn vị mã “${code.slice(0, 40)}”. Tìm mã đơn vị bằng /donvi kèm tên đơn vị, ví dụ /donvi Bảo Lộc.`,
   inactiveUnit: (name: string) => `${name} đã ngừng theo dõi (không có trong danh sách đơn vị nhập gần nhất), nên không tạo mã mời.`,
   fileCaption: () => 'Danh sách đơn vị và người liên hệ',
   fileNote: () => 'Tệp kèm theo: danh sách đầy đủ, mỗi đơn vị một dòng (người liên hệ, lần hoạt động gần nhất), lọc được trong Excel.',
-  unbindUsage: () => 'Cách dùng: /huylienket <số tài khoản>, ví dụ /huylienket 12. Số tài khoản xem bằng /donvi <tên đơn vị>.',
-  noSuchContact: (id: string) => `Không có tài khoản số ${id.slice(0, 12)} đang liên kết. Xem danh sách bằng /donvi <tên đơn vị>.`,
+  unbindUsage: () => 'Cách dùng: gõ /huylienket và số tài khoản, ví dụ /huylienket 12. Số tài khoản xem bằng /donvi kèm tên đơn vị, ví dụ /donvi Bảo Lộc.',
+  noSuchContact: (id: string) => `Không có tài khoản số ${id.slice(0, 12)} đang liên kết. Xem danh sách bằng /donvi kèm tên đơn vị, ví dụ /donvi Bảo Lộc.`,
   notSelf: () => 'Không thể tự hủy liên kết tài khoản đang dùng. Nhờ một tài khoản Văn phòng Sở khác làm việc này.',
   unbound: (who: string, from: string, unitCode: string | null) =>
     `Đã hủy liên kết tài khoản ${who} khỏi ${from}. Các báo cáo đã gửi vẫn được giữ nguyên.` +
@@ -210,13 +210,13 @@ export function unbind(c: CommandContext, arg: string): Reply[] {
 }
 
 export const UNIT_COMMANDS: CommandSpec[] = [
-  { name: 'donvi', usage: '/donvi [từ khóa]', description: 'Danh sách đơn vị, số người liên hệ và lần hoạt động gần nhất', audience: 'office', runAsync: listUnits },
+  { name: 'donvi', usage: '/donvi', description: 'Danh sách đơn vị, số người liên hệ và lần hoạt động gần nhất; có thể thêm mã hoặc tên đơn vị để tìm, ví dụ /donvi Bảo Lộc', audience: 'office', runAsync: listUnits },
   {
     name: 'moi',
-    usage: '/moi [mã đơn vị]',
-    description: 'Tạo mã mời dùng một lần cho một tài khoản Văn phòng Sở khác; kèm mã đơn vị: đổi mã mời của đơn vị đó',
+    usage: '/moi',
+    description: 'Tạo mã mời dùng một lần cho một tài khoản Văn phòng Sở khác; thêm mã đơn vị để đổi mã mời của đơn vị đó, ví dụ /moi PGD-DALAT',
     audience: 'office',
     run: inviteOffice,
   },
-  { name: 'huylienket', usage: '/huylienket N', description: 'Hủy liên kết tài khoản số N khỏi đơn vị', audience: 'office', run: unbind },
+  { name: 'huylienket', usage: '/huylienket 12', description: 'Hủy liên kết một tài khoản khỏi đơn vị: gõ /huylienket và số tài khoản (xem bằng /donvi và tên đơn vị)', audience: 'office', run: unbind },
 ];
