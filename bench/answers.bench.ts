@@ -27,7 +27,8 @@
  * Run: npm run bench (all benchmarks) or npx tsx bench/answers.bench.ts (about 2 minutes).
  *      BENCH_QUICK=1 for a smaller run (120 contacts); BENCH_CONTACTS (default: enough for 20,000 answers,
  *      at least 500), BENCH_PACED, BENCH_PACED_RATE,
- *      BENCH_ZALO_REQUESTS override the sizes; BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the children.
+ *      BENCH_ZALO_REQUESTS override the sizes; BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the children;
+ *      BENCH_NODE_FLAGS passes flags to the measured processes (e.g. --max-semi-space-size=2).
  *      Prints a table and one JSON line; asserts nothing else.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -166,7 +167,7 @@ function start(args: string[], env: Record<string, string>, loader: 'tsx' | 'non
   // BENCH_CPU_PROF=<dir>: V8 CPU profiles of the children, for finding what to cut next.
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   // Everything measured runs as shipped: plain node, the bot from its build (npm run build), no loader.
-  const child = spawn(process.execPath, [...(loader === 'tsx' ? ['--import', 'tsx'] : prof), ...args], {
+  const child = spawn(process.execPath, [...(loader === 'tsx' ? ['--import', 'tsx'] : [...prof, ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)]), ...args], {
     cwd: root,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
