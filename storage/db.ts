@@ -77,7 +77,7 @@ const groupOf = (db: Db): Group => {
   return g;
 };
 
-/** Where a failed group commit is reported (the handlings in it are done again at the next start). */
+/** Where a failed group commit is reported (the runtime has the handlings in it done again). */
 export function onGroupCommitError(db: Db, report: (err: unknown) => void): void {
   groupOf(db).onError = report;
 }
@@ -118,7 +118,13 @@ export function inGroup<T>(db: Db, fn: (tx: Db) => T): T {
   const g = groupOf(db);
   if (!g.open && !db.$client.inTransaction) {
     db.$client.pragma('synchronous = NORMAL');
-    db.$client.exec('BEGIN IMMEDIATE');
+    try {
+      db.$client.exec('BEGIN IMMEDIATE');
+    } catch (err) {
+      // Busy (another process kept the lock past busy_timeout): no group, and FULL again for the rest.
+      db.$client.pragma('synchronous = FULL');
+      throw err;
+    }
     g.open = true;
     setImmediate(() => flushGroup(db));
   }

@@ -68,6 +68,21 @@ describe('group commit', () => {
     expect([committed('C1').n, committed('C2').n]).toEqual([1, 1]);
   });
 
+  it('a group that cannot begin (another process holds the lock) leaves every later commit synced', () => {
+    const writer = new Database(join(dir, 'bot.db'));
+    db.$client.pragma('busy_timeout = 50');
+    writer.exec('BEGIN IMMEDIATE');
+    try {
+      expect(() => inGroup(db, (tx) => upsertUnit(tx, unit('F1')))).toThrow(/locked|busy/i);
+    } finally {
+      writer.exec('ROLLBACK');
+      writer.close();
+    }
+    expect(synchronousLevel()).toBe(2);
+    inTransaction(db, (tx) => upsertUnit(tx, unit('F2')));
+    expect([committed('F1').n, committed('F2').n]).toEqual([0, 1]);
+  });
+
   it('nested inside a handling, a transaction is a savepoint of the group', async () => {
     inGroup(db, (tx) => {
       upsertUnit(tx, unit('D1'));
