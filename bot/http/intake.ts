@@ -35,11 +35,12 @@ export interface IntakeOptions<P> {
   onFailed?: (payload: P) => void;
 }
 
-/** Updates started per slice of handling; fewer while webhook deliveries are waiting for their 200. */
+/** Updates started per slice of handling (they share one group commit)… */
 const SLICE = 64;
+/** …and while webhook deliveries are waiting for their 200, which come first. */
+const SLICE_WHILE_ACKNOWLEDGING = 1;
 /** Stored updates waiting for handling in memory before pollers stop fetching more. */
 const MAX_WAITING = 1000;
-const SLICE_WHILE_ACKNOWLEDGING = 1;
 
 /** Handled inbox rows are kept this long for inspection, then dropped (they hold message texts). */
 const INBOX_RETENTION_MS = 7 * 86_400_000;
