@@ -39,6 +39,8 @@ export interface IntakeOptions<P> {
 const SLICE = 64;
 /** …and while webhook deliveries are waiting for their 200, which come first. */
 const SLICE_WHILE_ACKNOWLEDGING = 1;
+/** A burst of webhook deliveries is taken to go on this long after its last delivery. */
+const ACKNOWLEDGING_MS = 20;
 /** Stored updates waiting for handling in memory before pollers stop fetching more. */
 const MAX_WAITING = 1000;
 
@@ -53,7 +55,8 @@ export class Intake<P> {
   readonly #busy = new Set<string>();
   #roomWaiters: (() => void)[] = [];
   #sliceScheduled = false;
-  #deliveriesSinceSlice = 0;
+  /** When a webhook delivery last arrived (performance.now()). */
+  #lastDeliveryAt = -Infinity;
   readonly #scheduled = new Set<number>();
   #inFlight = 0;
   #idleWaiters: (() => void)[] = [];
@@ -71,7 +74,7 @@ export class Intake<P> {
    * when the batch could not be stored.
    */
   acceptSoon(updateKey: string, payload: P): Promise<'stored' | 'duplicate'> {
-    this.#deliveriesSinceSlice++;
+    this.#lastDeliveryAt = performance.now();
     return new Promise((resolve, reject) => {
       this.#waiting.push({ updateKey, payload, resolve, reject });
       if (this.#waiting.length === 1) setImmediate(() => this.#storeWaiting());
@@ -187,8 +190,9 @@ export class Intake<P> {
    */
   #slice(): void {
     this.#sliceScheduled = false;
-    let budget = this.#deliveriesSinceSlice > 0 ? SLICE_WHILE_ACKNOWLEDGING : SLICE;
-    this.#deliveriesSinceSlice = 0;
+    // Deliveries in the last few milliseconds, not only since the last slice: two slices can follow each
+    // other between two requests of a burst, and a full slice then holds every waiting delivery back.
+    let budget = performance.now() - this.#lastDeliveryAt < ACKNOWLEDGING_MS ? SLICE_WHILE_ACKNOWLEDGING : SLICE;
     for (const [key, queue] of this.#queues) {
       if (budget === 0) break;
       if (this.#busy.has(key)) continue;
