@@ -485,7 +485,8 @@ async function runZalo(kind: 'bot' | 'bare', steps: Step[], dbPath: string | und
     const { seconds, statuses } = await postAll(`http://127.0.0.1:${port}`, bodies, ZALO_SECRET);
     if ((statuses.get(200) ?? 0) !== bodies.length) problems.push(`statuses ${JSON.stringify([...statuses])}`);
     const t0 = performance.now();
-    // Handling goes on after the acknowledgements: wait until the replies stop.
+    // Handling goes on after the acknowledgements: wait until the replies stop; the last change of the
+    // count (sampled every 100 ms) is when handling ended.
     let lastCount = -1;
     let lastChange = performance.now();
     for (;;) {
@@ -501,7 +502,7 @@ async function runZalo(kind: 'bot' | 'bare', steps: Step[], dbPath: string | und
     const bad = replies.filter((r) => REFUSAL.test(r.text));
     if (bad.length > 0) problems.push(`${bad.length} replies are errors or refusals, e.g. ${JSON.stringify(bad[0]?.text.slice(0, 200))}`);
     const rss = peakRssMb(proc.pid);
-    return { requests: bodies.length, ackSeconds: seconds, acksPerSecond: bodies.length / seconds, handledSeconds: seconds + (lastChange - t0 - QUIET_MS) / 1000, peakRssMb: rss, problems };
+    return { requests: bodies.length, ackSeconds: seconds, acksPerSecond: bodies.length / seconds, handledSeconds: seconds + (lastChange - t0) / 1000, peakRssMb: rss, problems };
   } finally {
     await stop(proc);
     await stop(fakeProc);
