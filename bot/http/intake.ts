@@ -57,8 +57,8 @@ export class Intake<P> {
   #sliceScheduled = false;
   /** When a webhook delivery last arrived (performance.now()). */
   #lastDeliveryAt = -Infinity;
+  /** Stored updates scheduled here and not handled yet (queued or being handled). */
   readonly #scheduled = new Set<number>();
-  #inFlight = 0;
   #idleWaiters: (() => void)[] = [];
   #ready = false;
   #waiting: { updateKey: string; payload: P; resolve: (o: 'stored' | 'duplicate') => void; reject: (err: unknown) => void }[] = [];
@@ -144,7 +144,7 @@ export class Intake<P> {
 
   /** Updates stored and not handled yet (scheduled here). */
   get pending(): number {
-    return this.#inFlight;
+    return this.#scheduled.size;
   }
 
   /**
@@ -152,7 +152,7 @@ export class Intake<P> {
    * fetching more: in a long burst the rest waits at the platform, unacknowledged, instead of in memory.
    */
   room(signal?: AbortSignal): Promise<void> {
-    if (this.#inFlight < MAX_WAITING || signal?.aborted) return Promise.resolve();
+    if (this.#scheduled.size < MAX_WAITING || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       this.#roomWaiters.push(resolve);
       // Stopping does not wait for the handling to catch up.
@@ -162,14 +162,13 @@ export class Intake<P> {
 
   /** Resolves once every scheduled update has been handled. */
   idle(): Promise<void> {
-    if (this.#inFlight === 0) return Promise.resolve();
+    if (this.#scheduled.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   #schedule(id: number, payload: P): void {
     const key = this.#o.orderKey(payload);
     this.#scheduled.add(id);
-    this.#inFlight++;
     const queue = this.#queues.get(key);
     if (queue) queue.push({ id, payload });
     else this.#queues.set(key, [{ id, payload }]);
@@ -205,8 +204,8 @@ export class Intake<P> {
       void this.#run(next.id, next.payload).then(() => {
         this.#busy.delete(key);
         this.#scheduled.delete(next.id);
-        if (--this.#inFlight === 0) for (const w of this.#idleWaiters.splice(0)) w();
-        if (this.#inFlight < MAX_WAITING) for (const w of this.#roomWaiters.splice(0)) w();
+        if (this.#scheduled.size === 0) for (const w of this.#idleWaiters.splice(0)) w();
+        if (this.#scheduled.size < MAX_WAITING) for (const w of this.#roomWaiters.splice(0)) w();
         if (this.#queues.size > 0) this.#requestSlice();
       });
     }

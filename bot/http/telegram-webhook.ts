@@ -25,7 +25,7 @@ export function telegramSender(u: Update): string {
   return from ? String(from.id) : 'telegram';
 }
 
-export function telegramWebhookRoute(opts: { secret: string; intake: Intake<Update>; log: Logger; bodyTimeoutMs?: number }): RouteHandler {
+export function telegramWebhookRoute(opts: { secret: string; intake: Intake<Update>; log: Logger }): RouteHandler {
   const { secret, intake, log } = opts;
   const refusal = (status: number, reason: string): HttpError => {
     log.warn('telegram webhook refused', { status, reason });
@@ -36,7 +36,7 @@ export function telegramWebhookRoute(opts: { secret: string; intake: Intake<Upda
     if (!isJsonContentType(req.headers['content-type'])) throw refusal(415, 'Unsupported Media Type: expected application/json');
     let update: Update | null;
     try {
-      update = parseTelegramUpdate(parseJson(await readBody(req, WEBHOOK_BODY_LIMIT, opts.bodyTimeoutMs)));
+      update = parseTelegramUpdate(parseJson(await readBody(req, WEBHOOK_BODY_LIMIT)));
     } catch (err) {
       throw err instanceof HttpError ? refusal(err.status, err.message) : err;
     }
