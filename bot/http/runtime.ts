@@ -1,4 +1,5 @@
 import { onGroupCommitError } from '../../storage/db';
+import { attachQueues } from '../../handlers/notify';
 import { randomBytes } from 'node:crypto';
 import type { Bot } from 'grammy';
 import type { AppDeps } from '../../handlers/types';
@@ -156,6 +157,7 @@ export async function startRuntime(deps: AppDeps, opts: RuntimeOptions = {}): Pr
     };
     let started: Promise<void> = Promise.resolve();
     afterListen.push(() => {
+      attachQueues(db, { zalo: channel.replyQueue() });
       channel.sender.start();
       let firstTried!: () => void;
       firstAttempts.push(new Promise<void>((r) => (firstTried = r)));

@@ -3,7 +3,7 @@ import { attachQueues, detachQueues } from '../../handlers/notify';
 import type { AppDeps } from '../../handlers/types';
 import { ZaloClient } from '../zalo/client';
 import { ZaloChannel } from '../zalo/adapter';
-import { queueTelegramReplies } from '../telegram/bot';
+import { telegramReplyQueue } from '../telegram/bot';
 
 /**
  * For a process that runs no channel (the command line): messages to contacts (a unit told its report
@@ -16,14 +16,14 @@ export function attachOutboxQueues(deps: Pick<AppDeps, 'db' | 'config' | 'clock'
   const { config, db } = deps;
   const closers: (() => Promise<void>)[] = [];
   if (config.telegram.token) {
-    attachQueues(db, { telegram: { queue: (tx, contact, replies, now) => queueTelegramReplies(tx, contact.externalId, replies, now), wake: () => undefined } });
+    attachQueues(db, { telegram: telegramReplyQueue(() => undefined) });
   }
   if (config.zalo.token) {
     const publicUrl = config.http.publicUrl;
-    // The channel only renders here (its constructor registers its queue); its client sends nothing.
+    // The channel only renders here; its client sends nothing and its sender is never started.
     const client = new ZaloClient({ token: config.zalo.token, apiRoot: config.zalo.apiRoot, allowInsecureUrls: publicUrl?.startsWith('http://') ?? false });
     const channel = new ZaloChannel({ client, deps: { db, config, clock: deps.clock, log: deps.log ?? silentLogger }, publicUrl, linkTtlHours: config.reportLinkTtlHours });
-    attachQueues(db, { zalo: { queue: (tx, contact, replies) => channel.queueFor(tx, contact.externalId, replies), wake: () => undefined } });
+    attachQueues(db, { zalo: channel.replyQueue(() => undefined) });
     closers.push(() => client.close());
   }
   return {

@@ -7,7 +7,7 @@ import type { AppDeps, Incoming } from '../../handlers/types';
 import { reply, type Reply } from '../../domain/replies';
 import { inTransaction, type Db } from '../../storage/db';
 import { enqueueMessages, keyboardState, type OutMessage } from '../../storage/repositories/outbox';
-import { attachQueues } from '../../handlers/notify';
+import { attachQueues, type ReplyQueue } from '../../handlers/notify';
 import { markUpdateProcessed } from '../../storage/repositories/updates';
 import { splitText } from '../render-text';
 import { showTyping } from '../typing';
@@ -133,7 +133,7 @@ export function startTelegramSender(bot: Bot, deps: AppDeps): OutboxSender {
   });
   senders.set(bot, sender);
   // Messages to a contact outside their own conversation (a returned report, a page confirmation).
-  attachQueues(deps.db, { telegram: { queue: (tx, contact, replies, now) => queueTelegramReplies(tx, contact.externalId, replies, now), wake: () => sender.wake() } });
+  attachQueues(deps.db, { telegram: telegramReplyQueue(() => sender.wake()) });
   sender.start();
   return sender;
 }
@@ -151,6 +151,11 @@ export function classifyTelegramFailure(err: unknown): SendFailure {
 /** Queues replies for a chat in the caller's transaction. */
 export function queueTelegramReplies(tx: Db, chatId: number | string, replies: readonly Reply[], now: Date): void {
   enqueueMessages(tx, 'telegram', String(chatId), telegramMessages(replies), now);
+}
+
+/** Messages to a contact outside their own conversation, queued for their private chat; `wake` tells the sender. */
+export function telegramReplyQueue(wake: () => void): ReplyQueue {
+  return { queue: (tx, contact, replies, now) => queueTelegramReplies(tx, contact.externalId, replies, now), wake };
 }
 
 export function createTelegramBot(opts: TelegramOptions): Bot {

@@ -3,7 +3,7 @@ import type { AppDeps, Incoming } from '../../handlers/types';
 import { reply, type Reply } from '../../domain/replies';
 import { inTransaction, type Db } from '../../storage/db';
 import { enqueueMessages } from '../../storage/repositories/outbox';
-import { attachQueues } from '../../handlers/notify';
+import type { ReplyQueue } from '../../handlers/notify';
 import { markUpdateProcessed } from '../../storage/repositories/updates';
 import { OutboxSender } from '../outbox/sender';
 import { formatDateTime } from '../../domain/periods';
@@ -94,13 +94,14 @@ export class ZaloChannel {
       },
       classify: (err) => (isTransient(err) ? 'transient' : 'refused'),
     });
-    // Messages to a contact outside their own conversation (a returned report, a page confirmation).
-    attachQueues(deps.db, { zalo: { queue: (tx, contact, replies) => this.queueFor(tx, contact.externalId, replies), wake: () => this.sender.wake() } });
   }
 
-  /** Queues replies for a private chat (addressed by the user's id) in the caller's transaction. */
-  queueFor(tx: Db, userId: string, replies: readonly Reply[]): void {
-    this.#queue(tx, userId, [...replies], userId);
+  /**
+   * Messages to a contact outside their own conversation (a returned report, a page confirmation), queued
+   * for their private chat (addressed by the user's id); `wake` tells the sender, by default this channel's.
+   */
+  replyQueue(wake: () => void = () => this.sender.wake()): ReplyQueue {
+    return { queue: (tx, contact, replies) => this.#queue(tx, contact.externalId, [...replies], contact.externalId), wake };
   }
 
   /**
