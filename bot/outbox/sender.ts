@@ -54,8 +54,6 @@ export class OutboxSender {
   readonly #pending = new Map<string, OutboxRow[]>();
   /** The highest row id read: the next read starts above it. */
   #loadedUpTo = 0;
-  /** Rows held in #pending. */
-  #held = 0;
   #idleWaiters: (() => void)[] = [];
   #workers = new Set<Promise<void>>();
 
@@ -115,7 +113,9 @@ export class OutboxSender {
       flushGroup(db);
       // Only rows not read before (the ones waiting in memory are not read again at every wake), and no
       // more than LOAD_LIMIT held at once: a long backlog waits in the table, not in memory.
-      const room = LOAD_LIMIT - this.#held;
+      let held = 0;
+      for (const list of this.#pending.values()) held += list.length;
+      const room = LOAD_LIMIT - held;
       rows = room > 0 ? pendingOutbox(db, channel, this.#loadedUpTo, room) : [];
     } catch (err) {
       log.error('outbox not readable', { channel, err: errorText(err) });
@@ -129,7 +129,6 @@ export class OutboxSender {
       else this.#pending.set(r.chatId, [r]);
       this.#loadedUpTo = r.id;
     }
-    this.#held += rows.length;
     const now = Date.now();
     let nextWake = Infinity;
     const maxChats = this.#o.maxChats ?? 64;
@@ -197,7 +196,6 @@ export class OutboxSender {
           }
           if (kind === 'recipient-gone') {
             const dropped = failPendingOfChat(db, channel, chat, clock(), reason);
-            this.#held -= rows.length;
             rows.length = 0;
             log.info('recipient refused the chat, replies dropped', { channel, outboxId: row.id, dropped });
             this.#o.onRecipientGone?.(chat, reason);
@@ -205,7 +203,6 @@ export class OutboxSender {
           }
           markOutboxFailed(db, row.id, clock(), reason);
           rows.shift();
-          this.#held--;
           log.error('reply refused by the platform', { channel, outboxId: row.id, err: reason });
           continue;
         } catch (dbErr) {
@@ -215,7 +212,6 @@ export class OutboxSender {
       }
       // Sent: never again from this process, even if the mark below fails (after a restart it would be).
       rows.shift();
-      this.#held--;
       this.#failures.delete(chat);
       this.#waitUntil.delete(chat);
       try {
