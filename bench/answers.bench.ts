@@ -1,7 +1,7 @@
 /**
  * Answer handling next to the framework's floor.
  *
- * Telegram (long polling): the real bot as shipped (`node dist/bot/main.js`, built first by this bench) and a
+ * Telegram (long polling): the real bot as shipped (`npm start`'s node command, bench/shipped.ts; built first by this bench) and a
  * bare grammY echo bot (bench/peers/echo-bot.mjs: same grammY, same runner) each run as a child process against the fake Bot API
  * server (tests/fakes/telegram-server.ts, every call answered at once), with the outgoing throttle off
  * (OUTGOING_THROTTLE=off). N contacts are linked to N units; each contact sends `/nhap`, then answers every
@@ -40,6 +40,7 @@ import { fileURLToPath } from 'node:url';
 import { count } from 'drizzle-orm';
 import { Pool } from 'undici';
 import { loadConfig } from '../config';
+import { shippedBotArgs } from './shipped';
 import { applicableQuestions, type FlatQuestion } from '../domain/form';
 import { parseVietnameseNumber } from '../domain/numbers';
 import { closeDatabase, inTransaction, openDatabase, type Db } from '../storage/db';
@@ -304,7 +305,7 @@ async function runTelegram(kind: 'bot' | 'echo', steps: Step[], dbPath: string |
   const env: Record<string, string> = { TELEGRAM_BOT_TOKEN: fake.token, TELEGRAM_API_ROOT: fake.apiRoot };
   const proc =
     kind === 'bot'
-      ? start(['dist/bot/main.js'], {
+      ? start(shippedBotArgs(), {
           ...env,
           DATABASE_PATH: dbPath as string,
           LOG_LEVEL: 'warn',
@@ -466,7 +467,7 @@ async function runZalo(kind: 'bot' | 'bare', steps: Step[], dbPath: string | und
   });
   await until('the fake Zalo server', () => fake.apiRoot !== '');
   const port = await freePort();
-  const proc = start(['dist/bot/main.js'], {
+  const proc = start(shippedBotArgs(), {
     ZALO_BOT_TOKEN: ZALO_TOKEN,
     ZALO_API_ROOT: fake.apiRoot,
     ZALO_MODE: 'webhook',

@@ -3,7 +3,7 @@
  * question answered, texts from a third of them) stored in a real SQLite file.
  *
  *   1. in process: loading the data from the database, aggregating, building the .docx (each timed);
- *   2. through the chat: the real bot as shipped (`node dist/bot/main.js`, built first) long-polling the fake Bot API
+ *   2. through the chat: the real bot as shipped (`npm start`'s node command, built first) long-polling the fake Bot API
  *      server; an office account sends `/baocao 2026-H1` twice; timed from the update being handed out to
  *      the document arriving at the server, with the bot's peak RSS (VmHWM). The first request also loads
  *      the Word builder (it is loaded on first use).
@@ -19,6 +19,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config';
+import { shippedBotArgs } from './shipped';
 import { aggregate } from '../domain/aggregate';
 import { flattenForm } from '../domain/form';
 import { periodInfo } from '../domain/periods';
@@ -101,7 +102,7 @@ try {
   // ------------------------------------------------------------------ 2. through the chat
   const fake = await startFakeTelegram();
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-  const child = spawn(process.execPath, ['dist/bot/main.js'], {
+  const child = spawn(process.execPath, shippedBotArgs(), {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',

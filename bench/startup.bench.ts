@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeTelegram, type FakeTelegram } from '../tests/fakes/telegram-server';
+import { shippedBotArgs } from './shipped';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? '5');
@@ -71,7 +72,7 @@ for (let i = 0; i < RUNS; i++) {
   const env = { ...common, DATABASE_PATH: join(dir, `run-${i}.db`), OUTPUT_DIR: join(dir, 'out'), LOG_LEVEL: 'warn', HTTP_HOST: '127.0.0.1', HTTP_PORT: '0' };
   const invite = execFileSync(process.execPath, ['dist/cli.js', 'office', 'invite'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } }).toString();
   const code = /: ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(invite)![1]!;
-  ours.push(await measure(['dist/bot/main.js'], env, `/start ${code}`));
+  ours.push(await measure(shippedBotArgs(), env, `/start ${code}`));
 }
 await fake.close();
 rmSync(dir, { recursive: true, force: true });

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const read = (f: string) => readFileSync(join(ROOT, f), 'utf8');
-const START = 'node dist/bot/main.js';
+const START = 'node --max-semi-space-size=8 --heap-growing-percent=50 dist/bot/main.js';
 
 /** Instructions of a Dockerfile, continuation lines joined and comments dropped. */
 function instructions(text: string): { op: string; args: string }[] {

@@ -87,7 +87,7 @@ describe('the compiled program, started the README’s way', () => {
     const pkg = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
     expect(readFileSync(`${ROOT}/README.md`, 'utf8')).toContain('```sh\nnpm install && npm start\n```');
     expect(pkg.scripts.prestart).toBe('node scripts/build.mjs');
-    expect(pkg.scripts.start).toBe('exec node dist/bot/main.js');
+    expect(pkg.scripts.start).toBe('exec node --max-semi-space-size=8 --heap-growing-percent=50 dist/bot/main.js');
     expect(pkg.dependencies.tsx).toBeUndefined();
   });
 
