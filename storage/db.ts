@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { mkdirSync, statSync } from 'node:fs';
+import { closeSync, fsync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema';
@@ -35,6 +35,7 @@ export function openDatabase(path: string): Db {
   if (path !== ':memory:' && path !== '') {
     const st = statSync(path);
     files.set(db, { path: resolve(path), dev: st.dev, ino: st.ino });
+    logs.set(db, { path: `${resolve(path)}-wal`, fd: null, ino: 0, running: null, next: null });
   }
   return db;
 }
@@ -49,6 +50,86 @@ export function databaseFile(db: Db): { path: string; dev: number; ino: number }
 export function closeDatabase(db: Db): void {
   flushGroup(db);
   db.$client.close();
+  const log = logs.get(db);
+  if (log?.fd != null) closeSync(log.fd);
+  logs.delete(db);
+}
+
+/**
+ * The write-ahead log of a database file, synced off the event loop. A commit that an acknowledgement
+ * waits for is written with synchronous=NORMAL (no sync inside SQLite, which would hold the event loop
+ * for the whole fsync) and the acknowledgement waits for an fsync of the log file run by libuv's thread
+ * pool instead: the same guarantee as FULL (in WAL mode FULL is exactly a sync of the log at each commit),
+ * while the event loop goes on reading requests and handling. Concurrent waits share one fsync; a wait
+ * that comes while one is running gets the next one, which starts after it (it covers every commit made
+ * before it starts). A checkpoint syncs the log itself before copying it back and the database file after.
+ */
+interface LogFile {
+  path: string;
+  fd: number | null;
+  ino: number;
+  running: Promise<void> | null;
+  next: Promise<void> | null;
+}
+const logs = new WeakMap<Db, LogFile>();
+
+function syncLogOnce(log: LogFile): Promise<void> {
+  return new Promise((resolve, reject) => {
+    try {
+      // The log is the same file while the database is open here (SQLite removes it only when the last
+      // connection closes); should it have been replaced, the new one is synced.
+      const ino = statSync(log.path).ino;
+      if (log.fd === null || log.ino !== ino) {
+        if (log.fd !== null) closeSync(log.fd);
+        log.fd = null;
+        log.fd = openSync(log.path, 'r');
+        log.ino = ino;
+      }
+    } catch (err) {
+      reject(err);
+      return;
+    }
+    fsync(log.fd, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+/** Resolves once everything committed before the call is on disk. */
+function syncLog(log: LogFile): Promise<void> {
+  if (!log.running) {
+    log.running = syncLogOnce(log).finally(() => {
+      log.running = null;
+    });
+    return log.running;
+  }
+  if (!log.next) {
+    const after = log.running.catch(() => undefined);
+    log.next = after.then(() => {
+      log.next = null;
+      return syncLog(log);
+    });
+  }
+  return log.next;
+}
+
+/**
+ * Runs fn in one transaction of its own, committed before this returns but synced to disk later, off the
+ * event loop: `synced` resolves once it is durable (rejects if the sync failed). For what is acknowledged
+ * to a platform: acknowledge after `synced`. In-memory databases, and calls inside another transaction,
+ * get the ordinary synced commit (or nesting) and an already resolved promise.
+ */
+export function inTransactionSyncedLater<T>(db: Db, fn: (tx: Db) => T): { value: T; synced: Promise<void> } {
+  const log = logs.get(db);
+  const g = groupOf(db);
+  if (!log || g.depth > 0 || db.$client.inTransaction) return { value: inTransaction(db, fn), synced: Promise.resolve() };
+  flushGroup(db);
+  db.$client.pragma('synchronous = NORMAL');
+  let value: T;
+  try {
+    value = run(db, g, fn);
+  } finally {
+    db.$client.pragma('synchronous = FULL');
+  }
+  return { value, synced: syncLog(log) };
 }
 
 /**
@@ -58,10 +139,10 @@ export function closeDatabase(db: Db): void {
  * undoes only its own update), committed once the burst's work is done: at the next turn of the event
  * loop, before anything reads the queue of replies to send, and before any other transaction. That is one
  * write of each touched page per burst instead of per update. The group commits with synchronous=NORMAL
- * (no disk sync of its own): the next transaction that precedes an acknowledgement (FULL, the default)
- * syncs the log file with everything written before it, so a power cut can lose only handlings since the
- * last acknowledgement, and their updates are in the inbox to be handled again (a reply may then be sent
- * twice, never lost). SQLite forbids changing the level inside a transaction, and no other transaction
+ * (no disk sync of its own): the next sync of the log that precedes an acknowledgement (a FULL commit, or
+ * inTransactionSyncedLater's fsync) takes everything written before it, so a power cut can lose only
+ * handlings since the last acknowledgement, and their updates are in the inbox to be handled again (a
+ * reply may then be sent twice, never lost). SQLite forbids changing the level inside a transaction, and no other transaction
  * can run while a group is open, so the level is NORMAL exactly for the group's commit.
  */
 interface Group {

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { closeDatabase, flushGroup, inGroup, inTransaction, onGroupCommitError, openDatabase, type Db } from '../storage/db';
+import { closeDatabase, flushGroup, inGroup, inTransaction, inTransactionSyncedLater, onGroupCommitError, openDatabase, type Db } from '../storage/db';
 import { Intake } from '../bot/http/intake';
 import { silentLogger } from '../log';
 import { inbox } from '../storage/schema';
@@ -117,7 +117,7 @@ describe('group commit', () => {
       },
     });
     intake.recover();
-    intake.acceptBatch([{ updateKey: 'u1', payload: { n: 1 } }]);
+    await intake.acceptBatch([{ updateKey: 'u1', payload: { n: 1 } }]);
     await intake.idle();
     await nextTurn();
     expect(errors).toHaveLength(1);
@@ -128,5 +128,59 @@ describe('group commit', () => {
     await nextTurn();
     expect(committed('E2').n).toBe(1);
     expect(db.select().from(inbox).all().every((r) => r.processedAt !== null)).toBe(true);
+  });
+});
+
+describe('a commit synced later (what an acknowledgement waits for)', () => {
+  it('is committed when the call returns, the open group with it, and synced by a shared fsync off the event loop', async () => {
+    inGroup(db, (tx) => upsertUnit(tx, unit('S0')));
+    const first = inTransactionSyncedLater(db, (tx) => upsertUnit(tx, unit('S1')).unit.code);
+    expect(first.value).toBe('S1');
+    // Committed at once (a second connection sees it), the group before it; FULL again for everything else.
+    expect([committed('S0').n, committed('S1').n]).toEqual([1, 1]);
+    expect(synchronousLevel()).toBe(2);
+    // Waits that come while a sync runs share the next one, which ends after it.
+    const order: string[] = [];
+    const rest = Array.from({ length: 20 }, (_, i) => inTransactionSyncedLater(db, (tx) => upsertUnit(tx, unit(`T${i}`))));
+    await Promise.all([
+      first.synced.then(() => order.push('first')),
+      ...rest.map((r) => r.synced.then(() => order.push('later'))),
+    ]);
+    expect(order[0]).toBe('first');
+    expect(order).toHaveLength(21);
+    expect(other.prepare("select count(*) as n from units where code like 'T%'").get()).toEqual({ n: 20 });
+  });
+
+  it('inside another transaction it is nested, and undone with it', async () => {
+    expect(() =>
+      inTransaction(db, (tx) => {
+        const inner = inTransactionSyncedLater(tx, (t) => upsertUnit(t, unit('N1')));
+        void inner.synced;
+        throw new Error('outer failed');
+      }),
+    ).toThrow('outer failed');
+    expect(committed('N1').n).toBe(0);
+  });
+
+  it('a failing transaction commits nothing, throws, and leaves FULL in force', () => {
+    expect(() =>
+      inTransactionSyncedLater(db, (tx) => {
+        upsertUnit(tx, unit('F1'));
+        throw new Error('store failed');
+      }),
+    ).toThrow('store failed');
+    expect(committed('F1').n).toBe(0);
+    expect(synchronousLevel()).toBe(2);
+  });
+
+  it('an in-memory database gets the ordinary commit', async () => {
+    const mem = openDatabase(':memory:');
+    try {
+      const r = inTransactionSyncedLater(mem, (tx) => upsertUnit(tx, unit('M1')).unit.code);
+      await r.synced;
+      expect(r.value).toBe('M1');
+    } finally {
+      closeDatabase(mem);
+    }
   });
 });

@@ -9,8 +9,9 @@ import { closeDatabase, openDatabase, type Db } from '../storage/db';
 
 /**
  * The intake's scheduling, on a real SQLite file: one person's updates never overlap and keep their order,
- * people take turns, and a poller is held back (the rest waits at the platform) while 1,000 stored updates
- * wait for handling in memory.
+ * people take turns, a poller is held back (the rest waits at the platform) while 1,000 stored updates
+ * wait for handling in memory, and while webhook deliveries keep coming their acknowledgements come first
+ * without stopping the handling.
  */
 
 let dir: string;
@@ -46,7 +47,7 @@ describe('intake', () => {
       log.push(`${u.user}${u.n}`);
       running.delete(u.user);
     });
-    i.acceptBatch([1, 2, 3].flatMap((n) => ['a', 'b'].map((user) => ({ updateKey: `${user}${n}`, payload: { user, n } }))));
+    await i.acceptBatch([1, 2, 3].flatMap((n) => ['a', 'b'].map((user) => ({ updateKey: `${user}${n}`, payload: { user, n } }))));
     await i.idle();
     expect(log.filter((x) => x.startsWith('a'))).toEqual(['a1', 'a2', 'a3']);
     expect(log.filter((x) => x.startsWith('b'))).toEqual(['b1', 'b2', 'b3']);
@@ -59,10 +60,10 @@ describe('intake', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const i = intake(() => gate);
-    i.acceptBatch(Array.from({ length: 999 }, (_, n) => ({ updateKey: `u${n}`, payload: { user: `p${n}`, n } })));
+    await i.acceptBatch(Array.from({ length: 999 }, (_, n) => ({ updateKey: `u${n}`, payload: { user: `p${n}`, n } })));
     let roomGiven = false;
     await i.room();
-    i.acceptBatch([{ updateKey: 'u999', payload: { user: 'p999', n: 999 } }]);
+    await i.acceptBatch([{ updateKey: 'u999', payload: { user: 'p999', n: 999 } }]);
     void i.room().then(() => (roomGiven = true));
     await new Promise((r) => setTimeout(r, 50));
     expect(i.pending).toBe(1000);
@@ -75,6 +76,32 @@ describe('intake', () => {
     release();
     await i.idle();
     expect(roomGiven).toBe(true);
+    expect(db.select().from(inbox).all().filter((r) => r.processedAt === null)).toEqual([]);
+  });
+
+  it('while webhook deliveries keep coming, starts an update only every few milliseconds, then catches up', async () => {
+    let handled = 0;
+    const i = intake(async () => {
+      handled++;
+    });
+    // One delivery per millisecond for 300 ms, each a different person (nothing holds handling back but the
+    // deliveries): every one is stored and may be acknowledged at once.
+    const outcomes: Promise<'stored' | 'duplicate'>[] = [];
+    const t0 = performance.now();
+    let n = 0;
+    while (performance.now() - t0 < 300) {
+      outcomes.push(i.acceptSoon(`w${n}`, { user: `p${n}`, n }));
+      n++;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    const duringBurst = handled;
+    expect(await Promise.all(outcomes)).toEqual(outcomes.map(() => 'stored'));
+    // Handling went on (at most one update every 5 ms), far behind the deliveries.
+    expect(duringBurst).toBeGreaterThan(0);
+    expect(duringBurst).toBeLessThanOrEqual(Math.ceil((performance.now() - t0) / 5) + 1);
+    expect(duringBurst).toBeLessThan(n);
+    await i.idle();
+    expect(handled).toBe(n);
     expect(db.select().from(inbox).all().filter((r) => r.processedAt === null)).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import type { Logger } from '../../log';
 import type { Db } from '../../storage/db';
 import type { Channel } from '../../storage/schema';
-import { inGroup, inTransaction } from '../../storage/db';
+import { inGroup, inTransactionSyncedLater } from '../../storage/db';
 import { markInboxProcessed, pendingInbox, pruneProcessedInbox, storeInboxUpdate } from '../../storage/repositories/inbox';
 import { isDatabaseError } from '../../storage/errors';
 import { assertDatabaseFile } from '../../storage/health';
@@ -35,10 +35,13 @@ export interface IntakeOptions<P> {
   onFailed?: (payload: P) => void;
 }
 
-/** Updates started per slice of handling (they share one group commit)… */
+/** Updates started per slice of handling (they share one group commit). */
 const SLICE = 64;
-/** …and while webhook deliveries are waiting for their 200, which come first. */
-const SLICE_WHILE_ACKNOWLEDGING = 1;
+/**
+ * While webhook deliveries keep coming, their 200s come first: one update is started at most this often
+ * (handling lags, its updates are on disk), so a long burst still makes progress (200 per second).
+ */
+const HANDLING_INTERVAL_WHILE_ACKNOWLEDGING_MS = 5;
 /** A burst of webhook deliveries is taken to go on this long after its last delivery. */
 const ACKNOWLEDGING_MS = 20;
 /** Stored updates waiting for handling in memory before pollers stop fetching more. */
@@ -57,6 +60,8 @@ export class Intake<P> {
   #sliceScheduled = false;
   /** When a webhook delivery last arrived (performance.now()). */
   #lastDeliveryAt = -Infinity;
+  /** When an update was last started while deliveries were coming (performance.now()). */
+  #lastStartedWhileAcknowledging = -Infinity;
   /** Stored updates scheduled here and not handled yet (queued or being handled). */
   readonly #scheduled = new Set<number>();
   #idleWaiters: (() => void)[] = [];
@@ -83,34 +88,40 @@ export class Intake<P> {
 
   #storeWaiting(): void {
     const waiting = this.#waiting.splice(0);
-    try {
-      const outcomes = this.acceptBatch(waiting);
-      waiting.forEach((w, i) => w.resolve(outcomes[i]!));
-    } catch (err) {
-      for (const w of waiting) w.reject(err);
-    }
+    this.acceptBatch(waiting).then(
+      (outcomes) => waiting.forEach((w, i) => w.resolve(outcomes[i]!)),
+      (err: unknown) => {
+        for (const w of waiting) w.reject(err);
+      },
+    );
   }
 
   /**
    * Stores a batch in one transaction (one disk sync for a whole getUpdates answer), then schedules the new
-   * ones. When this returns, every update of the batch is durable and may be acknowledged; when it throws,
-   * none is stored and none may be.
+   * ones. When the promise resolves, every update of the batch is durable and may be acknowledged; when it
+   * rejects, none may be (none is stored, or the sync failed: a redelivery is then recognised as stored).
+   * The sync runs off the event loop, and handling may start before it ends: a reply sent before a power
+   * cut is sent again after the redelivery, never lost.
    */
-  acceptBatch(batch: readonly { updateKey: string; payload: P }[]): ('stored' | 'duplicate')[] {
+  async acceptBatch(batch: readonly { updateKey: string; payload: P }[]): Promise<('stored' | 'duplicate')[]> {
     const { db, channel, clock, log } = this.#o;
     const now = clock();
     // Stored into a file nobody will open again is not stored: refuse, so nothing is acknowledged.
     assertDatabaseFile(db);
-    const ids = inTransaction(db, (tx) => batch.map((u) => storeInboxUpdate(tx, { channel, updateKey: u.updateKey, payload: JSON.stringify(u.payload), now })));
-    return ids.map((id, i) => {
+    const { value: ids, synced } = inTransactionSyncedLater(db, (tx) =>
+      batch.map((u) => storeInboxUpdate(tx, { channel, updateKey: u.updateKey, payload: JSON.stringify(u.payload), now })),
+    );
+    const outcomes = ids.map((id, i) => {
       const u = batch[i]!;
       if (id === null) {
         log.info('duplicate delivery ignored', { channel, updateKey: u.updateKey });
-        return 'duplicate';
+        return 'duplicate' as const;
       }
       if (this.#ready) this.#schedule(id, u.payload);
-      return 'stored';
+      return 'stored' as const;
     });
+    await synced;
+    return outcomes;
   }
 
   /** Schedules every row a previous run (or this one, before the channel was ready) stored but did not finish. Returns how many. */
@@ -175,23 +186,35 @@ export class Intake<P> {
     this.#requestSlice();
   }
 
-  #requestSlice(): void {
+  #requestSlice(delayMs = 0): void {
     if (this.#sliceScheduled) return;
     this.#sliceScheduled = true;
-    setImmediate(() => this.#slice());
+    if (delayMs > 0) setTimeout(() => this.#slice(), delayMs);
+    else setImmediate(() => this.#slice());
   }
 
   /**
    * Starts the next update of each person not being handled already, up to a budget, and yields to the
-   * event loop before the next slice. Acknowledgements come first: while webhook deliveries wait to be
-   * stored, a slice is small (handling can lag, its updates are on disk); otherwise it is large, and one
-   * slice's handlings share one group commit. One person's updates never overlap, and people take turns.
+   * event loop before the next slice. Acknowledgements come first: while webhook deliveries keep coming,
+   * one update is started every few milliseconds (handling can lag, its updates are on disk); otherwise a
+   * slice is large, and its handlings share one group commit. One person's updates never overlap, and
+   * people take turns.
    */
   #slice(): void {
     this.#sliceScheduled = false;
     // Deliveries in the last few milliseconds, not only since the last slice: two slices can follow each
     // other between two requests of a burst, and a full slice then holds every waiting delivery back.
-    let budget = performance.now() - this.#lastDeliveryAt < ACKNOWLEDGING_MS ? SLICE_WHILE_ACKNOWLEDGING : SLICE;
+    const now = performance.now();
+    let budget = SLICE;
+    if (now - this.#lastDeliveryAt < ACKNOWLEDGING_MS) {
+      const wait = this.#lastStartedWhileAcknowledging + HANDLING_INTERVAL_WHILE_ACKNOWLEDGING_MS - now;
+      if (wait > 0) {
+        this.#requestSlice(wait);
+        return;
+      }
+      budget = 1;
+      this.#lastStartedWhileAcknowledging = now;
+    }
     for (const [key, queue] of this.#queues) {
       if (budget === 0) break;
       if (this.#busy.has(key)) continue;

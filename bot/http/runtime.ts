@@ -172,7 +172,7 @@ export async function startRuntime(deps: AppDeps, opts: RuntimeOptions = {}): Pr
             log,
             backoffMs: backoff,
             status,
-            onUpdates: (updates) => void intake.acceptBatch(updates.map((u) => ({ updateKey: zaloUpdateKey(u), payload: u }))),
+            onUpdates: (updates) => intake.acceptBatch(updates.map((u) => ({ updateKey: zaloUpdateKey(u), payload: u }))),
             room: (signal) => intake.room(signal),
           });
         }

@@ -124,7 +124,7 @@ export function startTelegramChannel(bot: Bot, deps: AppDeps, o: TelegramChannel
         return parsed ? [{ updateKey: telegramUpdateKey(parsed), payload: parsed }] : [];
       });
       try {
-        intake.acceptBatch(batch);
+        await intake.acceptBatch(batch);
       } catch (err) {
         const failures = status.failed(err);
         const wait = backoffDelay(backoff, failures);

@@ -14,10 +14,10 @@ import type { ChannelStatus } from '../channel-status';
 export interface ZaloPollingOptions {
   client: ZaloClient;
   /**
-   * Receives each answer's updates; the intake stores them in one transaction, synchronously, so a throw
-   * here means none was stored. (Zalo has no offset: what getUpdates returned is not delivered again.)
+   * Receives each answer's updates; the intake stores them in one transaction and resolves once they are
+   * on disk; a rejection is logged. (Zalo has no offset: what getUpdates returned is not delivered again.)
    */
-  onUpdates: (updates: ZaloUpdate[]) => void;
+  onUpdates: (updates: ZaloUpdate[]) => Promise<unknown> | void;
   /** Awaited before each fetch: a long burst waits at the platform while much is waiting to be handled here. */
   room?: (signal: AbortSignal) => Promise<void>;
   /** Where /healthz reads the poller's failures. */
@@ -76,7 +76,7 @@ export function startZaloPolling(opts: ZaloPollingOptions): ZaloPoller {
       }
       if (updates.length === 0) continue;
       try {
-        onUpdates(updates);
+        await onUpdates(updates);
       } catch (err) {
         log.error('zalo updates could not be stored', { count: updates.length, err: err instanceof Error ? err.message : String(err) });
       }
