@@ -253,7 +253,7 @@ interface Reply {
 }
 
 interface TelegramResult {
-  paced: { updates: number; rate: number; p50Ms: number; p99Ms: number; maxMs: number };
+  paced: { updates: number; rate: number; p50Ms: number; p99Ms: number; maxMs: number; slowest: string[] };
   burst: { updates: number; seconds: number; perSecond: number; p50Ms: number; p99Ms: number } & ReturnType<typeof perUnit>;
   peakRssMb: number;
   replies: number;
@@ -261,7 +261,20 @@ interface TelegramResult {
 }
 
 /** Latency per update: from being handed out to the last reply to its chat before the chat's next update was. */
-function latencies(steps: { id: number; chat: number }[], fake: FakeTelegram, replies: Reply[]): { ms: number[]; unanswered: number } {
+/**
+ * The slowest updates of a phase as "latency@time" (ms; time since the phase began): several in a row
+ * point to one stall of the bot (a full collection, a checkpoint), lone ones to small pauses.
+ */
+function slowest(lat: { ms: number[]; servedAt: number[] }, from: number, n = 12): string[] {
+  return lat.ms
+    .map((ms, i) => ({ ms, at: (lat.servedAt[i] ?? from) - from }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, n)
+    .sort((a, b) => a.at - b.at)
+    .map((x) => `${x.ms.toFixed(1)}@${x.at.toFixed(0)}`);
+}
+
+function latencies(steps: { id: number; chat: number }[], fake: FakeTelegram, replies: Reply[]): { ms: number[]; servedAt: number[]; unanswered: number } {
   const byChat = new Map<number, { id: number; served: number }[]>();
   for (const s of steps) {
     const served = fake.servedAt.get(s.id);
@@ -277,6 +290,7 @@ function latencies(steps: { id: number; chat: number }[], fake: FakeTelegram, re
     repliesByChat.set(r.chat, list);
   }
   const ms: number[] = [];
+  const servedAt: number[] = [];
   let unanswered = 0;
   for (const [chat, served] of byChat) {
     served.sort((a, b) => a.served - b.served);
@@ -289,9 +303,10 @@ function latencies(steps: { id: number; chat: number }[], fake: FakeTelegram, re
         return;
       }
       ms.push((mine.at(-1) as number) - s.served);
+      servedAt.push(s.served);
     });
   }
-  return { ms, unanswered };
+  return { ms, servedAt, unanswered };
 }
 
 async function runTelegram(kind: 'bot' | 'echo', steps: Step[], dbPath: string | undefined, pacedRate?: number): Promise<TelegramResult> {
@@ -366,7 +381,7 @@ async function runTelegram(kind: 'bot' | 'echo', steps: Step[], dbPath: string |
     const errors = proc.stderr.join('').split('\n').filter((l) => (kind === 'bot' ? /"level":"error"/.test(l) : l.trim() !== ''));
     if (errors.length > 0) problems.push(`${errors.length} error lines in the log, e.g. ${errors[0]?.slice(0, 300)}`);
     return {
-      paced: { updates: pacedSteps.length, rate, p50Ms: pct(lat.ms, 50), p99Ms: pct(lat.ms, 99), maxMs: Math.max(...lat.ms) },
+      paced: { updates: pacedSteps.length, rate, p50Ms: pct(lat.ms, 50), p99Ms: pct(lat.ms, 99), maxMs: Math.max(...lat.ms), slowest: slowest(lat, t0) },
       burst: {
         updates: burstSteps.length,
         seconds,
@@ -577,6 +592,7 @@ try {
   console.log(`| ${'figure'.padEnd(w0)} | this bot | peer (echo bot / bare node:http) | ratio |`);
   console.log(`| ${'-'.repeat(w0)} | --- | --- | --- |`);
   for (const r of rows) console.log(`| ${r[0].padEnd(w0)} | ${r[1]} | ${r[2]} | ${r[3]} |`);
+  console.log(`slowest paced updates of the bot (latency ms @ ms into the phase): ${bot.paced.slowest.join(' ')}`);
   const problems = [...bot.problems.map((p) => `bot: ${p}`), ...echo.problems.map((p) => `echo: ${p}`), ...zaloBot.problems.map((p) => `zalo: ${p}`), ...bare.problems.map((p) => `bare: ${p}`)];
   for (const p of problems) console.log(`PROBLEM ${p}`);
   console.log(
