@@ -176,9 +176,10 @@ export function unlikely(q: FlatQuestion, value: number, ctx: AnswerContext): An
       if (far && Math.abs(value - before) >= Math.max(minDiff, 1)) return { kind: 'change', previous: before, periodId: prev.report.periodId };
     }
   }
+  // The unit's answers with this figure in place of the question's current one (read, not copied: the
+  // engine judges every figure typed against every rule).
+  const num = (k: string) => (k === q.key ? value : ctx.answers[k]);
   for (const rule of form.rules ?? []) {
-    const answers = { ...ctx.answers, [q.key]: value };
-    const num = (k: string) => answers[k];
     if (rule.key !== q.key && !rule.needs.includes(q.key)) continue;
     const main = num(rule.key);
     const needs = rule.needs.map(num);
@@ -204,6 +205,15 @@ export function saysNothing(text: string): boolean {
 const MEANING_WORDS = new Set(['hoac', 'hay', 'den', 'toi', 'tro', 'hon', 'le', 'nhieu', 'may', 'xi', 'ruoi', 'trieu', 'nghin', 'ngan', 'ty', 'ti', 'tram', 'chuc', 'k', 'tr']);
 const CURRENCY = new Set(['d', 'dong', 'vnd']);
 
+/** A question's unit as folded words ("lượt người" → lượt, nguoi), worked out once per unit text. */
+const unitWordSets = new Map<string, ReadonlySet<string>>();
+function unitWordsOf(unit: string | undefined): ReadonlySet<string> {
+  const key = unit ?? '';
+  let words = unitWordSets.get(key);
+  if (!words) unitWordSets.set(key, (words = new Set(foldText(key).split(/[^a-z0-9]+/).filter(Boolean))));
+  return words;
+}
+
 /**
  * "2 đoàn (Hàn Quốc và Nhật Bản)" → head "2 đoàn", note "Hàn Quốc và Nhật Bản". The head is the number
  * with its multipliers and the question's unit words; the note is what follows, when it is more than
@@ -216,7 +226,6 @@ export function splitNote(text: string, q: Pick<FlatQuestion, 'unit'>): { head: 
   const head = m[0];
   let rest = spelled.slice(head.length);
   if (/^[\p{L}]/u.test(rest) && /\d$/.test(head)) return { head: text, note: null };
-  const unitWords = new Set(foldText(q.unit ?? '').split(/[^a-z0-9]+/).filter(Boolean));
   // Drop the unit words and currency that merely repeat what the question asked.
   let kept = '';
   for (;;) {
@@ -224,7 +233,7 @@ export function splitNote(text: string, q: Pick<FlatQuestion, 'unit'>): { head: 
     if (!w) break;
     const folded = foldText(w[1]!);
     if (MEANING_WORDS.has(folded)) return { head: text, note: null };
-    if (!unitWords.has(folded) && !CURRENCY.has(folded)) break;
+    if (!unitWordsOf(q.unit).has(folded) && !CURRENCY.has(folded)) break;
     kept += w[0];
     rest = rest.slice(w[0].length);
   }
