@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Packer, FileChild, type Document, type IContext, type IXmlableObject } from 'docx';
-import { unzipSync, zipSync, type Zippable } from 'fflate';
+import { unzipSync } from 'fflate';
 import { textLines } from './text';
+import { zipFiles } from './zip';
 
 /**
  * The bulky, repetitive parts of the report (unit opinions, lists of units, the per-unit appendix table)
@@ -17,9 +18,9 @@ import { textLines } from './text';
  *
  * How: each RawBlock is a docx FileChild that docx writes as a placeholder paragraph holding a marker
  * (`baocao-raw-<random per process>-<n>`); packRawBlocks() packs the document with docx, replaces each
- * placeholder paragraph of word/document.xml with its block's XML and zips the package again with
- * fflate (docx's own zip library). Markers are only looked for in docx's XML, never in the blocks, so a
- * unit's text cannot be taken for one.
+ * placeholder paragraph of word/document.xml with its block's XML and zips the package again (zip.ts).
+ * Markers are only looked for in docx's XML, never in the blocks, so a unit's text cannot be taken for
+ * one.
  */
 
 export interface FastRun {
@@ -215,12 +216,11 @@ export function spliceRawBlocks(documentXml: string, blocks: readonly RawBlock[]
 
 /** Packs `doc` with docx, then splices the raw blocks into word/document.xml. */
 export async function packRawBlocks(doc: Document, blocks: readonly RawBlock[]): Promise<Buffer> {
-  const files: Zippable = unzipSync(await Packer.pack(doc, 'uint8array'));
+  const files: Record<string, Uint8Array> = unzipSync(await Packer.pack(doc, 'uint8array'));
   const path = 'word/document.xml';
   const xml = files[path];
   if (!(xml instanceof Uint8Array)) throw new Error('packRawBlocks: the package has no word/document.xml');
   // Same key, so the part keeps its place in the package.
   files[path] = spliceRawBlocks(Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength).toString('utf8'), blocks);
-  const zipped = zipSync(files);
-  return Buffer.from(zipped.buffer, zipped.byteOffset, zipped.byteLength);
+  return zipFiles(Object.entries(files));
 }
