@@ -10,12 +10,13 @@ import { createInvite, currentInviteForUnit, redeemInvite } from '../storage/rep
 import { markUpdateProcessed } from '../storage/repositories/updates';
 import { latestFormVersion } from '../storage/repositories/forms';
 import { ensurePeriod, openPeriods, setPeriodOverride } from '../storage/repositories/periods';
-import { appendAnswer, confirmSubmission, createSubmission, currentAnswers, findSubmission, nextRevision } from '../storage/repositories/submissions';
+import { appendAnswer, confirmSubmission, createSubmission, currentAnswers, findSubmission, nextRevision, submissionsOfPeriod } from '../storage/repositories/submissions';
 import { loadConversation, saveConversation } from '../storage/repositories/conversations';
 import { touchContact } from '../storage/repositories/contacts';
 import { conversations } from '../storage/schema';
 import { INVITE_ALPHABET } from '../domain/invite-code';
 import { DEFAULT_CALENDAR } from '../domain/periods';
+import type { AnswerFlag } from '../domain/form';
 
 const NOW = new Date('2026-05-01T03:00:00Z'); // inside 2026-H1's window (opens 20/4, due 05/5)
 const DAY = 86_400_000;
@@ -208,6 +209,48 @@ describe('submissions and answers', () => {
     const rows = db.$client.prepare('select question_key, raw_text from answers where submission_id = ? order by id').all(s.id);
     expect(rows).toHaveLength(5);
     expect(rows[2]).toEqual({ question_key: 'portal_news_events', raw_text: 'mười ba' });
+  });
+
+  it('submissionsOfPeriod: the newest row per key gives the value and its note, flag and "không có", through revisions', () => {
+    const period = ensurePeriod(db, '2026-H1');
+    const a = createSubmission(db, unit('A').id, period.id, period.formVersionId, NOW);
+    const b = createSubmission(db, unit('B').id, period.id, period.formVersionId, NOW);
+    const empty = createSubmission(db, unit('C').id, period.id, period.formVersionId, NOW);
+    const draft = createSubmission(db, unit('D').id, period.id, period.formVersionId, NOW);
+    const add = (submissionId: number, key: string, value: number | string | null, more: { note?: string; none?: boolean; flag?: AnswerFlag } = {}, revision = 0) =>
+      appendAnswer(db, { submissionId, key, value, raw: value === null ? null : String(value), revision, contactId: null, now: NOW, ...more });
+    add(a.id, 'portal_news_events', 12, { note: 'cũ' });
+    add(b.id, 'portal_news_events', 7);
+    add(a.id, 'digital_views', 2000, { flag: { kind: 'rule', message: 'Lượt xem cao bất thường' } });
+    add(a.id, 'intl_foreign_students', 0, { none: true });
+    add(a.id, 'campaign_text', 'Có <&> "trích dẫn"\nhai dòng');
+    add(draft.id, 'portal_news_events', 1);
+    confirmSubmission(db, a.id, null, NOW);
+    confirmSubmission(db, b.id, null, NOW);
+    confirmSubmission(db, empty.id, null, NOW);
+    // Corrections after confirmation: a newer row clears the note, a newer row adds one, a skipped question.
+    add(a.id, 'portal_news_events', 13, {}, 2);
+    add(a.id, 'digital_views', 2500, { note: 'mới' }, 2);
+    add(a.id, 'campaign_text', null, {}, 2);
+    add(b.id, 'portal_news_events', 8, { none: false, note: 'đã sửa' }, 2);
+    add(b.id, 'portal_news_events', 9, { flag: { kind: 'change', previous: 7, periodId: '2025-H1' } }, 3);
+
+    const confirmed = submissionsOfPeriod(db, '2026-H1', 'confirmed');
+    const byCode = new Map(confirmed.map((s) => [s.unit.code, s]));
+    expect([...byCode.keys()].sort()).toEqual(['A', 'B', 'C']);
+    expect(byCode.get('A')?.answers).toEqual({ portal_news_events: 13, digital_views: 2500, intl_foreign_students: 0, campaign_text: null });
+    expect(byCode.get('A')?.meta).toEqual({ digital_views: { note: 'mới' }, intl_foreign_students: { none: true } });
+    expect(byCode.get('B')?.answers).toEqual({ portal_news_events: 9 });
+    expect(byCode.get('B')?.meta).toEqual({ portal_news_events: { flag: { kind: 'change', previous: 7, periodId: '2025-H1' } } });
+    expect(byCode.get('C')).toMatchObject({ answers: {}, meta: {}, submission: { status: 'confirmed' } });
+    // Without a status: the draft too, with its own answers only.
+    const all = submissionsOfPeriod(db, '2026-H1');
+    expect(all).toHaveLength(4);
+    expect(all.find((s) => s.unit.code === 'D')?.answers).toEqual({ portal_news_events: 1 });
+    expect(all.find((s) => s.unit.code === 'A')?.answers).toEqual(byCode.get('A')?.answers);
+    // The text survives the round trip exactly.
+    add(a.id, 'campaign_text', 'Có <&> "trích dẫn"\nhai dòng\t\u0001 ✓', {}, 3);
+    expect(submissionsOfPeriod(db, '2026-H1', 'confirmed').find((s) => s.unit.code === 'A')?.answers.campaign_text).toBe('Có <&> "trích dẫn"\nhai dòng\t\u0001 ✓');
   });
 
   it('confirmSubmission makes revision 1; each correction takes the next revision', () => {

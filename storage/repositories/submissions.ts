@@ -185,34 +185,45 @@ export interface SubmissionWithUnit {
 }
 
 /**
- * Every submission of a period (of one status, if given) with its unit and current answers, in two queries
- * whatever the number of units: the office waits for this before every report and export.
+ * Every submission of a period (of one status, if given) with its unit and current answers, in three
+ * queries whatever the number of units: the office waits for this before every report and export.
  */
-const periodAnswers = perDb((db) =>
-  db.$client
+const periodAnswers = perDb((db) => ({
+  // One JSON object per submission with its rows in id order. JSON.parse keeps the last of duplicate
+  // keys, so the newest row per key wins, as in currentAnswers; a few thousand strings to parse instead of
+  // tens of thousands of rows to materialise (and no sort of all of them by id).
+  values: db.$client
     .prepare(
-      `select a.submission_id, a.question_key, a.value, a.note, a.flag, a.none from answers a join submissions s on s.id = a.submission_id
-       where s.period_id = @periodId and (@status is null or s.status = @status) order by a.id`,
+      `select s.id, json_group_object(a.question_key, json(a.value) order by a.id) from submissions s join answers a on a.submission_id = s.id
+       where s.period_id = @periodId and (@status is null or s.status = @status) group by s.id`,
     )
     .raw(true),
-);
+  // Notes, flags and "không có" are rare: only the rows carrying one that are the newest of their key (a
+  // newer row without any clears them).
+  meta: db.$client
+    .prepare(
+      `select a.submission_id, a.question_key, a.note, a.flag, a.none from answers a join submissions s on s.id = a.submission_id
+       where s.period_id = @periodId and (@status is null or s.status = @status) and (a.note is not null or a.flag is not null or a.none = 1)
+         and a.id = (select max(b.id) from answers b where b.submission_id = a.submission_id and b.question_key = a.question_key)`,
+    )
+    .raw(true),
+}));
 
 export function submissionsOfPeriod(db: Db, periodId: string, status?: SubmissionRow['status']): SubmissionWithUnit[] {
   const where = status ? and(eq(submissions.periodId, periodId), eq(submissions.status, status)) : eq(submissions.periodId, periodId);
   const rows = db.select().from(submissions).innerJoin(units, eq(units.id, submissions.unitId)).where(where).all();
   if (rows.length === 0) return [];
   const byId = new Map<number, SubmissionWithUnit>(rows.map((r) => [r.submissions.id, { submission: r.submissions, unit: r.units, answers: {}, meta: {} }]));
-  // The report reads every answer of a period (tens of thousands of rows for a province): one prepared
-  // statement returning plain arrays, no row objects built and mapped per row.
-  const all = periodAnswers(db).all({ periodId, status: status ?? null }) as [number, string, string, string | null, string | null, number][];
-  // Ordered by id: the newest row per key wins, as in currentAnswers.
-  for (const [submissionId, key, value, note, flag, none] of all) {
+  const params = { periodId, status: status ?? null };
+  const statements = periodAnswers(db);
+  for (const [submissionId, json] of statements.values.all(params) as [number, string][]) {
     const entry = byId.get(submissionId);
-    if (!entry) continue;
-    (entry.answers as Record<string, AnswerValue | null>)[key] = JSON.parse(value) as AnswerValue | null;
+    if (entry) entry.answers = JSON.parse(json) as CurrentAnswers;
+  }
+  for (const [submissionId, key, note, flag, none] of statements.meta.all(params) as [number, string, string | null, string | null, number][]) {
     const meta = metaOfRow({ note, flag, none: none === 1 });
-    if (meta) entry.meta[key] = meta;
-    else delete entry.meta[key];
+    const entry = byId.get(submissionId);
+    if (entry && meta) entry.meta[key] = meta;
   }
   return [...byId.values()];
 }
