@@ -213,19 +213,31 @@ export function submissionsOfPeriod(db: Db, periodId: string, status?: Submissio
   const where = status ? and(eq(submissions.periodId, periodId), eq(submissions.status, status)) : eq(submissions.periodId, periodId);
   const rows = db.select().from(submissions).innerJoin(units, eq(units.id, submissions.unitId)).where(where).all();
   if (rows.length === 0) return [];
-  const byId = new Map<number, SubmissionWithUnit>(rows.map((r) => [r.submissions.id, { submission: r.submissions, unit: r.units, answers: {}, meta: {} }]));
+  const current = currentAnswersOfPeriod(db, periodId, status);
+  return rows.map((r) => ({ submission: r.submissions, unit: r.units, ...(current.get(r.submissions.id) ?? { answers: {}, meta: {} }) }));
+}
+
+/**
+ * The current answers of every submission of a period (of one status, if given) that has any, by
+ * submission id, with the notes, flags and "không có" of those answers.
+ */
+export function currentAnswersOfPeriod(
+  db: Db,
+  periodId: string,
+  status?: SubmissionRow['status'],
+): Map<number, { answers: CurrentAnswers; meta: Record<string, AnswerMeta> }> {
   const params = { periodId, status: status ?? null };
   const statements = periodAnswers(db);
+  const out = new Map<number, { answers: CurrentAnswers; meta: Record<string, AnswerMeta> }>();
   for (const [submissionId, json] of statements.values.all(params) as [number, string][]) {
-    const entry = byId.get(submissionId);
-    if (entry) entry.answers = JSON.parse(json) as CurrentAnswers;
+    out.set(submissionId, { answers: JSON.parse(json) as CurrentAnswers, meta: {} });
   }
   for (const [submissionId, key, note, flag, none] of statements.meta.all(params) as [number, string, string | null, string | null, number][]) {
     const meta = metaOfRow({ note, flag, none: none === 1 });
-    const entry = byId.get(submissionId);
+    const entry = out.get(submissionId);
     if (entry && meta) entry.meta[key] = meta;
   }
-  return [...byId.values()];
+  return out;
 }
 
 /** The id of the newest answer row per question: the form page sends it back to detect a newer answer. */
