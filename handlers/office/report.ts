@@ -4,6 +4,7 @@ import { formatShortDate, periodInfo, type PeriodInfo } from '../../domain/perio
 import { reply, type Reply } from '../../domain/replies';
 import { unitStateOf } from '../../domain/review';
 import type { Particulars } from '../../domain/report-particulars';
+import type { UnitRef } from '../../domain/units';
 import type { Config } from '../../config';
 import type { Db } from '../../storage/db';
 import { loadAggregateInput } from '../../storage/repositories/report-data';
@@ -32,11 +33,13 @@ export interface CompiledReport {
   comparedWith: string | null;
 }
 
-/** The other period's figures, when it has any confirmed submission. */
-function comparisonFor(db: Db, config: Config, period: PeriodInfo): { name: string; data: ReportData } | undefined {
+/** The other period's figures, when it has any confirmed submission (`units`: the expected units, the same for any period). */
+function comparisonFor(db: Db, config: Config, period: PeriodInfo, units: readonly UnitRef[]): { name: string; data: ReportData } | undefined {
   const previous = previousPeriodId(period.id);
   if (!previous) return undefined;
-  const data = aggregate(loadAggregateInput(db, periodInfo(previous, config.calendar)));
+  const input = loadAggregateInput(db, periodInfo(previous, config.calendar), units);
+  if (input.submissions.length === 0) return undefined;
+  const data = aggregate(input);
   return data.unitRows.length > 0 ? { name: comparedPeriodName(previous), data } : undefined;
 }
 
@@ -55,7 +58,7 @@ export async function compileReport(db: Db, config: Config, period: PeriodInfo, 
     const f = facts.get(unit.id);
     return { unit, state: unitStateOf(f), confirmedAt: f?.confirmedAt ?? null };
   });
-  const comparison = comparisonFor(db, config, period);
+  const comparison = comparisonFor(db, config, period, input.units);
   const built = await buildReport(data, withParticulars(config.report, particulars), particulars.reportDate ?? issuedAt, {
     footnotes: particulars.footnotes,
     appendix: particulars.appendix ?? config.reportAppendix,
