@@ -39,23 +39,31 @@ export const escapeXml = (s: string): string => s.replace(/[&"'<>\x00-\x08\x0B\x
 
 const NEEDS_PRESERVE = /^\s|\s$|\s\s/u;
 
-function runXml(r: FastRun): string {
-  if (r.footnote !== undefined) return `<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteReference w:id="${r.footnote}"/></w:r>`;
-  let xml = '<w:r>';
-  if (r.bold || r.italic) {
-    // CT_RPr order: b, bCs, i, iCs.
-    xml += `<w:rPr>${r.bold ? '<w:b/><w:bCs/>' : ''}${r.italic ? '<w:i/><w:iCs/>' : ''}</w:rPr>`;
-  }
-  textLines(r.text).forEach((line, i) => {
+// Printable ASCII but space, " & ' < and >: text that sanitizing, splitting into lines and escaping leave
+// as it is and that needs no xml:space (figures, serial numbers, dashes), written without those steps.
+const PLAIN = /^[\x21\x23-\x25\x28-\x3b\x3d\x3f-\x7e]*$/;
+
+function textXml(text: string): string {
+  if (PLAIN.test(text)) return `<w:t>${text}</w:t>`;
+  let xml = '';
+  textLines(text).forEach((line, i) => {
     if (i > 0) xml += '<w:br/>';
     // xml:space="preserve" only where spaces would otherwise be collapsed or trimmed.
     xml += `${NEEDS_PRESERVE.test(line) ? '<w:t xml:space="preserve">' : '<w:t>'}${escapeXml(line)}</w:t>`;
   });
-  return `${xml}</w:r>`;
+  return xml;
+}
+
+function runXml(r: FastRun): string {
+  if (r.footnote !== undefined) return `<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteReference w:id="${r.footnote}"/></w:r>`;
+  // CT_RPr order: b, bCs, i, iCs.
+  const rPr = r.bold || r.italic ? `<w:rPr>${r.bold ? '<w:b/><w:bCs/>' : ''}${r.italic ? '<w:i/><w:iCs/>' : ''}</w:rPr>` : '';
+  return `<w:r>${rPr}${textXml(r.text)}</w:r>`;
 }
 
 /** Adjacent runs with the same formatting become one (fewer elements). */
-function mergeRuns(runs: readonly FastRun[]): FastRun[] {
+function mergeRuns(runs: readonly FastRun[]): readonly FastRun[] {
+  if (runs.length < 2) return runs;
   const out: FastRun[] = [];
   for (const r of runs) {
     const last = out[out.length - 1];
@@ -68,10 +76,30 @@ function mergeRuns(runs: readonly FastRun[]): FastRun[] {
   return out;
 }
 
+// The opening of a paragraph per style: a handful of styles, thousands of paragraphs.
+const paragraphOpenings = new Map<string, string>();
+
+function paragraphOpening(style: string, keepNext: boolean): string {
+  const key = keepNext ? `${style}\n` : style;
+  let xml = paragraphOpenings.get(key);
+  if (xml === undefined) {
+    // CT_PPr order: pStyle, keepNext.
+    xml = `<w:p><w:pPr><w:pStyle w:val="${escapeXml(style)}"/>${keepNext ? '<w:keepNext/>' : ''}</w:pPr>`;
+    if (paragraphOpenings.size < 100) paragraphOpenings.set(key, xml);
+  }
+  return xml;
+}
+
+/** A paragraph of one unformatted run (a table cell, a list line). */
+function plainParagraphXml(style: string, text: string): string {
+  return text === '' ? `${paragraphOpening(style, false)}</w:p>` : `${paragraphOpening(style, false)}<w:r>${textXml(text)}</w:r></w:p>`;
+}
+
 /** A paragraph in a named paragraph style (optionally kept on the page of the next block). */
 export function paragraphXml(style: string, runs: readonly FastRun[], keepNext = false): string {
-  // CT_PPr order: pStyle, keepNext.
-  let xml = `<w:p><w:pPr><w:pStyle w:val="${escapeXml(style)}"/>${keepNext ? '<w:keepNext/>' : ''}</w:pPr>`;
+  const only = runs.length === 1 ? runs[0] : undefined;
+  if (only && !keepNext && only.footnote === undefined && !only.bold && !only.italic) return plainParagraphXml(style, only.text);
+  let xml = paragraphOpening(style, keepNext);
   for (const r of mergeRuns(runs)) if (r.text !== '' || r.footnote !== undefined) xml += runXml(r);
   return `${xml}</w:p>`;
 }
@@ -111,17 +139,28 @@ export function* gridTableParts(options: FastTableOptions): Generator<string> {
   ).join('')}</w:tblBorders><w:tblLayout w:type="fixed"/><w:tblCellMar><w:left ${dxa(margin)}/><w:right ${dxa(margin)}/></w:tblCellMar>` +
     '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr>' +
     `<w:tblGrid>${columns.map((w) => `<w:gridCol w:w="${w}"/>`).join('')}</w:tblGrid>`;
+  // The opening of a cell per column, span and header-ness: the same few strings for thousands of cells.
+  const openings = new Map<string, string>();
+  const cellOpening = (col: number, span: number, header: boolean): string => {
+    const key = `${col}/${span}/${header ? 'h' : ''}`;
+    let xml = openings.get(key);
+    if (xml === undefined) {
+      let width = 0;
+      for (let i = 0; i < span; i++) width += columns[col + i] ?? 0;
+      // CT_TcPr order: tcW, gridSpan, vAlign (only header cells are centred vertically).
+      xml = `<w:tc><w:tcPr><w:tcW ${dxa(width)}/>${span > 1 ? `<w:gridSpan w:val="${span}"/>` : ''}${header ? '<w:vAlign w:val="center"/>' : ''}</w:tcPr>`;
+      openings.set(key, xml);
+    }
+    return xml;
+  };
   for (const row of rows) {
-    let xml = row.header ? '<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>' : '<w:tr><w:trPr><w:cantSplit/></w:trPr>';
+    const header = row.header === true;
+    let xml = header ? '<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>' : '<w:tr><w:trPr><w:cantSplit/></w:trPr>';
     let col = 0;
     for (const cell of row.cells) {
       const span = Math.max(1, cell.span ?? 1);
-      let width = 0;
-      for (let i = 0; i < span; i++) width += columns[col + i] ?? 0;
+      xml += `${cellOpening(col, span, header)}${plainParagraphXml(cell.style, cell.text)}</w:tc>`;
       col += span;
-      // CT_TcPr order: tcW, gridSpan, vAlign (only header cells are centred vertically).
-      xml += `<w:tc><w:tcPr><w:tcW ${dxa(width)}/>${span > 1 ? `<w:gridSpan w:val="${span}"/>` : ''}${row.header ? '<w:vAlign w:val="center"/>' : ''}</w:tcPr>`;
-      xml += `${paragraphXml(cell.style, [{ text: cell.text }])}</w:tc>`;
     }
     if (col !== columns.length) throw new Error(`gridTable: a row covers ${col} of ${columns.length} grid columns`);
     yield `${xml}</w:tr>`;
@@ -138,19 +177,43 @@ const NONCE = randomUUID();
 let sequence = 0;
 const MARKER = /<w:p><w:r><w:t>(baocao-raw-[0-9a-f-]{36}-\d+)<\/w:t><\/w:r><\/w:p>/g;
 
+/** Characters of XML gathered before they are encoded: one Buffer per ~32 K, not one per row. */
+const CHUNK = 32_768;
+
+/** UTF-8 chunks of the pieces: strings gathered up to CHUNK characters, Buffers kept as they are. */
+function encodeChunks(pieces: Iterable<string | Buffer>): Buffer[] {
+  const out: Buffer[] = [];
+  let pending = '';
+  const flush = () => {
+    if (pending !== '') out.push(Buffer.from(pending, 'utf8'));
+    pending = '';
+  };
+  for (const piece of pieces) {
+    if (typeof piece !== 'string') {
+      flush();
+      out.push(piece);
+    } else {
+      pending += piece;
+      if (pending.length >= CHUNK) flush();
+    }
+  }
+  flush();
+  return out;
+}
+
 /**
  * Block-level XML (paragraphs, tables) that docx writes as a placeholder, replaced by packRawBlocks().
- * Held as UTF-8 chunks: half the size of JavaScript strings of Vietnamese text, and never copied until
- * the final document.xml is assembled.
+ * Held as UTF-8 chunks (half the size of JavaScript strings of Vietnamese text, and never copied until
+ * the final document.xml is assembled), except a single paragraph's string, encoded when it is
+ * coalesced with its neighbours or spliced.
  */
 export class RawBlock extends FileChild {
   readonly marker = `baocao-raw-${NONCE}-${++sequence}`;
-  readonly chunks: readonly Buffer[];
+  readonly chunks: readonly (string | Buffer)[];
 
-  constructor(xml: string | Iterable<string> | readonly Buffer[]) {
+  constructor(xml: string | Iterable<string | Buffer>) {
     super('w:p');
-    if (typeof xml === 'string') this.chunks = [Buffer.from(xml, 'utf8')];
-    else this.chunks = Array.from(xml as Iterable<string | Buffer>, (c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c));
+    this.chunks = typeof xml === 'string' ? [xml] : encodeChunks(xml);
   }
 
   override prepForXml(_context: IContext): IXmlableObject {
@@ -165,7 +228,7 @@ export class StyledParagraph extends RawBlock {
   }
 }
 
-/** See gridTableParts(): each row is encoded as soon as it is written. */
+/** See gridTableParts(): rows are encoded as they are written, ~32 K characters at a time. */
 export class GridTable extends RawBlock {
   constructor(options: FastTableOptions) {
     super(gridTableParts(options));
@@ -206,7 +269,7 @@ export function spliceRawBlocks(documentXml: string, blocks: readonly RawBlock[]
     if (!block) continue;
     if (seen.has(block.marker)) throw new Error('spliceRawBlocks: a placeholder appears twice');
     seen.add(block.marker);
-    pieces.push(Buffer.from(documentXml.slice(from, m.index), 'utf8'), ...block.chunks);
+    pieces.push(Buffer.from(documentXml.slice(from, m.index), 'utf8'), ...encodeChunks(block.chunks));
     from = m.index + m[0].length;
   }
   if (seen.size !== byMarker.size) throw new Error(`spliceRawBlocks: ${byMarker.size - seen.size} placeholder(s) not found`);
