@@ -191,10 +191,13 @@ export interface SubmissionWithUnit {
 const periodAnswers = perDb((db) => ({
   // One JSON object per submission with its rows in id order. JSON.parse keeps the last of duplicate
   // keys, so the newest row per key wins, as in currentAnswers; a few thousand strings to parse instead of
-  // tens of thousands of rows to materialise (and no sort of all of them by id).
+  // tens of thousands of rows to materialise (and no sort of all of them by id). The object is written
+  // by concatenation, not json_group_object(): json() on every value doubled the query's time, and values
+  // are JSON already (appendAnswer writes every one with JSON.stringify).
   values: db.$client
     .prepare(
-      `select s.id, json_group_object(a.question_key, json(a.value) order by a.id) from submissions s join answers a on a.submission_id = s.id
+      `select s.id, '{' || group_concat(json_quote(a.question_key) || ':' || a.value, ',' order by a.id) || '}'
+       from submissions s join answers a on a.submission_id = s.id
        where s.period_id = @periodId and (@status is null or s.status = @status) group by s.id`,
     )
     .raw(true),
