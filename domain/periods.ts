@@ -476,6 +476,7 @@ export function formatShortDate(d: Date, tz: string = DEFAULT_TIME_ZONE): string
 
 /** "14:05 ngày 08/5/2026". */
 export function formatDateTime(d: Date, tz: string = DEFAULT_TIME_ZONE): string {
+  // One wall-clock value for both parts (the report's appendix formats one per unit).
   const w = toWall(d, tz);
-  return `${pad2(w.hour())}:${pad2(w.minute())} ngày ${formatShortDate(d, tz)}`;
+  return `${pad2(w.hour())}:${pad2(w.minute())} ngày ${pad2(w.date())}/${officialMonth(w.month() + 1)}/${w.year()}`;
 }
