@@ -373,9 +373,10 @@ export function aggregate(input: AggregateInput): ReportData {
 /** Sum of a unit row's values over the count keys of a section (e.g. all portal categories). */
 export function rowSectionTotal(data: ReportData, row: UnitRow, sectionKey: string): number {
   let total = 0;
-  for (const [k, v] of Object.entries(row.values)) {
+  // for…in, not Object.entries: the appendix calls this for every unit row.
+  for (const k in row.values) {
     const m = data.labels[k];
-    if (m && m.sectionKey === sectionKey && m.type === 'count') total += v;
+    if (m && m.sectionKey === sectionKey && m.type === 'count') total += row.values[k] ?? 0;
   }
   return total;
 }

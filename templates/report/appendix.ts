@@ -66,7 +66,12 @@ interface RowFigures {
 
 function figuresOf(data: ReportData, row: UnitRow): RowFigures {
   const v = (k: string): number | null => row.values[k] ?? null;
-  const hasPortal = Object.keys(row.values).some((k) => data.labels[k]?.sectionKey === PORTAL_SECTION_KEY);
+  let hasPortal = false;
+  for (const k in row.values) {
+    if (data.labels[k]?.sectionKey !== PORTAL_SECTION_KEY) continue;
+    hasPortal = true;
+    break;
+  }
   return {
     portal: hasPortal ? rowSectionTotal(data, row, PORTAL_SECTION_KEY) : null,
     posts: v('digital_posts'),
