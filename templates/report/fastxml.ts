@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Packer, FileChild, type Document, type IContext, type IXmlableObject } from 'docx';
 import { unzipSync } from 'fflate';
-import { textLines } from './text';
+import { sanitizeText, textLines } from './text';
 import { zipFiles } from './zip';
 
 /**
@@ -33,9 +33,12 @@ export interface FastRun {
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '"': '&quot;', "'": '&apos;', '<': '&lt;', '>': '&gt;' };
 
+// eslint-disable-next-line no-control-regex
+const TO_ESCAPE = /[&"'<>\x00-\x08\x0B\x0C\x0E-\x1F]/;
+
 /** docx's escaping of text and attribute values; control characters XML 1.0 forbids are dropped. */
 // eslint-disable-next-line no-control-regex
-export const escapeXml = (s: string): string => s.replace(/[&"'<>\x00-\x08\x0B\x0C\x0E-\x1F]/g, (c) => ESCAPES[c] ?? '');
+export const escapeXml = (s: string): string => (TO_ESCAPE.test(s) ? s.replace(/[&"'<>\x00-\x08\x0B\x0C\x0E-\x1F]/g, (c) => ESCAPES[c] ?? '') : s);
 
 const NEEDS_PRESERVE = /^\s|\s$|\s\s/u;
 
@@ -43,15 +46,15 @@ const NEEDS_PRESERVE = /^\s|\s$|\s\s/u;
 // as it is and that needs no xml:space (figures, serial numbers, dashes), written without those steps.
 const PLAIN = /^[\x21\x23-\x25\x28-\x3b\x3d\x3f-\x7e]*$/;
 
+// xml:space="preserve" only where spaces would otherwise be collapsed or trimmed.
+const lineXml = (line: string): string => `${NEEDS_PRESERVE.test(line) ? '<w:t xml:space="preserve">' : '<w:t>'}${escapeXml(line)}</w:t>`;
+
 function textXml(text: string): string {
   if (PLAIN.test(text)) return `<w:t>${text}</w:t>`;
-  let xml = '';
-  textLines(text).forEach((line, i) => {
-    if (i > 0) xml += '<w:br/>';
-    // xml:space="preserve" only where spaces would otherwise be collapsed or trimmed.
-    xml += `${NEEDS_PRESERVE.test(line) ? '<w:t xml:space="preserve">' : '<w:t>'}${escapeXml(line)}</w:t>`;
-  });
-  return xml;
+  const clean = sanitizeText(text);
+  // One line (most texts): textLines() would give it back as it is.
+  if (!clean.includes('\n')) return lineXml(clean);
+  return textLines(text).map(lineXml).join('<w:br/>');
 }
 
 function runXml(r: FastRun): string {
@@ -183,18 +186,21 @@ const CHUNK = 32_768;
 /** UTF-8 chunks of the pieces: strings gathered up to CHUNK characters, Buffers kept as they are. */
 function encodeChunks(pieces: Iterable<string | Buffer>): Buffer[] {
   const out: Buffer[] = [];
-  let pending = '';
+  let pending: string[] = [];
+  let size = 0;
   const flush = () => {
-    if (pending !== '') out.push(Buffer.from(pending, 'utf8'));
-    pending = '';
+    if (size > 0) out.push(Buffer.from(pending.join(''), 'utf8'));
+    pending = [];
+    size = 0;
   };
   for (const piece of pieces) {
     if (typeof piece !== 'string') {
       flush();
       out.push(piece);
     } else {
-      pending += piece;
-      if (pending.length >= CHUNK) flush();
+      pending.push(piece);
+      size += piece.length;
+      if (size >= CHUNK) flush();
     }
   }
   flush();
