@@ -1,7 +1,7 @@
 import type { ReportData } from '../../domain/aggregate';
 import type { ReportConfig } from './config';
-import type { StyledParagraph } from './fastxml';
-import { bodyParagraphs, line } from './layout';
+import type { RawBlock } from './fastxml';
+import { bodyBlock, line } from './layout';
 import { periodPhrase, textPlacement, unitOpinions, type Block, type TextPlacement } from './sections';
 import type { Paragraph } from 'docx';
 
@@ -28,8 +28,8 @@ export function hasAnnex(data: ReportData): boolean {
   return data.texts.some((g) => g.items.length > 0);
 }
 
-export function annexChildren(data: ReportData, cfg: ReportConfig): Array<Paragraph | StyledParagraph> {
-  const out: Array<Paragraph | StyledParagraph> = [
+export function annexChildren(data: ReportData, cfg: ReportConfig): Array<Paragraph | RawBlock> {
+  const out: Array<Paragraph | RawBlock> = [
     line(ANNEX_TITLE, { size: 14, bold: true }),
     line(`kèm theo dự thảo báo cáo ${periodPhrase(data)} của ${cfg.agencyShortName}`, { size: 14, bold: true }),
     line('(Tài liệu làm việc của Văn phòng để biên tập báo cáo; không phát hành kèm báo cáo)', { size: 13, italic: true, after: 120 }),
@@ -41,6 +41,6 @@ export function annexChildren(data: ReportData, cfg: ReportConfig): Array<Paragr
     if (opinions.length === 0) continue;
     blocks.push({ kind: 'h2', text: title }, ...opinions);
   }
-  out.push(...bodyParagraphs(blocks));
+  out.push(bodyBlock(blocks));
   return out;
 }

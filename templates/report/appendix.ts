@@ -109,32 +109,34 @@ function unitFiguresTable(data: ReportData): GridTable {
     data.international.supportMoney,
   ].map(formatNumber);
   const widths = figureColumnWidths(totals, stt);
-  const rows: Array<{ cells: FastCell[]; header?: boolean }> = [
-    { header: true, cells: APPENDIX_COLUMNS.map((h) => cell(h, STYLE.cellHead)) },
-  ];
-  data.unitRows.forEach((row, i) => {
-    const f = figuresOf(data, row);
-    rows.push({
+  // A generator: each row is written as it is made, not all kept until the table is (see GridTable).
+  function* rows(): Generator<{ cells: FastCell[]; header?: boolean }> {
+    yield { header: true, cells: APPENDIX_COLUMNS.map((h) => cell(h, STYLE.cellHead)) };
+    let i = 0;
+    for (const row of data.unitRows) {
+      const f = figuresOf(data, row);
+      yield {
+        cells: [
+          cell(String(++i), STYLE.cellCenter),
+          cell(row.unit.name, STYLE.cellText),
+          cell(cellNumber(f.portal), STYLE.cellNumber),
+          cell(cellNumber(f.posts), STYLE.cellNumber),
+          cell(cellNumber(f.views), STYLE.cellNumber),
+          cell(cellNumber(f.interactions), STYLE.cellNumber),
+          cell(cellNumber(f.students), STYLE.cellNumber),
+          cell(cellNumber(f.money), STYLE.cellNumber),
+        ],
+      };
+    }
+    yield {
       cells: [
-        cell(String(i + 1), STYLE.cellCenter),
-        cell(row.unit.name, STYLE.cellText),
-        cell(cellNumber(f.portal), STYLE.cellNumber),
-        cell(cellNumber(f.posts), STYLE.cellNumber),
-        cell(cellNumber(f.views), STYLE.cellNumber),
-        cell(cellNumber(f.interactions), STYLE.cellNumber),
-        cell(cellNumber(f.students), STYLE.cellNumber),
-        cell(cellNumber(f.money), STYLE.cellNumber),
+        cell('', STYLE.cellCenter),
+        cell('Tổng cộng', STYLE.cellHead),
+        ...totals.map((t) => cell(t, STYLE.cellTotal)),
       ],
-    });
-  });
-  rows.push({
-    cells: [
-      cell('', STYLE.cellCenter),
-      cell('Tổng cộng', STYLE.cellHead),
-      ...totals.map((t) => cell(t, STYLE.cellTotal)),
-    ],
-  });
-  return new GridTable({ columns: [stt, widths.name, ...widths.figures], rows });
+    };
+  }
+  return new GridTable({ columns: [stt, widths.name, ...widths.figures], rows: rows() });
 }
 
 /**
@@ -186,20 +188,22 @@ function statesTable(states: readonly UnitStateRow[], tz: string): GridTable {
   const stt = 650;
   const state = 2200;
   const at = 2600;
-  const rows: Array<{ cells: FastCell[]; header?: boolean }> = [
-    { header: true, cells: ['STT', 'Đơn vị', 'Trạng thái', 'Thời điểm gửi'].map((h) => cell(h, STYLE.cellHead)) },
-  ];
-  states.forEach((r, i) => {
-    rows.push({
-      cells: [
-        cell(String(i + 1), STYLE.cellCenter),
-        cell(r.unit.name, STYLE.cellText),
-        cell(UNIT_STATE_LABELS[r.state], STYLE.cellCenter),
-        cell(r.confirmedAt && r.state !== 'in_progress' && r.state !== 'not_started' ? formatDateTime(r.confirmedAt, tz) : '', STYLE.cellCenter),
-      ],
-    });
-  });
-  return new GridTable({ columns: [stt, TEXT_WIDTH_LANDSCAPE - stt - state - at, state, at], rows });
+  // A generator, as in unitFiguresTable.
+  function* rows(): Generator<{ cells: FastCell[]; header?: boolean }> {
+    yield { header: true, cells: ['STT', 'Đơn vị', 'Trạng thái', 'Thời điểm gửi'].map((h) => cell(h, STYLE.cellHead)) };
+    let i = 0;
+    for (const r of states) {
+      yield {
+        cells: [
+          cell(String(++i), STYLE.cellCenter),
+          cell(r.unit.name, STYLE.cellText),
+          cell(UNIT_STATE_LABELS[r.state], STYLE.cellCenter),
+          cell(r.confirmedAt && r.state !== 'in_progress' && r.state !== 'not_started' ? formatDateTime(r.confirmedAt, tz) : '', STYLE.cellCenter),
+        ],
+      };
+    }
+  }
+  return new GridTable({ columns: [stt, TEXT_WIDTH_LANDSCAPE - stt - state - at, state, at], rows: rows() });
 }
 
 function stateSummary(states: readonly UnitStateRow[]): string {

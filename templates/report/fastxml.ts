@@ -118,7 +118,7 @@ export interface FastCell {
 export interface FastTableOptions {
   columns: readonly number[];
   /** Rows marked `header` repeat on every page. */
-  rows: ReadonlyArray<{ cells: readonly FastCell[]; header?: boolean }>;
+  rows: Iterable<{ cells: readonly FastCell[]; header?: boolean }>;
   /** Cell margins left/right, twips. */
   cellMargin?: number;
 }
@@ -132,7 +132,7 @@ const BORDER_SIDES = ['top', 'left', 'bottom', 'right', 'insideH', 'insideV'];
  */
 export function* gridTableParts(options: FastTableOptions): Generator<string> {
   const { columns, rows } = options;
-  if (columns.length === 0 || rows.length === 0) throw new Error('gridTable: a table needs columns and rows');
+  if (columns.length === 0) throw new Error('gridTable: a table needs columns and rows');
   const margin = options.cellMargin ?? 85;
   const total = columns.reduce((a, b) => a + b, 0);
   const dxa = (w: number) => `w:w="${w}" w:type="dxa"`;
@@ -156,7 +156,10 @@ export function* gridTableParts(options: FastTableOptions): Generator<string> {
     }
     return xml;
   };
+  let count = 0;
+  // Rows may come from a generator: each is written and dropped before the next is made.
   for (const row of rows) {
+    count += 1;
     const header = row.header === true;
     let xml = header ? '<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>' : '<w:tr><w:trPr><w:cantSplit/></w:trPr>';
     let col = 0;
@@ -168,6 +171,7 @@ export function* gridTableParts(options: FastTableOptions): Generator<string> {
     if (col !== columns.length) throw new Error(`gridTable: a row covers ${col} of ${columns.length} grid columns`);
     yield `${xml}</w:tr>`;
   }
+  if (count === 0) throw new Error('gridTable: a table needs columns and rows');
   yield '</w:tbl>';
 }
 

@@ -18,7 +18,7 @@ import {
 } from 'docx';
 import { ARCHIVE_RECIPIENT, type ReportConfig } from './config';
 import type { Block } from './sections';
-import { StyledParagraph } from './fastxml';
+import { paragraphXml, RawBlock, StyledParagraph, type FastRun } from './fastxml';
 import { textLines } from './text';
 
 /**
@@ -224,19 +224,34 @@ export const STYLE = {
   cellGroup: 'BangNhom',
 } as const;
 
+/** A body block's paragraph: style, runs and whether it keeps with the next. */
+function blockParagraph(b: Block): [style: string, runs: readonly FastRun[], keepNext: boolean] {
+  switch (b.kind) {
+    case 'h1':
+      return [STYLE.heading, [{ text: b.text.toLocaleUpperCase('vi') }], false];
+    case 'h2':
+      return [STYLE.heading, [{ text: b.text }], false];
+    case 'p':
+    case 'item':
+      return [STYLE.body, b.runs, b.keepWithNext === true];
+  }
+}
+
 /** Body blocks → paragraphs (styled: justified 14 pt, first line 1.27 cm, 6 pt before). */
 export function bodyParagraphs(blocks: readonly Block[]): StyledParagraph[] {
-  return blocks.map((b) => {
-    switch (b.kind) {
-      case 'h1':
-        return new StyledParagraph(STYLE.heading, [{ text: b.text.toLocaleUpperCase('vi') }]);
-      case 'h2':
-        return new StyledParagraph(STYLE.heading, [{ text: b.text }]);
-      case 'p':
-      case 'item':
-        return new StyledParagraph(STYLE.body, b.runs, b.keepWithNext === true);
-    }
-  });
+  return blocks.map((b) => new StyledParagraph(...blockParagraph(b)));
+}
+
+/**
+ * The same paragraphs as one raw block, each encoded as soon as it is written: the annex has thousands,
+ * which would otherwise all be held as strings until the document is assembled.
+ */
+export function bodyBlock(blocks: Iterable<Block>): RawBlock {
+  return new RawBlock(
+    (function* () {
+      for (const b of blocks) yield paragraphXml(...blockParagraph(b));
+    })(),
+  );
 }
 
 /** Recipient line "- Sở VH-TT-DL;" (a trailing ";" or "." in the configuration is not doubled). */
