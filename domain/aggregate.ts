@@ -223,8 +223,10 @@ export function aggregate(input: AggregateInput): ReportData {
     }
   }
 
-  const totals: Record<string, number> = {};
-  const answeredBy: Record<string, number> = {};
+  // Counted in Maps (thousands of submissions × dozens of keys), returned as objects with the same keys
+  // in the same order (first counted first).
+  const totalsByKey = new Map<string, number>();
+  const answeredByKey = new Map<string, number>();
   const textItems = new Map<string, TextItem[]>();
   const unitRows: UnitRow[] = [];
 
@@ -252,14 +254,12 @@ export function aggregate(input: AggregateInput): ReportData {
         });
       }
       if (isNumericType(q.type)) {
-        answeredBy[q.key] = (answeredBy[q.key] ?? 0) + 1;
-        totals[q.key] ??= 0;
-        if (isUsableNumber(v)) {
-          totals[q.key] = (totals[q.key] ?? 0) + v;
-          values[q.key] = v;
-        }
+        answeredByKey.set(q.key, (answeredByKey.get(q.key) ?? 0) + 1);
+        const usable = isUsableNumber(v);
+        totalsByKey.set(q.key, (totalsByKey.get(q.key) ?? 0) + (usable ? v : 0));
+        if (usable) values[q.key] = v;
       } else if (q.type === 'text') {
-        answeredBy[q.key] = (answeredBy[q.key] ?? 0) + 1;
+        answeredByKey.set(q.key, (answeredByKey.get(q.key) ?? 0) + 1);
         if (typeof v === 'string' && v.trim() !== '') {
           let list = textItems.get(q.key);
           if (!list) textItems.set(q.key, (list = []));
@@ -270,6 +270,8 @@ export function aggregate(input: AggregateInput): ReportData {
     unitRows.push({ unit: s.unit, formVersion: s.formVersion, confirmedAt: s.confirmedAt, values, notApplicable });
   }
 
+  const totals: Record<string, number> = Object.fromEntries(totalsByKey);
+  const answeredBy: Record<string, number> = Object.fromEntries(answeredByKey);
   const sum = (key: string): number => totals[key] ?? 0;
   const numericKeysOfSection = (sectionKey: string): string[] =>
     keyOrder.filter((k) => {
