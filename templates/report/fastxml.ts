@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Packer, FileChild, type Document, type IContext, type IXmlableObject } from 'docx';
 import { unzipSync } from 'fflate';
 import { sanitizeText, textLines } from './text';
-import { zipFiles } from './zip';
+import { zipFiles, type ZipData } from './zip';
 
 /**
  * The bulky, repetitive parts of the report (unit opinions, lists of units, the per-unit appendix table)
@@ -266,10 +266,10 @@ export function coalesceRawBlocks<T>(children: readonly (T | RawBlock)[]): (T | 
 }
 
 /**
- * document.xml with each block's placeholder paragraph replaced by the block's XML, as UTF-8 bytes.
- * Every block must be found exactly once.
+ * document.xml with each block's placeholder paragraph replaced by the block's XML, as UTF-8 chunks in
+ * order. Every block must be found exactly once.
  */
-export function spliceRawBlocks(documentXml: string, blocks: readonly RawBlock[]): Buffer {
+export function spliceRawBlockChunks(documentXml: string, blocks: readonly RawBlock[]): Buffer[] {
   const byMarker = new Map(blocks.map((b) => [b.marker, b]));
   const seen = new Set<string>();
   const pieces: Buffer[] = [];
@@ -284,16 +284,19 @@ export function spliceRawBlocks(documentXml: string, blocks: readonly RawBlock[]
   }
   if (seen.size !== byMarker.size) throw new Error(`spliceRawBlocks: ${byMarker.size - seen.size} placeholder(s) not found`);
   pieces.push(Buffer.from(documentXml.slice(from), 'utf8'));
-  return Buffer.concat(pieces);
+  return pieces;
 }
+
+/** spliceRawBlockChunks() as one buffer. */
+export const spliceRawBlocks = (documentXml: string, blocks: readonly RawBlock[]): Buffer => Buffer.concat(spliceRawBlockChunks(documentXml, blocks));
 
 /** Packs `doc` with docx, then splices the raw blocks into word/document.xml. */
 export async function packRawBlocks(doc: Document, blocks: readonly RawBlock[]): Promise<Buffer> {
-  const files: Record<string, Uint8Array> = unzipSync(await Packer.pack(doc, 'uint8array'));
+  const files: Record<string, ZipData> = unzipSync(await Packer.pack(doc, 'uint8array'));
   const path = 'word/document.xml';
   const xml = files[path];
   if (!(xml instanceof Uint8Array)) throw new Error('packRawBlocks: the package has no word/document.xml');
-  // Same key, so the part keeps its place in the package.
-  files[path] = spliceRawBlocks(Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength).toString('utf8'), blocks);
+  // Same key, so the part keeps its place in the package; left in chunks (see zipFiles).
+  files[path] = spliceRawBlockChunks(Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength).toString('utf8'), blocks);
   return zipFiles(Object.entries(files));
 }
