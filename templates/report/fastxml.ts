@@ -188,42 +188,46 @@ const MARKER = /<w:p><w:r><w:t>(baocao-raw-[0-9a-f-]{36}-\d+)<\/w:t><\/w:r><\/w:
 const CHUNK = 32_768;
 
 /** UTF-8 chunks of the pieces: strings gathered up to CHUNK characters, Buffers kept as they are. */
-function encodeChunks(pieces: Iterable<string | Buffer>): Buffer[] {
-  const out: Buffer[] = [];
+function* encodeChunks(pieces: Iterable<string | Buffer>): Generator<Buffer> {
   let pending: string[] = [];
   let size = 0;
-  const flush = () => {
-    if (size > 0) out.push(Buffer.from(pending.join(''), 'utf8'));
-    pending = [];
-    size = 0;
-  };
   for (const piece of pieces) {
-    if (typeof piece !== 'string') {
-      flush();
-      out.push(piece);
-    } else {
+    if (typeof piece === 'string') {
       pending.push(piece);
       size += piece.length;
-      if (size >= CHUNK) flush();
+      if (size < CHUNK) continue;
     }
+    if (size > 0) yield Buffer.from(pending.join(''), 'utf8');
+    pending = [];
+    size = 0;
+    if (typeof piece !== 'string') yield piece;
   }
-  flush();
-  return out;
+  if (size > 0) yield Buffer.from(pending.join(''), 'utf8');
 }
 
 /**
  * Block-level XML (paragraphs, tables) that docx writes as a placeholder, replaced by packRawBlocks().
- * Held as UTF-8 chunks (half the size of JavaScript strings of Vietnamese text, and never copied until
- * the final document.xml is assembled), except a single paragraph's string, encoded when it is
- * coalesced with its neighbours or spliced.
+ * A block given as an iterable (a generator of rows or paragraphs) is written only then, as the package
+ * is zipped, and encoded and compressed ~32 K characters at a time: the 4 MB of XML of a large province
+ * is never held whole, as strings or as bytes. Such a block can be written once.
  */
 export class RawBlock extends FileChild {
   readonly marker = `baocao-raw-${NONCE}-${++sequence}`;
-  readonly chunks: readonly (string | Buffer)[];
+  readonly #xml: string | Iterable<string | Buffer>;
+  #written = false;
 
   constructor(xml: string | Iterable<string | Buffer>) {
     super('w:p');
-    this.chunks = typeof xml === 'string' ? [xml] : encodeChunks(xml);
+    this.#xml = xml;
+  }
+
+  /** The block's XML, in pieces. */
+  pieces(): Iterable<string | Buffer> {
+    if (typeof this.#xml === 'string') return [this.#xml];
+    if (Array.isArray(this.#xml)) return this.#xml as readonly (string | Buffer)[];
+    if (this.#written) throw new Error('RawBlock: a block made from a generator can be written once');
+    this.#written = true;
+    return this.#xml;
   }
 
   override prepForXml(_context: IContext): IXmlableObject {
@@ -238,7 +242,7 @@ export class StyledParagraph extends RawBlock {
   }
 }
 
-/** See gridTableParts(): rows are encoded as they are written, ~32 K characters at a time. */
+/** See gridTableParts(): rows are made and written as the package is zipped (see RawBlock). */
 export class GridTable extends RawBlock {
   constructor(options: FastTableOptions) {
     super(gridTableParts(options));
@@ -251,7 +255,16 @@ export function coalesceRawBlocks<T>(children: readonly (T | RawBlock)[]): (T | 
   let run: RawBlock[] = [];
   const flush = () => {
     if (run.length === 1 && run[0]) out.push(run[0]);
-    else if (run.length > 1) out.push(new RawBlock(run.flatMap((b) => b.chunks)));
+    else if (run.length > 1) {
+      const blocks = run;
+      out.push(
+        new RawBlock(
+          (function* () {
+            for (const b of blocks) yield* b.pieces();
+          })(),
+        ),
+      );
+    }
     run = [];
   };
   for (const c of children) {
@@ -267,28 +280,33 @@ export function coalesceRawBlocks<T>(children: readonly (T | RawBlock)[]): (T | 
 
 /**
  * document.xml with each block's placeholder paragraph replaced by the block's XML, as UTF-8 chunks in
- * order. Every block must be found exactly once.
+ * order, made as they are read. Every block must be found exactly once (checked before the first chunk).
  */
-export function spliceRawBlockChunks(documentXml: string, blocks: readonly RawBlock[]): Buffer[] {
+export function spliceRawBlockChunks(documentXml: string, blocks: readonly RawBlock[]): Iterable<Buffer> {
   const byMarker = new Map(blocks.map((b) => [b.marker, b]));
+  const found: Array<{ block: RawBlock; from: number; to: number }> = [];
   const seen = new Set<string>();
-  const pieces: Buffer[] = [];
-  let from = 0;
   for (const m of documentXml.matchAll(MARKER)) {
     const block = byMarker.get(m[1] ?? '');
     if (!block) continue;
     if (seen.has(block.marker)) throw new Error('spliceRawBlocks: a placeholder appears twice');
     seen.add(block.marker);
-    pieces.push(Buffer.from(documentXml.slice(from, m.index), 'utf8'), ...encodeChunks(block.chunks));
-    from = m.index + m[0].length;
+    found.push({ block, from: m.index, to: m.index + m[0].length });
   }
   if (seen.size !== byMarker.size) throw new Error(`spliceRawBlocks: ${byMarker.size - seen.size} placeholder(s) not found`);
-  pieces.push(Buffer.from(documentXml.slice(from), 'utf8'));
-  return pieces;
+  return (function* () {
+    let from = 0;
+    for (const f of found) {
+      yield Buffer.from(documentXml.slice(from, f.from), 'utf8');
+      yield* encodeChunks(f.block.pieces());
+      from = f.to;
+    }
+    yield Buffer.from(documentXml.slice(from), 'utf8');
+  })();
 }
 
 /** spliceRawBlockChunks() as one buffer. */
-export const spliceRawBlocks = (documentXml: string, blocks: readonly RawBlock[]): Buffer => Buffer.concat(spliceRawBlockChunks(documentXml, blocks));
+export const spliceRawBlocks = (documentXml: string, blocks: readonly RawBlock[]): Buffer => Buffer.concat([...spliceRawBlockChunks(documentXml, blocks)]);
 
 /** Packs `doc` with docx, then splices the raw blocks into word/document.xml. */
 export async function packRawBlocks(doc: Document, blocks: readonly RawBlock[]): Promise<Buffer> {
@@ -296,7 +314,7 @@ export async function packRawBlocks(doc: Document, blocks: readonly RawBlock[]):
   const path = 'word/document.xml';
   const xml = files[path];
   if (!(xml instanceof Uint8Array)) throw new Error('packRawBlocks: the package has no word/document.xml');
-  // Same key, so the part keeps its place in the package; left in chunks (see zipFiles).
+  // Same key, so the part keeps its place in the package; written while it is compressed (see zipFiles).
   files[path] = spliceRawBlockChunks(Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength).toString('utf8'), blocks);
   return zipFiles(Object.entries(files));
 }
