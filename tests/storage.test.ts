@@ -217,6 +217,7 @@ describe('submissions and answers', () => {
     const b = createSubmission(db, unit('B').id, period.id, period.formVersionId, NOW);
     const empty = createSubmission(db, unit('C').id, period.id, period.formVersionId, NOW);
     const draft = createSubmission(db, unit('D').id, period.id, period.formVersionId, NOW);
+    const once = createSubmission(db, unit('E').id, period.id, period.formVersionId, NOW);
     const add = (submissionId: number, key: string, value: number | string | null, more: { note?: string; none?: boolean; flag?: AnswerFlag } = {}, revision = 0) =>
       appendAnswer(db, { submissionId, key, value, raw: value === null ? null : String(value), revision, contactId: null, now: NOW, ...more });
     add(a.id, 'portal_news_events', 12, { note: 'cũ' });
@@ -225,6 +226,12 @@ describe('submissions and answers', () => {
     add(a.id, 'intl_foreign_students', 0, { none: true });
     add(a.id, 'campaign_text', 'Có <&> "trích dẫn"\nhai dòng');
     add(draft.id, 'portal_news_events', 1);
+    // Each key answered once: its note, flag or "không có" is the current one.
+    add(once.id, 'portal_news_events', 3, { note: 'ba "tin"\nmới' });
+    add(once.id, 'digital_views', 90_000, { flag: { kind: 'rule', message: 'Lượt xem cao bất thường' } });
+    add(once.id, 'intl_foreign_students', 0, { none: true });
+    add(once.id, 'campaign_text', null);
+    confirmSubmission(db, once.id, null, NOW);
     confirmSubmission(db, a.id, null, NOW);
     confirmSubmission(db, b.id, null, NOW);
     confirmSubmission(db, empty.id, null, NOW);
@@ -237,7 +244,13 @@ describe('submissions and answers', () => {
 
     const confirmed = submissionsOfPeriod(db, '2026-H1', 'confirmed');
     const byCode = new Map(confirmed.map((s) => [s.unit.code, s]));
-    expect([...byCode.keys()].sort()).toEqual(['A', 'B', 'C']);
+    expect([...byCode.keys()].sort()).toEqual(['A', 'B', 'C', 'E']);
+    expect(byCode.get('E')?.answers).toEqual({ portal_news_events: 3, digital_views: 90_000, intl_foreign_students: 0, campaign_text: null });
+    expect(byCode.get('E')?.meta).toEqual({
+      portal_news_events: { note: 'ba "tin"\nmới' },
+      digital_views: { flag: { kind: 'rule', message: 'Lượt xem cao bất thường' } },
+      intl_foreign_students: { none: true },
+    });
     expect(byCode.get('A')?.answers).toEqual({ portal_news_events: 13, digital_views: 2500, intl_foreign_students: 0, campaign_text: null });
     expect(byCode.get('A')?.meta).toEqual({ digital_views: { note: 'mới' }, intl_foreign_students: { none: true } });
     expect(byCode.get('B')?.answers).toEqual({ portal_news_events: 9 });
@@ -245,7 +258,7 @@ describe('submissions and answers', () => {
     expect(byCode.get('C')).toMatchObject({ answers: {}, meta: {}, submission: { status: 'confirmed' } });
     // Without a status: the draft too, with its own answers only.
     const all = submissionsOfPeriod(db, '2026-H1');
-    expect(all).toHaveLength(4);
+    expect(all).toHaveLength(5);
     expect(all.find((s) => s.unit.code === 'D')?.answers).toEqual({ portal_news_events: 1 });
     expect(all.find((s) => s.unit.code === 'A')?.answers).toEqual(byCode.get('A')?.answers);
     // The text survives the round trip exactly.

@@ -185,32 +185,26 @@ export interface SubmissionWithUnit {
 }
 
 /**
- * Every submission of a period (of one status, if given) with its unit and current answers, in three
- * queries whatever the number of units: the office waits for this before every report and export.
+ * Every submission of a period (of one status, if given) with its unit and current answers, in two
+ * queries whatever the number of units, plus one per submission with a corrected answer: the office
+ * waits for this before every report and export.
  */
-const periodAnswers = perDb((db) => ({
-  // One JSON object per submission with its rows in id order. JSON.parse keeps the last of duplicate
-  // keys, so the newest row per key wins, as in currentAnswers; a few thousand strings to parse instead of
-  // tens of thousands of rows to materialise (and no sort of all of them by id). The object is written
-  // by concatenation, not json_group_object(): json() on every value doubled the query's time, and values
-  // are JSON already (appendAnswer writes every one with JSON.stringify).
-  values: db.$client
+const periodAnswers = perDb((db) =>
+  db.$client
     .prepare(
-      `select s.id, '{' || group_concat(json_quote(a.question_key) || ':' || a.value, ',' order by a.id) || '}'
+      // Per submission, in one pass over its rows:
+      // - its rows, then one JSON object of them in id order. JSON.parse keeps the last of duplicate keys,
+      //   so the newest row per key wins, as in currentAnswers: a few thousand strings to parse instead of
+      //   tens of thousands of rows to materialise. Written by concatenation: json_group_object(json(value))
+      //   took twice as long, and values are JSON already (appendAnswer writes each with JSON.stringify);
+      // - the rare rows with a note, a flag or "không có", as JSON arrays [key, note, flag, none].
+      `select s.id, count(*), '{' || group_concat(json_quote(a.question_key) || ':' || a.value, ',' order by a.id) || '}',
+         group_concat(json_array(a.question_key, a.note, a.flag, a.none), ',') filter (where a.note is not null or a.flag is not null or a.none = 1)
        from submissions s join answers a on a.submission_id = s.id
        where s.period_id = @periodId and (@status is null or s.status = @status) group by s.id`,
     )
     .raw(true),
-  // Notes, flags and "không có" are rare: only the rows carrying one that are the newest of their key (a
-  // newer row without any clears them).
-  meta: db.$client
-    .prepare(
-      `select a.submission_id, a.question_key, a.note, a.flag, a.none from answers a join submissions s on s.id = a.submission_id
-       where s.period_id = @periodId and (@status is null or s.status = @status) and (a.note is not null or a.flag is not null or a.none = 1)
-         and a.id = (select max(b.id) from answers b where b.submission_id = a.submission_id and b.question_key = a.question_key)`,
-    )
-    .raw(true),
-}));
+);
 
 export function submissionsOfPeriod(db: Db, periodId: string, status?: SubmissionRow['status']): SubmissionWithUnit[] {
   const where = status ? and(eq(submissions.periodId, periodId), eq(submissions.status, status)) : eq(submissions.periodId, periodId);
@@ -229,16 +223,27 @@ export function currentAnswersOfPeriod(
   periodId: string,
   status?: SubmissionRow['status'],
 ): Map<number, { answers: CurrentAnswers; meta: Record<string, AnswerMeta> }> {
-  const params = { periodId, status: status ?? null };
-  const statements = periodAnswers(db);
   const out = new Map<number, { answers: CurrentAnswers; meta: Record<string, AnswerMeta> }>();
-  for (const [submissionId, json] of statements.values.all(params) as [number, string][]) {
-    out.set(submissionId, { answers: JSON.parse(json) as CurrentAnswers, meta: {} });
-  }
-  for (const [submissionId, key, note, flag, none] of statements.meta.all(params) as [number, string, string | null, string | null, number][]) {
-    const meta = metaOfRow({ note, flag, none: none === 1 });
-    const entry = out.get(submissionId);
-    if (entry && meta) entry.meta[key] = meta;
+  const rows = periodAnswers(db).all({ periodId, status: status ?? null }) as [number, number, string, string | null][];
+  for (const [submissionId, count, json, marked] of rows) {
+    const answers = JSON.parse(json) as CurrentAnswers;
+    let keys = 0;
+    for (const _ in answers) keys += 1;
+    if (keys !== count) {
+      // A key answered more than once (a correction): whether a note or flag is still the newest row's
+      // needs the rows in order, as for one submission in the conversation.
+      out.set(submissionId, { answers, meta: currentAnswersWithMeta(db, submissionId).meta });
+      continue;
+    }
+    // One row per key: every marked row is its key's newest.
+    const meta: Record<string, AnswerMeta> = {};
+    if (marked !== null) {
+      for (const [key, note, flag, none] of JSON.parse(`[${marked}]`) as [string, string | null, string | null, number][]) {
+        const m = metaOfRow({ note, flag, none: none === 1 });
+        if (m) meta[key] = m;
+      }
+    }
+    out.set(submissionId, { answers, meta });
   }
   return out;
 }
