@@ -187,7 +187,19 @@ function latestPerUnit(subs: readonly AggregateSubmission[]): AggregateSubmissio
 }
 
 export function aggregate(input: AggregateInput): ReportData {
-  const subs = latestPerUnit(input.submissions).sort((a, b) => compareUnits(a.unit, b.unit));
+  const expectedUnits = [...input.units].sort(compareUnits);
+  // The report order of the expected units, from the one sort above: the submissions of expected units
+  // (same name and type) are ordered by it (integer compares instead of thousands of collations again),
+  // the others by compareUnits, which orders the same.
+  const rank = new Map(expectedUnits.map((u, i) => [unitKey(u), { u, i }]));
+  const rankOf = (u: UnitRef): number | undefined => {
+    const known = rank.get(unitKey(u));
+    return known && known.u.name === u.name && known.u.type === u.type ? known.i : undefined;
+  };
+  const subs = latestPerUnit(input.submissions)
+    .map((s) => ({ s, r: rankOf(s.unit) }))
+    .sort((a, b) => (a.r !== undefined && b.r !== undefined ? a.r - b.r : compareUnits(a.s.unit, b.s.unit)))
+    .map((x) => x.s);
 
   // Labels from the newest form version having each key; key order newest form first.
   const labels: Record<string, QuestionMeta> = {};
@@ -300,7 +312,6 @@ export function aggregate(input: AggregateInput): ReportData {
     }));
 
   // Expected / reported / missing.
-  const expectedUnits = [...input.units].sort(compareUnits);
   const reportedKeys = new Set(subs.map((s) => unitKey(s.unit)));
   const expectedKeys = new Set(expectedUnits.map(unitKey));
   const missing = expectedUnits.filter((u) => !reportedKeys.has(unitKey(u)));
