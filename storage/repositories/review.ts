@@ -1,6 +1,6 @@
-import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../db';
-import { answers, submissions, type SubmissionRow } from '../schema';
+import { eq } from 'drizzle-orm';
+import { perDb, type Db } from '../db';
+import { submissions, type SubmissionRow } from '../schema';
 import type { ReviewFacts } from '../../domain/review';
 
 /** The office's review of confirmed submissions: accept, or return with a reason and the questions to redo. */
@@ -36,24 +36,27 @@ export function returnSubmission(db: Db, id: number, input: { by: number | null;
     .run();
 }
 
+// Plain arrays, prepared once: the report, /tiendo and /duyet read this for every unit of a province.
+const factsOfPeriod = perDb((db) =>
+  db.$client
+    .prepare(
+      `select s.id, s.unit_id, s.status, s.accepted_at, s.confirmed_at, exists (select 1 from answers a where a.submission_id = s.id)
+       from submissions s where s.period_id = ?`,
+    )
+    .raw(true),
+);
+
 /**
  * Review facts of every submission of a period, by unit id, in one query (no answers loaded): what /tiendo,
  * the appendix and /duyet need to tell the five states apart.
  */
 export function reviewFactsOfPeriod(db: Db, periodId: string): Map<number, ReviewFacts & { id: number; confirmedAt: Date | null }> {
-  const rows = db
-    .select({
-      id: submissions.id,
-      unitId: submissions.unitId,
-      status: submissions.status,
-      acceptedAt: submissions.acceptedAt,
-      confirmedAt: submissions.confirmedAt,
-      hasAnswers: sql<number>`exists (select 1 from ${answers} where ${answers.submissionId} = ${submissions.id})`,
-    })
-    .from(submissions)
-    .where(and(eq(submissions.periodId, periodId)))
-    .all();
+  const rows = factsOfPeriod(db).all(periodId) as [number, number, SubmissionRow['status'], number | null, number | null, number][];
+  const date = (ms: number | null): Date | null => (ms === null ? null : new Date(ms));
   return new Map(
-    rows.map((r) => [r.unitId, { id: r.id, status: r.status, acceptedAt: r.acceptedAt, confirmedAt: r.confirmedAt, hasAnswers: r.hasAnswers === 1 }]),
+    rows.map(([id, unitId, status, acceptedAt, confirmedAt, hasAnswers]) => [
+      unitId,
+      { id, status, acceptedAt: date(acceptedAt), confirmedAt: date(confirmedAt), hasAnswers: hasAnswers === 1 },
+    ]),
   );
 }
