@@ -184,11 +184,6 @@ export interface SubmissionWithUnit {
   meta: Record<string, AnswerMeta>;
 }
 
-/**
- * Every submission of a period (of one status, if given) with its unit and current answers, in two
- * queries whatever the number of units, plus one per submission with a corrected answer: the office
- * waits for this before every report and export.
- */
 const periodAnswers = perDb((db) =>
   db.$client
     .prepare(
@@ -206,6 +201,11 @@ const periodAnswers = perDb((db) =>
     .raw(true),
 );
 
+/**
+ * Every submission of a period (of one status, if given) with its unit and current answers, in two
+ * queries whatever the number of units, plus one per submission with a corrected answer: the office
+ * waits for this before every report and export.
+ */
 export function submissionsOfPeriod(db: Db, periodId: string, status?: SubmissionRow['status']): SubmissionWithUnit[] {
   const where = status ? and(eq(submissions.periodId, periodId), eq(submissions.status, status)) : eq(submissions.periodId, periodId);
   const rows = db.select().from(submissions).innerJoin(units, eq(units.id, submissions.unitId)).where(where).all();
