@@ -15,7 +15,6 @@ import { installTelegramOutbox } from '../outbox/telegram';
 import { OutboxSender, type SendFailure } from '../outbox/sender';
 import { markUnreachable } from '../../handlers/reminders/reachability';
 import { editedMessageIgnored, handlingFailed, privateChatHint, staleButton } from '../../templates/onboarding';
-import { botApiFetch } from './fetch';
 
 /** Telegram's limits: a message holds 4096 characters, callback data 64 bytes. */
 export const TELEGRAM_TEXT_LIMIT = 4096;
@@ -160,7 +159,7 @@ export function telegramReplyQueue(wake: () => void): ReplyQueue {
 }
 
 export function createTelegramBot(opts: TelegramOptions): Bot {
-  const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot, fetch: botApiFetch as unknown as typeof fetch } });
+  const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot } });
   const { deps } = opts;
   // Every call with a chat_id (replies, reminders, digests) goes through one throttled queue; ctx.api inherits it.
   installTelegramOutbox(bot.api, undefined, deps.config.outgoingThrottle);
