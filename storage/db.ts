@@ -120,8 +120,10 @@ function syncLog(log: LogFile): Promise<void> {
 export function inTransactionSyncedLater<T>(db: Db, fn: (tx: Db) => T): { value: T; synced: Promise<void> } {
   const log = logs.get(db);
   const g = groupOf(db);
-  if (!log || g.depth > 0 || db.$client.inTransaction) return { value: inTransaction(db, fn), synced: Promise.resolve() };
+  if (!log || g.depth > 0) return { value: inTransaction(db, fn), synced: Promise.resolve() };
+  // The open group (handlings of the last turn) is committed first, and goes to disk with this sync.
   flushGroup(db);
+  if (db.$client.inTransaction) return { value: inTransaction(db, fn), synced: Promise.resolve() };
   db.$client.pragma('synchronous = NORMAL');
   let value: T;
   try {

@@ -136,6 +136,11 @@ describe('a commit synced later (what an acknowledgement waits for)', () => {
     inGroup(db, (tx) => upsertUnit(tx, unit('S0')));
     const first = inTransactionSyncedLater(db, (tx) => upsertUnit(tx, unit('S1')).unit.code);
     expect(first.value).toBe('S1');
+    // Not synced inside the call: the fsync runs in the thread pool, and ends after a few microtasks at least.
+    let firstSynced = false;
+    void first.synced.then(() => (firstSynced = true));
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+    expect(firstSynced).toBe(false);
     // Committed at once (a second connection sees it), the group before it; FULL again for everything else.
     expect([committed('S0').n, committed('S1').n]).toEqual([1, 1]);
     expect(synchronousLevel()).toBe(2);

@@ -42,7 +42,7 @@ const SLICE = 64;
  * (handling lags, its updates are on disk), so a long burst still makes progress (200 per second).
  */
 const HANDLING_INTERVAL_WHILE_ACKNOWLEDGING_MS = 5;
-/** A burst of webhook deliveries is taken to go on this long after its last delivery. */
+/** A burst of webhook deliveries is taken to go on this long after its last delivery or acknowledgement. */
 const ACKNOWLEDGING_MS = 20;
 /** Stored updates waiting for handling in memory before pollers stop fetching more. */
 const MAX_WAITING = 1000;
@@ -62,6 +62,8 @@ export class Intake<P> {
   #lastDeliveryAt = -Infinity;
   /** When an update was last started while deliveries were coming (performance.now()). */
   #lastStartedWhileAcknowledging = -Infinity;
+  /** Webhook deliveries received and not acknowledged yet (waiting to be stored or synced). */
+  #unacknowledged = 0;
   /** Stored updates scheduled here and not handled yet (queued or being handled). */
   readonly #scheduled = new Set<number>();
   #idleWaiters: (() => void)[] = [];
@@ -80,10 +82,17 @@ export class Intake<P> {
    */
   acceptSoon(updateKey: string, payload: P): Promise<'stored' | 'duplicate'> {
     this.#lastDeliveryAt = performance.now();
-    return new Promise((resolve, reject) => {
+    this.#unacknowledged++;
+    const stored = new Promise<'stored' | 'duplicate'>((resolve, reject) => {
       this.#waiting.push({ updateKey, payload, resolve, reject });
       if (this.#waiting.length === 1) setImmediate(() => this.#storeWaiting());
     });
+    const settled = () => {
+      this.#unacknowledged--;
+      this.#lastDeliveryAt = performance.now();
+    };
+    stored.then(settled, settled);
+    return stored;
   }
 
   #storeWaiting(): void {
@@ -206,7 +215,8 @@ export class Intake<P> {
     // other between two requests of a burst, and a full slice then holds every waiting delivery back.
     const now = performance.now();
     let budget = SLICE;
-    if (now - this.#lastDeliveryAt < ACKNOWLEDGING_MS) {
+    // Acknowledging: deliveries wait for their 200 (a slow disk sync holds them all), or came just now.
+    if (this.#unacknowledged > 0 || now - this.#lastDeliveryAt < ACKNOWLEDGING_MS) {
       const wait = this.#lastStartedWhileAcknowledging + HANDLING_INTERVAL_WHILE_ACKNOWLEDGING_MS - now;
       if (wait > 0) {
         this.#requestSlice(wait);
