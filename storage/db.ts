@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
-import { closeSync, fsync, mkdirSync, openSync, statSync } from 'node:fs';
+import { closeSync, fdatasync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as schema from './schema';
@@ -89,7 +89,8 @@ function syncLogOnce(log: LogFile): Promise<void> {
       reject(err);
       return;
     }
-    fsync(log.fd, (err) => (err ? reject(err) : resolve()));
+    // fdatasync, as SQLite syncs the log on Linux: the data and the size, not the times.
+    fdatasync(log.fd, (err) => (err ? reject(err) : resolve()));
   });
 }
 
