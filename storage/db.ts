@@ -58,9 +58,9 @@ export function closeDatabase(db: Db): void {
 /**
  * The write-ahead log of a database file, synced off the event loop. A commit that an acknowledgement
  * waits for is written with synchronous=NORMAL (no sync inside SQLite, which would hold the event loop
- * for the whole fsync) and the acknowledgement waits for an fsync of the log file run by libuv's thread
+ * for the whole sync) and the acknowledgement waits for an fdatasync of the log file run by libuv's thread
  * pool instead: the same guarantee as FULL (in WAL mode FULL is exactly a sync of the log at each commit),
- * while the event loop goes on reading requests and handling. Concurrent waits share one fsync; a wait
+ * while the event loop goes on reading requests and handling. Concurrent waits share one sync; a wait
  * that comes while one is running gets the next one, which starts after it (it covers every commit made
  * before it starts). A checkpoint syncs the log itself before copying it back and the database file after.
  */
