@@ -185,10 +185,17 @@ export function flushGroup(db: Db): void {
   }
 }
 
+/**
+ * One transaction function per database, given the work as its argument: better-sqlite3 builds a
+ * transaction function with its variants and wrappers at each call of `transaction()`, which made it the
+ * largest single allocation of the message path (several per message).
+ */
+const transactionOf = perDb((db) => db.$client.transaction((fn: (tx: Db) => unknown) => fn(db)));
+
 const run = <T>(db: Db, g: Group, fn: (tx: Db) => T): T => {
   g.depth++;
   try {
-    return db.$client.transaction(() => fn(db))();
+    return transactionOf(db)(fn) as T;
   } finally {
     g.depth--;
   }

@@ -17,12 +17,11 @@ const statements = perDb((db) => ({
     .where(eq(answers.submissionId, sql.placeholder('submissionId')))
     .orderBy(asc(answers.id))
     .prepare(),
-  answersWithMeta: db
-    .select({ key: answers.questionKey, value: answers.value, note: answers.note, flag: answers.flag, none: answers.none })
-    .from(answers)
-    .where(eq(answers.submissionId, sql.placeholder('submissionId')))
-    .orderBy(asc(answers.id))
-    .prepare(),
+  // Plain arrays, not drizzle rows: read at every message, and mapping each row to an object was most of
+  // what this query allocated.
+  answersWithMeta: db.$client
+    .prepare('select question_key, value, note, flag, "none" from answers where submission_id = ? order by id')
+    .raw(true),
   past: db
     .select({ periodId: submissions.periodId, key: answers.questionKey, value: answers.value })
     .from(answers)
@@ -80,11 +79,11 @@ export function currentAnswers(db: Db, submissionId: number): Record<string, Ans
 export function currentAnswersWithMeta(db: Db, submissionId: number): { answers: Record<string, AnswerValue | null>; meta: Record<string, AnswerMeta> } {
   const out: Record<string, AnswerValue | null> = {};
   const meta: Record<string, AnswerMeta> = {};
-  for (const r of statements(db).answersWithMeta.all({ submissionId })) {
-    out[r.key] = JSON.parse(r.value) as AnswerValue | null;
-    const m = metaOfRow(r);
-    if (m) meta[r.key] = m;
-    else delete meta[r.key];
+  for (const [key, value, note, flag, none] of statements(db).answersWithMeta.all(submissionId) as [string, string, string | null, string | null, number][]) {
+    out[key] = JSON.parse(value) as AnswerValue | null;
+    const m = metaOfRow({ note, flag, none: none === 1 });
+    if (m) meta[key] = m;
+    else delete meta[key];
   }
   return { answers: out, meta };
 }
