@@ -11,11 +11,14 @@ import { UNIT_TYPES, type UnitRef } from '../domain/units';
 import { buildReportDocx, reportFileName, reportSummaryText } from '../templates/report/build';
 import { parseReportConfig, ReportConfigSchema } from '../templates/report/config';
 import { figureColumnWidths } from '../templates/report/appendix';
-import { gridTableXml, RawBlock, spliceRawBlocks } from '../templates/report/fastxml';
+import { gridTableXml, RawBlock, spliceRawBlockChunks } from '../templates/report/fastxml';
 import { TEXT_WIDTH_LANDSCAPE } from '../templates/report/layout';
 import { SEED_PERIOD_ID, SEED_UNITS, seedSubmissions } from './fixtures/seed-h1';
 
 const ISSUED_AT = new Date('2026-11-24T02:00:00.000Z'); // 09:00 in Hà Nội
+
+/** The spliced document.xml as one buffer. */
+const spliced = (xml: string, blocks: readonly RawBlock[]): Buffer => Buffer.concat([...spliceRawBlockChunks(xml, blocks)]);
 
 interface Docx {
   zip: JSZip;
@@ -736,11 +739,11 @@ describe('report docx XML is schema-sane for Word', () => {
     const b = new RawBlock('<w:p><w:r><w:t>$&amp; $1</w:t></w:r></w:p>');
     const placeholder = (x: RawBlock) => `<w:p><w:r><w:t>${x.marker}</w:t></w:r></w:p>`;
     const xml = `<w:body>${placeholder(a)}<w:p/>${placeholder(b)}</w:body>`;
-    expect(spliceRawBlocks(xml, [a, b]).toString('utf8')).toBe(
+    expect(spliced(xml, [a, b]).toString('utf8')).toBe(
       '<w:body><w:p><w:r><w:t>A</w:t></w:r></w:p><w:p/><w:p><w:r><w:t>$&amp; $1</w:t></w:r></w:p></w:body>',
     );
-    expect(() => spliceRawBlocks(`<w:body>${placeholder(a)}</w:body>`, [a, b])).toThrow(/not found/);
-    expect(() => spliceRawBlocks(`<w:body>${placeholder(a)}${placeholder(a)}</w:body>`, [a])).toThrow(/twice/);
+    expect(() => spliced(`<w:body>${placeholder(a)}</w:body>`, [a, b])).toThrow(/not found/);
+    expect(() => spliced(`<w:body>${placeholder(a)}${placeholder(a)}</w:body>`, [a])).toThrow(/twice/);
     // A unit text that spells a marker is escaped text inside a block, never a placeholder.
     expect(a.marker).not.toBe(b.marker);
   });

@@ -4,7 +4,7 @@ import { toWall, type PeriodInfo } from '../../domain/periods';
 import { unitStateOf } from '../../domain/review';
 import type { Db } from '../../storage/db';
 import { reviewFactsOfPeriod } from '../../storage/repositories/review';
-import { activeUnits, toUnitRef } from '../../storage/repositories/units';
+import { activeUnitRefs } from '../../storage/repositories/units';
 import { renderProgressChart } from '../../templates/progress-chart';
 import type { Reply } from '../types';
 
@@ -13,7 +13,7 @@ const day = (d: Date, tz: string): string => toWall(d, tz).format('YYYY-MM-DD');
 /** Every expected unit's state in a period, from one query (no answers loaded). */
 export function loadProgress(db: Db, period: Pick<PeriodInfo, 'id'>): { progress: Progress; confirmedAt: Date[] } {
   const facts = reviewFactsOfPeriod(db, period.id);
-  const units = activeUnits(db).map(toUnitRef);
+  const units = activeUnitRefs(db);
   const ids = (pred: (s: ReturnType<typeof unitStateOf>) => boolean) =>
     new Set(units.filter((u) => pred(unitStateOf(facts.get(u.id)))).map((u) => u.id));
   const progress = computeProgress(

@@ -9,7 +9,7 @@ import { activeContactsOfUnit } from '../../storage/repositories/contacts';
 import { formVersion } from '../../storage/repositories/forms';
 import { acceptSubmission, returnSubmission, reviewFactsOfPeriod } from '../../storage/repositories/review';
 import { findSubmission } from '../../storage/repositories/submissions';
-import { activeUnits, findUnitByCode, toUnitRef } from '../../storage/repositories/units';
+import { activeUnitRefs, findUnitByCode } from '../../storage/repositories/units';
 import * as t from '../../templates/review';
 import type { CommandSpec } from '../commands';
 import { queueForContacts } from '../notify';
@@ -55,7 +55,7 @@ export interface AwaitingReview {
 /** The confirmed reports of a period not accepted yet, and how many units are in each state. */
 export function awaitingReview(db: Db, period: PeriodInfo): AwaitingReview {
   const facts = reviewFactsOfPeriod(db, period.id);
-  const units = activeUnits(db).map(toUnitRef).sort(compareUnits);
+  const units = activeUnitRefs(db).sort(compareUnits);
   const counts = Object.fromEntries(UNIT_STATES.map((s) => [s, 0])) as Record<UnitState, number>;
   const awaiting: t.AwaitingLine[] = [];
   for (const u of units) {

@@ -1,9 +1,10 @@
 import { perDb, type Db } from '../db';
 import type { AggregateInput, AggregateSubmission } from '../../domain/aggregate';
 import type { PeriodInfo } from '../../domain/periods';
-import type { UnitRef, UnitType } from '../../domain/units';
+import type { UnitRef } from '../../domain/units';
 import { formVersion } from './forms';
 import { currentAnswersOfPeriod } from './submissions';
+import { activeUnitRefs, unitRefOfColumns, type UnitColumns } from './units';
 
 // Plain arrays and no drizzle row mapping: the report reads every unit and every confirmed submission of
 // a province, and mapping each column of thousands of rows cost tens of milliseconds of the office's wait.
@@ -14,17 +15,7 @@ const statements = perDb((db) => ({
        from submissions s join units u on u.id = s.unit_id where s.period_id = ? and s.status = 'confirmed'`,
     )
     .raw(true),
-  // The order of activeUnits().
-  activeUnits: db.$client.prepare(`select id, code, name, type, district from units where active = 1 order by type, name`).raw(true),
 }));
-
-type UnitColumns = [id: number, code: string, name: string, type: string, district: string | null];
-const unitRef = ([id, code, name, type, district]: UnitColumns): UnitRef => ({ id, code, name, type: type as UnitType, district });
-
-/** Every active unit, in the order of activeUnits(), as the report refers to them. */
-export function activeUnitRefs(db: Db): UnitRef[] {
-  return (statements(db).activeUnits.all() as UnitColumns[]).map(unitRef);
-}
 
 /**
  * Everything the aggregation needs for one period: the expected units (`units` when the caller has
@@ -41,7 +32,7 @@ export function loadAggregateInput(db: Db, period: PeriodInfo, units?: readonly 
       const value = answers[key];
       if (value !== null && value !== undefined) present[key] = value;
     }
-    return { unit: unitRef(unit), form: formVersion(db, formVersionId).form, formVersion: formVersionId, answers: present, meta, confirmedAt: new Date(confirmedAt) };
+    return { unit: unitRefOfColumns(unit), form: formVersion(db, formVersionId).form, formVersion: formVersionId, answers: present, meta, confirmedAt: new Date(confirmedAt) };
   });
   return { period, units: units ?? activeUnitRefs(db), submissions };
 }

@@ -35,10 +35,11 @@ const ESCAPES: Record<string, string> = { '&': '&amp;', '"': '&quot;', "'": '&ap
 
 // eslint-disable-next-line no-control-regex
 const TO_ESCAPE = /[&"'<>\x00-\x08\x0B\x0C\x0E-\x1F]/;
+// The same characters, for replace(): a global expression keeps state between test() calls.
+const TO_ESCAPE_ALL = new RegExp(TO_ESCAPE.source, 'g');
 
 /** docx's escaping of text and attribute values; control characters XML 1.0 forbids are dropped. */
-// eslint-disable-next-line no-control-regex
-export const escapeXml = (s: string): string => (TO_ESCAPE.test(s) ? s.replace(/[&"'<>\x00-\x08\x0B\x0C\x0E-\x1F]/g, (c) => ESCAPES[c] ?? '') : s);
+export const escapeXml = (s: string): string => (TO_ESCAPE.test(s) ? s.replace(TO_ESCAPE_ALL, (c) => ESCAPES[c] ?? '') : s);
 
 const NEEDS_PRESERVE = /^\s|\s$|\s\s/u;
 
@@ -289,11 +290,11 @@ export function spliceRawBlockChunks(documentXml: string, blocks: readonly RawBl
   for (const m of documentXml.matchAll(MARKER)) {
     const block = byMarker.get(m[1] ?? '');
     if (!block) continue;
-    if (seen.has(block.marker)) throw new Error('spliceRawBlocks: a placeholder appears twice');
+    if (seen.has(block.marker)) throw new Error('spliceRawBlockChunks: a placeholder appears twice');
     seen.add(block.marker);
     found.push({ block, from: m.index, to: m.index + m[0].length });
   }
-  if (seen.size !== byMarker.size) throw new Error(`spliceRawBlocks: ${byMarker.size - seen.size} placeholder(s) not found`);
+  if (seen.size !== byMarker.size) throw new Error(`spliceRawBlockChunks: ${byMarker.size - seen.size} placeholder(s) not found`);
   return (function* () {
     let from = 0;
     for (const f of found) {
@@ -304,9 +305,6 @@ export function spliceRawBlockChunks(documentXml: string, blocks: readonly RawBl
     yield Buffer.from(documentXml.slice(from), 'utf8');
   })();
 }
-
-/** spliceRawBlockChunks() as one buffer. */
-export const spliceRawBlocks = (documentXml: string, blocks: readonly RawBlock[]): Buffer => Buffer.concat([...spliceRawBlockChunks(documentXml, blocks)]);
 
 /** What Packer keeps private: the package's parts by path, before zipping. */
 interface DocxCompiler {
