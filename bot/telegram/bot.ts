@@ -198,7 +198,6 @@ export function createTelegramBot(opts: TelegramOptions): Bot {
       onSlowWork: () => showTyping(() => ctx.api.sendChatAction(chatId, 'typing')),
       onCommitted: wake,
     });
-    wake();
     void officeMenu(ctx.api, incoming.userId, chatId);
   });
   return bot;

@@ -129,7 +129,6 @@ export class ZaloChannel {
       onSlowWork: () => showTyping(() => this.#o.client.sendChatAction({ chat_id: msg.chat.id, action: 'typing' })),
       onCommitted: () => this.sender.wake(),
     });
-    this.sender.wake();
   }
 
   /** Handling failed (not the database): the person is told, through the queue. */
