@@ -35,7 +35,7 @@ export function openDatabase(path: string): Db {
   if (path !== ':memory:' && path !== '') {
     const st = statSync(path);
     files.set(db, { path: resolve(path), dev: st.dev, ino: st.ino });
-    logs.set(db, { path: `${resolve(path)}-wal`, fd: null, ino: 0, running: null, next: null });
+    logs.set(db, { path: `${resolve(path)}-wal`, fd: null, running: null, next: null });
   }
   return db;
 }
@@ -67,7 +67,6 @@ export function closeDatabase(db: Db): void {
 interface LogFile {
   path: string;
   fd: number | null;
-  ino: number;
   running: Promise<void> | null;
   next: Promise<void> | null;
 }
@@ -76,15 +75,10 @@ const logs = new WeakMap<Db, LogFile>();
 function syncLogOnce(log: LogFile): Promise<void> {
   return new Promise((resolve, reject) => {
     try {
-      // The log is the same file while the database is open here (SQLite removes it only when the last
-      // connection closes); should it have been replaced, the new one is synced.
-      const ino = statSync(log.path).ino;
-      if (log.fd === null || log.ino !== ino) {
-        if (log.fd !== null) closeSync(log.fd);
-        log.fd = null;
-        log.fd = openSync(log.path, 'r');
-        log.ino = ino;
-      }
+      // Opened at the first sync (a commit has created the log by then) and kept: it is the file SQLite
+      // writes while the database is open here (SQLite removes it only when the last connection closes).
+      // A database file deleted or replaced under us is refused before anything is stored (health.ts).
+      log.fd ??= openSync(log.path, 'r');
     } catch (err) {
       reject(err);
       return;
