@@ -260,7 +260,6 @@ interface TelegramResult {
   problems: string[];
 }
 
-/** Latency per update: from being handed out to the last reply to its chat before the chat's next update was. */
 /**
  * The slowest updates of a phase as "latency@time" (ms; time since the phase began): several in a row
  * point to one stall of the bot (a full collection, a checkpoint), lone ones to small pauses.
@@ -274,6 +273,7 @@ function slowest(lat: { ms: number[]; servedAt: number[] }, from: number, n = 12
     .map((x) => `${x.ms.toFixed(1)}@${x.at.toFixed(0)}`);
 }
 
+/** Latency per update: from being handed out to the last reply to its chat before the chat's next update was. */
 function latencies(steps: { id: number; chat: number }[], fake: FakeTelegram, replies: Reply[]): { ms: number[]; servedAt: number[]; unanswered: number } {
   const byChat = new Map<number, { id: number; served: number }[]>();
   for (const s of steps) {
