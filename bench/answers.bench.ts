@@ -28,7 +28,8 @@
  *      BENCH_QUICK=1 for a smaller run (120 contacts); BENCH_CONTACTS (default: enough for 20,000 answers,
  *      at least 500), BENCH_PACED, BENCH_PACED_RATE,
  *      BENCH_ZALO_REQUESTS override the sizes; BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the children;
- *      BENCH_NODE_FLAGS passes flags to the measured processes (e.g. --max-semi-space-size=2).
+ *      BENCH_NODE_FLAGS passes flags to the measured processes (e.g. --max-semi-space-size=2);
+ *      BENCH_ONLY=telegram or zalo runs one half.
  *      Prints a table and one JSON line; asserts nothing else.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -69,6 +70,9 @@ const PACED_RATE = num('BENCH_PACED_RATE', 200);
 const PACED_SHARE = 0.5;
 const ZALO_REQUESTS = num('BENCH_ZALO_REQUESTS', quick ? 2_000 : 5_000);
 const ZALO_CONNECTIONS = 16;
+/** BENCH_ONLY=telegram or zalo runs one half (the other's figures print as "-"). */
+const ONLY = process.env.BENCH_ONLY ?? '';
+if (!['', 'telegram', 'zalo'].includes(ONLY)) throw new Error('BENCH_ONLY must be telegram or zalo');
 const ZALO_TOKEN = '8172635445:Zk3fQ9xLmP2vR7tYb8nW4cJ6hD1sA5eG0uK';
 const ZALO_SECRET = 'bench-webhook-secret-0123456789';
 /** After the last reply, this long without any reply means the bot is done. */
@@ -528,6 +532,17 @@ async function runZalo(kind: 'bot' | 'bare', steps: Step[], dbPath: string | und
 
 // ------------------------------------------------------------------------------------------- main
 
+/** The figures of a half that BENCH_ONLY left out (NaN prints as "-"). */
+function skippedTelegram(): TelegramResult {
+  const paced = { updates: 0, rate: PACED_RATE, p50Ms: NaN, p99Ms: NaN, maxMs: NaN, slowest: [] };
+  const burst = { updates: 0, seconds: NaN, perSecond: NaN, p50Ms: NaN, p99Ms: NaN, cpuMsPer: NaN, wcharPer: NaN, writeCallsPer: NaN, blockBytesPer: NaN, dbGrowthPer: NaN };
+  return { paced, burst, peakRssMb: NaN, replies: 0, problems: [] };
+}
+
+function skippedZalo(): ZaloResult {
+  return { requests: 0, ackSeconds: NaN, acksPerSecond: NaN, peakRssMb: NaN, problems: [] };
+}
+
 function prepareDb(path: string, channel: 'telegram' | 'zalo', contacts?: number): { questions: FlatQuestion[]; contacts: number } {
   const db = openDatabase(path);
   try {
@@ -560,18 +575,24 @@ try {
   const answerCount = steps.filter((s) => s.answer).length;
   console.log(`answers bench: ${CONTACTS} contacts, ${questions.length} questions each, ${steps.length} updates (${answerCount} answers); a burst, then the last ${Math.min(PACED, steps.length)} paced`);
 
-  const bot = await runTelegram('bot', steps, tgDb);
-  const stored = storedAnswers(tgDb);
-  if (stored !== answerCount) bot.problems.push(`${stored} answers stored, ${answerCount} sent`);
-  const echo = await runTelegram('echo', steps, undefined, bot.paced.rate);
+  const bot = ONLY !== 'zalo' ? await runTelegram('bot', steps, tgDb) : skippedTelegram();
+  if (ONLY !== 'zalo') {
+    const stored = storedAnswers(tgDb);
+    if (stored !== answerCount) bot.problems.push(`${stored} answers stored, ${answerCount} sent`);
+  }
+  const echo = ONLY !== 'zalo' ? await runTelegram('echo', steps, undefined, bot.paced.rate) : skippedTelegram();
 
   const zaloDb = join(dir, 'zalo.db');
-  prepareDb(zaloDb, 'zalo', CONTACTS);
-  const zaloBot = await runZalo('bot', steps, zaloDb);
-  const zaloStored = storedAnswers(zaloDb);
-  const zaloAnswers = steps.slice(0, ZALO_REQUESTS).filter((s) => s.answer).length;
-  if (zaloStored !== zaloAnswers) zaloBot.problems.push(`${zaloStored} answers stored, ${zaloAnswers} sent`);
-  const bare = await runZalo('bare', steps, undefined);
+  let zaloBot: ZaloResult = skippedZalo();
+  let bare: ZaloResult = skippedZalo();
+  if (ONLY !== 'telegram') {
+    prepareDb(zaloDb, 'zalo', CONTACTS);
+    zaloBot = await runZalo('bot', steps, zaloDb);
+    const zaloStored = storedAnswers(zaloDb);
+    const zaloAnswers = steps.slice(0, ZALO_REQUESTS).filter((s) => s.answer).length;
+    if (zaloStored !== zaloAnswers) zaloBot.problems.push(`${zaloStored} answers stored, ${zaloAnswers} sent`);
+    bare = await runZalo('bare', steps, undefined);
+  }
 
   const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : '-');
   const rows: [string, string, string, string][] = [
