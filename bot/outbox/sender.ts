@@ -54,6 +54,11 @@ export class OutboxSender {
   readonly #pending = new Map<string, OutboxRow[]>();
   /** The highest row id read: the next read starts above it. */
   #loadedUpTo = 0;
+  /**
+   * Rows may have been committed since the last read (a wake, or the last read stopped at its limit).
+   * A send ending only frees its chat's turn: reading the table then found nothing new, once per message.
+   */
+  #unread = true;
   #idleWaiters: (() => void)[] = [];
   #workers = new Set<Promise<void>>();
 
@@ -76,6 +81,11 @@ export class OutboxSender {
 
   /** New rows were committed: look for work soon. */
   wake(): void {
+    this.#unread = true;
+    this.#pumpSoon();
+  }
+
+  #pumpSoon(): void {
     if (this.#stopped || this.#scheduled) return;
     this.#settled = false;
     this.#scheduled = true;
@@ -116,7 +126,8 @@ export class OutboxSender {
       let held = 0;
       for (const list of this.#pending.values()) held += list.length;
       const room = LOAD_LIMIT - held;
-      rows = room > 0 ? pendingOutbox(db, channel, this.#loadedUpTo, room) : [];
+      rows = room > 0 && this.#unread ? pendingOutbox(db, channel, this.#loadedUpTo, room) : [];
+      if (room > 0) this.#unread = rows.length === room;
     } catch (err) {
       log.error('outbox not readable', { channel, err: errorText(err) });
       this.#retryIn(5000);
@@ -145,7 +156,7 @@ export class OutboxSender {
         this.#busy.delete(chat);
         this.#workers.delete(worker);
         if (list.length === 0 && this.#pending.get(chat) === list) this.#pending.delete(chat);
-        this.wake();
+        this.#pumpSoon();
       });
       this.#workers.add(worker);
     }
