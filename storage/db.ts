@@ -172,6 +172,7 @@ export function flushGroup(db: Db): void {
     db.$client.exec('COMMIT');
   } catch (err) {
     if (db.$client.inTransaction) db.$client.exec('ROLLBACK');
+    rolledBack(db);
     if (g.onError) g.onError(err);
     else throw err;
   } finally {
@@ -190,10 +191,30 @@ const run = <T>(db: Db, g: Group, fn: (tx: Db) => T): T => {
   g.depth++;
   try {
     return transactionOf(db)(fn) as T;
+  } catch (err) {
+    // better-sqlite3 rolled the transaction (or the savepoint) back before rethrowing.
+    rolledBack(db);
+    throw err;
   } finally {
     g.depth--;
   }
 };
+
+const rollbackListeners = new WeakMap<Db, (() => void)[]>();
+
+/**
+ * Calls `forget` whenever a transaction or savepoint of this connection rolls back: a cache of what was
+ * read or written inside it may hold rows that no longer exist (and whose ids SQLite may give out again).
+ */
+export function onRollback(db: Db, forget: () => void): void {
+  const list = rollbackListeners.get(db);
+  if (list) list.push(forget);
+  else rollbackListeners.set(db, [forget]);
+}
+
+function rolledBack(db: Db): void {
+  for (const forget of rollbackListeners.get(db) ?? []) forget();
+}
 
 /**
  * Runs fn in a savepoint of the group transaction (opened if needed, committed soon after): for work that

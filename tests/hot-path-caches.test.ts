@@ -3,11 +3,13 @@ import { handleIncoming } from '../handlers/router';
 import type { AppDeps } from '../handlers/types';
 import type { DemoSeed } from '../storage/demo-seed';
 import { answers } from '../storage/schema';
-import { openPeriods, setPeriodOverride } from '../storage/repositories/periods';
+import { ensurePeriod, openPeriods, setPeriodOverride } from '../storage/repositories/periods';
 import { addFormVersion, formVersion, latestFormVersion } from '../storage/repositories/forms';
 import { DEFAULT_FORM, flattenForm, FormDefinitionSchema } from '../domain/form';
 import { DEFAULT_CALENDAR, formatShortDate, openPeriodsAt, periodInfo, toWall } from '../domain/periods';
 import { loadConfig } from '../config';
+import { closeDatabase, inGroup, inTransaction, openDatabase } from '../storage/db';
+import { appendAnswer, createSubmission, currentAnswersWithMeta, findSubmission } from '../storage/repositories/submissions';
 import { closeDeps, makeDeps, seed, tempDir } from './helpers/harness';
 
 /**
@@ -181,5 +183,74 @@ describe('calendar objects are shared', () => {
     expect(periodInfo('2026-H1')).toBe(p);
     expect(Object.isFrozen(p)).toBe(true);
     expect(toWall(p.deadline, 'Asia/Ho_Chi_Minh').format('YYYY-MM-DD HH:mm:ss.SSS')).toBe('2026-05-05 23:59:59.999');
+  });
+});
+
+describe("a submission's current answers, kept between messages", () => {
+  const submissionOf = (unitCode: string) => {
+    const unit = demo.units.find((u) => u.unit.code === unitCode)!.unit;
+    return findSubmission(deps.db, unit.id, '2026-H1')!;
+  };
+
+  it('an answer written by another process is shown by the very next message', async () => {
+    clock = new Date('2026-05-10T03:00:00Z');
+    await send('p4', codeOf('PGD-DALAT'));
+    await send('p4', '/nhap');
+    await send('p4', '560');
+    await send('p4', '/xem');
+    const submission = submissionOf('PGD-DALAT');
+    const key = Object.keys(currentAnswersWithMeta(deps.db, submission.id).answers)[0]!;
+    expect(currentAnswersWithMeta(deps.db, submission.id).answers[key]).toBe(560);
+
+    // The handlings' group commit is done at the next turn; the other process waits for it meanwhile.
+    await new Promise((resolve) => setImmediate(resolve));
+    const other = openDatabase(`${tmp.dir}/bot.db`);
+    try {
+      inTransaction(other, (tx) => appendAnswer(tx, { submissionId: submission.id, key, value: 777, raw: '777', revision: 0, contactId: null, now: clock, note: 'sửa từ máy khác' }));
+    } finally {
+      closeDatabase(other);
+    }
+    expect(await send('p4', '/xem')).toContain('777');
+    expect(currentAnswersWithMeta(deps.db, submission.id)).toEqual({ answers: { [key]: 777 }, meta: { [key]: { note: 'sửa từ máy khác' } } });
+  });
+
+  it('an answer rolled back is forgotten, even when SQLite gives its row id to another answer', async () => {
+    const unit = demo.units[0]!.unit;
+    const submission = createSubmission(deps.db, unit.id, '2026-H1', ensurePeriod(deps.db, '2026-H1').formVersionId, clock);
+    const append = (tx: typeof deps.db, value: number, note: string | null = null) =>
+      appendAnswer(tx, { submissionId: submission.id, key: 'q1', value, raw: String(value), revision: 0, contactId: null, now: clock, note });
+    inTransaction(deps.db, (tx) => append(tx, 1));
+    expect(currentAnswersWithMeta(deps.db, submission.id).answers).toEqual({ q1: 1 });
+
+    // In the group commit, as a handling does: the savepoint rolls back after the answer was stored.
+    expect(() =>
+      inGroup(deps.db, (tx) => {
+        append(tx, 2, 'bỏ');
+        expect(currentAnswersWithMeta(tx, submission.id).answers).toEqual({ q1: 2 });
+        throw new Error('handling failed');
+      }),
+    ).toThrow('handling failed');
+
+    // Another process then stores an answer: SQLite gives it the rolled-back row's id, and the rows'
+    // count and newest id are what they were inside the savepoint.
+    await new Promise((resolve) => setImmediate(resolve));
+    const other = openDatabase(`${tmp.dir}/bot.db`);
+    try {
+      inTransaction(other, (tx) => append(tx, 3));
+    } finally {
+      closeDatabase(other);
+    }
+    expect(currentAnswersWithMeta(deps.db, submission.id)).toEqual({ answers: { q1: 3 }, meta: {} });
+    expect(deps.db.select({ id: answers.id }).from(answers).all().map((r) => r.id)).toEqual([1, 2]);
+  });
+
+  it('what every message of a submission shares cannot be changed by one of them', () => {
+    const unit = demo.units[0]!.unit;
+    const submission = createSubmission(deps.db, unit.id, '2026-H1', ensurePeriod(deps.db, '2026-H1').formVersionId, clock);
+    appendAnswer(deps.db, { submissionId: submission.id, key: 'q1', value: 5, raw: '5 đoàn', revision: 0, contactId: null, now: clock, note: 'đoàn', flag: { kind: 'rule', message: 'Số đoàn lớn bất thường' } });
+    const read = currentAnswersWithMeta(deps.db, submission.id);
+    expect(currentAnswersWithMeta(deps.db, submission.id)).toBe(read);
+    expect(Object.isFrozen(read.answers) && Object.isFrozen(read.meta) && Object.isFrozen(read.meta.q1)).toBe(true);
+    expect(() => ((read.answers as Record<string, number>).q1 = 6)).toThrow();
   });
 });

@@ -1,21 +1,14 @@
-import { and, eq, sql } from 'drizzle-orm';
-import { perDb, type Db } from '../db';
+import { and, eq } from 'drizzle-orm';
+import { type Db } from '../db';
+import { rowStatement } from '../rows';
 import { contacts, type Channel, type ContactRow, type Role } from '../schema';
 
-const statements = perDb((db) => ({
-  find: db
-    .select()
-    .from(contacts)
-    .where(and(eq(contacts.channel, sql.placeholder('channel')), eq(contacts.externalId, sql.placeholder('externalId'))))
-    .prepare(),
-  seen: db
-    .update(contacts)
-    // Update sets take no typed placeholders: the time goes in as epoch ms, as the column stores it.
-    .set({ lastSeenAt: sql`${sql.placeholder('nowMs')}`, reachable: true, displayName: sql`${sql.placeholder('displayName')}` })
-    .where(eq(contacts.id, sql.placeholder('id')))
-    .returning()
-    .prepare(),
-}));
+// Every message reads its contact (and now and then marks it seen).
+const find = rowStatement<typeof contacts, [channel: Channel, externalId: string]>(contacts, 'select $columns from contacts where channel = ? and external_id = ?');
+const markSeen = rowStatement<typeof contacts, [nowMs: number, displayName: string | null, id: number]>(
+  contacts,
+  'update contacts set last_seen_at = ?, reachable = 1, display_name = ? where id = ? returning $columns',
+);
 
 /**
  * How exact "last seen" is kept. Rewriting the contact's row for every message would add a page to every
@@ -24,7 +17,7 @@ const statements = perDb((db) => ({
 export const LAST_SEEN_RESOLUTION_MS = 60_000;
 
 export function findContact(db: Db, channel: Channel, externalId: string): ContactRow | undefined {
-  return statements(db).find.get({ channel, externalId });
+  return find(db).get(channel, externalId);
 }
 
 export function findContactById(db: Db, id: number): ContactRow | undefined {
@@ -40,7 +33,7 @@ export function touchContact(db: Db, channel: Channel, externalId: string, displ
     const recent = seen !== undefined && seen <= now.getTime() && now.getTime() - seen < LAST_SEEN_RESOLUTION_MS;
     if (recent && existing.reachable && name === existing.displayName) return existing;
     // Writing again proves the user did not block us (or unblocked us).
-    return statements(db).seen.get({ id: existing.id, nowMs: now.getTime(), displayName: name }) as ContactRow;
+    return markSeen(db).get(now.getTime(), name, existing.id) as ContactRow;
   }
   return db
     .insert(contacts)

@@ -1,5 +1,6 @@
-import { and, asc, count, eq, gt, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, count, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { perDb, type Db } from '../db';
+import { rowStatement } from '../rows';
 import { outbox, type Channel, type OutboxRow } from '../schema';
 
 /**
@@ -16,6 +17,11 @@ export interface OutMessage {
   document?: { filename: string; bytes: Uint8Array; asPhoto?: boolean };
 }
 
+const pending = rowStatement<typeof outbox, [channel: Channel, after: number, limit: number]>(
+  outbox,
+  'select $columns from outbox where channel = ? and sent_at is null and failed_at is null and id > ? order by id limit ?',
+);
+
 const statements = perDb((db) => ({
   enqueue: db
     .insert(outbox)
@@ -29,13 +35,6 @@ const statements = perDb((db) => ({
       asPhoto: sql.placeholder('asPhoto'),
       createdAt: sql.placeholder('now'),
     })
-    .prepare(),
-  pending: db
-    .select()
-    .from(outbox)
-    .where(and(eq(outbox.channel, sql.placeholder('channel')), isNull(outbox.sentAt), isNull(outbox.failedAt), gt(outbox.id, sql.placeholder('after'))))
-    .orderBy(asc(outbox.id))
-    .limit(sql.placeholder('limit'))
     .prepare(),
   sent: db
     .update(outbox)
@@ -62,7 +61,7 @@ export function enqueueMessages(db: Db, channel: Channel, chatId: string, messag
 
 /** Rows of a channel still to send with an id above `after`, oldest first (at most `limit`). */
 export function pendingOutbox(db: Db, channel: Channel, after: number, limit: number): OutboxRow[] {
-  return statements(db).pending.all({ channel, after, limit });
+  return pending(db).all(channel, after, limit);
 }
 
 export function countPendingOutbox(db: Db, channel: Channel): number {

@@ -1,17 +1,17 @@
-import { eq, ne, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { perDb, type Db } from '../db';
+import { rowStatement } from '../rows';
 import { periods, type PeriodRow } from '../schema';
 import { latestFormVersion } from './forms';
 import { openPeriodsWithOverrides, type PeriodOverride } from '../../domain/period-status';
 import type { CalendarConfig, PeriodInfo } from '../../domain/periods';
 
-const statements = perDb((db) => ({
-  find: db.select().from(periods).where(eq(periods.id, sql.placeholder('id'))).prepare(),
-  overrides: db.select({ id: periods.id, status: periods.status }).from(periods).where(ne(periods.status, 'calendar')).prepare(),
-}));
+// Read at every message.
+const find = rowStatement<typeof periods, [id: string]>(periods, 'select $columns from periods where id = ?');
+const overrides = perDb((db) => db.$client.prepare(`select id, status from periods where status <> 'calendar'`).raw(true));
 
 export function findPeriod(db: Db, id: string): PeriodRow | undefined {
-  return statements(db).find.get({ id });
+  return find(db).get(id);
 }
 
 /** The stored period; created on first use with the form version current at that moment. */
@@ -29,8 +29,7 @@ export function setPeriodOverride(db: Db, id: string, status: PeriodOverride, by
 }
 
 export function periodOverrides(db: Db): Map<string, PeriodOverride> {
-  const rows = statements(db).overrides.all();
-  return new Map(rows.map((r) => [r.id, r.status]));
+  return new Map(overrides(db).all() as [string, PeriodOverride][]);
 }
 
 /**

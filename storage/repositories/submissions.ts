@@ -1,16 +1,14 @@
 import { and, asc, eq, gte, ne, sql } from 'drizzle-orm';
-import { perDb, type Db } from '../db';
+import { onRollback, perDb, type Db } from '../db';
+import { rowStatement } from '../rows';
 import { answers, submissions, units, type SubmissionRow, type UnitRow } from '../schema';
 import type { AnswerFlag, AnswerMeta, AnswerValue } from '../../domain/form';
 import type { CurrentAnswers } from '../../domain/conversation';
 import { pickComparable, type PeriodId } from '../../domain/periods';
 
+const find = rowStatement<typeof submissions, [unitId: number, periodId: string]>(submissions, 'select $columns from submissions where unit_id = ? and period_id = ?');
+
 const statements = perDb((db) => ({
-  find: db
-    .select()
-    .from(submissions)
-    .where(and(eq(submissions.unitId, sql.placeholder('unitId')), eq(submissions.periodId, sql.placeholder('periodId'))))
-    .prepare(),
   answers: db
     .select({ key: answers.questionKey, value: answers.value })
     .from(answers)
@@ -20,8 +18,9 @@ const statements = perDb((db) => ({
   // Plain arrays, not drizzle rows: read at every message, and mapping each row to an object was most of
   // what this query allocated.
   answersWithMeta: db.$client
-    .prepare('select question_key, value, note, flag, "none" from answers where submission_id = ? order by id')
+    .prepare('select question_key, value, note, flag, "none", id from answers where submission_id = ? order by id')
     .raw(true),
+  answersVersion: db.$client.prepare('select count(*), max(id) from answers where submission_id = ?').raw(true),
   past: db
     .select({ periodId: submissions.periodId, key: answers.questionKey, value: answers.value })
     .from(answers)
@@ -56,7 +55,7 @@ const statements = perDb((db) => ({
 }));
 
 export function findSubmission(db: Db, unitId: number, periodId: string): SubmissionRow | undefined {
-  return statements(db).find.get({ unitId, periodId });
+  return find(db).get(unitId, periodId);
 }
 
 export function createSubmission(db: Db, unitId: number, periodId: string, formVersionId: number, now: Date, source = 'chat'): SubmissionRow {
@@ -72,20 +71,72 @@ export function currentAnswers(db: Db, submissionId: number): Record<string, Ans
   return out;
 }
 
+/** A submission's current answers as this connection last read or wrote them (see currentAnswersWithMeta). */
+interface CachedAnswers {
+  /** How many answer rows the submission had, and the newest row's id, when this was read or last written. */
+  rows: number;
+  newestId: number;
+  current: CurrentAnswersWithMeta;
+}
+
+type CurrentAnswersWithMeta = { answers: Readonly<Record<string, AnswerValue | null>>; meta: Readonly<Record<string, AnswerMeta>> };
+
+/** Submissions whose answers are kept, at most (the least recently read go first): about 1 KB each. */
+const CACHED_SUBMISSIONS = 2000;
+
+const answerCaches = perDb((db) => {
+  const cache = new Map<number, CachedAnswers>();
+  onRollback(db, () => cache.clear());
+  return cache;
+});
+
 /**
  * The newest answer per question with its notes, "không có" and flags (keys without any are left out of
- * `meta`), in one query: the engine needs both for every message.
+ * `meta`): the engine needs both for every message. Kept per submission instead of read and parsed from
+ * the whole answer history at every message (that was a tenth of the time an answer took): each read
+ * checks the rows' count and newest id (one index lookup), so an answer another process wrote is seen at
+ * once; appendAnswer keeps the entry up to date; a rollback of this connection drops every entry. The
+ * objects are frozen: they are shared by every message of the submission.
  */
-export function currentAnswersWithMeta(db: Db, submissionId: number): { answers: Record<string, AnswerValue | null>; meta: Record<string, AnswerMeta> } {
+export function currentAnswersWithMeta(db: Db, submissionId: number): CurrentAnswersWithMeta {
+  const s = statements(db);
+  const cache = answerCaches(db);
+  const [rows, newestId] = s.answersVersion.get(submissionId) as [number, number | null];
+  const hit = cache.get(submissionId);
+  if (hit && hit.rows === rows && hit.newestId === (newestId ?? 0)) {
+    cache.delete(submissionId);
+    cache.set(submissionId, hit);
+    return hit.current;
+  }
   const out: Record<string, AnswerValue | null> = {};
   const meta: Record<string, AnswerMeta> = {};
-  for (const [key, value, note, flag, none] of statements(db).answersWithMeta.all(submissionId) as [string, string, string | null, string | null, number][]) {
+  for (const [key, value, note, flag, none] of s.answersWithMeta.all(submissionId) as [string, string, string | null, string | null, number, number][]) {
     out[key] = JSON.parse(value) as AnswerValue | null;
     const m = metaOfRow({ note, flag, none: none === 1 });
     if (m) meta[key] = m;
     else delete meta[key];
   }
-  return { answers: out, meta };
+  const entry: CachedAnswers = { rows, newestId: newestId ?? 0, current: deepFreeze({ answers: out, meta }) };
+  cache.delete(submissionId);
+  cache.set(submissionId, entry);
+  if (cache.size > CACHED_SUBMISSIONS) cache.delete(cache.keys().next().value as number);
+  return entry.current;
+}
+
+/** The cached entry after this connection appended row `id`: the same as reading it again, without the read. */
+function appendedToCache(db: Db, submissionId: number, id: number, key: string, value: AnswerValue | null, meta: AnswerMeta | null): void {
+  const cache = answerCaches(db);
+  const entry = cache.get(submissionId);
+  if (!entry) return;
+  const metaOf = { ...entry.current.meta };
+  if (meta) metaOf[key] = meta;
+  else delete metaOf[key];
+  cache.set(submissionId, { rows: entry.rows + 1, newestId: id, current: deepFreeze({ answers: { ...entry.current.answers, [key]: value }, meta: metaOf }) });
+}
+
+function deepFreeze<T extends object>(o: T): Readonly<T> {
+  for (const v of Object.values(o)) if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) deepFreeze(v as object);
+  return Object.freeze(o);
 }
 
 export function metaOfRow(r: { note: string | null; flag: string | null; none: boolean }): AnswerMeta | null {
@@ -136,19 +187,24 @@ export function appendAnswer(
   },
 ): void {
   const s = statements(db);
-  s.append.run({
+  const note = a.note ?? null;
+  const none = a.none ?? false;
+  const flag = a.flag ?? null;
+  const { lastInsertRowid } = s.append.run({
     submissionId: a.submissionId,
     key: a.key,
     value: JSON.stringify(a.value),
     raw: a.raw,
-    note: a.note ?? null,
-    none: a.none ?? false,
-    flag: a.flag ? JSON.stringify(a.flag) : null,
+    note,
+    none,
+    flag: flag ? JSON.stringify(flag) : null,
     revision: a.revision,
     contactId: a.contactId,
     now: a.now,
   });
   s.touch.run({ id: a.submissionId, nowMs: a.now.getTime() });
+  // The meta as read back from the row: the flag goes through JSON as it would from the table.
+  appendedToCache(db, a.submissionId, Number(lastInsertRowid), a.key, a.value, metaOfRow({ note, flag: flag ? JSON.stringify(flag) : null, none }));
 }
 
 /**

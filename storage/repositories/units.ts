@@ -1,5 +1,6 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { perDb, type Db } from '../db';
+import { rowStatement } from '../rows';
 import { units, type UnitRow } from '../schema';
 import type { UnitRef, UnitType } from '../../domain/units';
 
@@ -11,10 +12,10 @@ export function findUnitByCode(db: Db, code: string): UnitRow | undefined {
   return db.select().from(units).where(eq(units.code, code)).get();
 }
 
-const byId = perDb((db) => db.select().from(units).where(eq(units.id, sql.placeholder('id'))).prepare());
+const byId = rowStatement<typeof units, [id: number]>(units, 'select $columns from units where id = ?');
 
 export function findUnitById(db: Db, id: number): UnitRow | undefined {
-  return byId(db).get({ id });
+  return byId(db).get(id);
 }
 
 export function activeUnits(db: Db): UnitRow[] {

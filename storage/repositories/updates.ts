@@ -1,4 +1,4 @@
-import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { perDb, type Db } from '../db';
 import { inbox, processedUpdates, type Channel } from '../schema';
 
@@ -14,11 +14,8 @@ const statements = perDb((db) => ({
     .set({ processedAt: sql`${sql.placeholder('nowMs')}` })
     .where(and(eq(inbox.channel, sql.placeholder('channel')), eq(inbox.updateKey, sql.placeholder('updateKey')), isNull(inbox.processedAt)))
     .prepare(),
-  inInbox: db
-    .select({ processed: isNotNull(inbox.processedAt) })
-    .from(inbox)
-    .where(and(eq(inbox.channel, sql.placeholder('channel')), eq(inbox.updateKey, sql.placeholder('updateKey'))))
-    .prepare(),
+  // 1 when handled, 0 when not yet, no row when the update never was in the inbox.
+  inInbox: db.$client.prepare('select processed_at is not null from inbox where channel = ? and update_key = ?').pluck(),
   mark: db
     .insert(processedUpdates)
     .values({ channel: sql.placeholder('channel'), updateKey: sql.placeholder('updateKey'), processedAt: sql.placeholder('now') })
@@ -35,13 +32,13 @@ const statements = perDb((db) => ({
 export function markUpdateProcessed(db: Db, channel: Channel, updateKey: string, now: Date): boolean {
   const s = statements(db);
   if (s.markInbox.run({ channel, updateKey, nowMs: now.getTime() }).changes === 1) return true;
-  if (s.inInbox.get({ channel, updateKey })) return false;
+  if (s.inInbox.get(channel, updateKey) !== undefined) return false;
   return s.mark.run({ channel, updateKey, now }).changes === 1;
 }
 
 export function isUpdateProcessed(db: Db, channel: Channel, updateKey: string): boolean {
   const s = statements(db);
-  const row = s.inInbox.get({ channel, updateKey });
-  if (row) return Boolean(row.processed);
+  const processed = s.inInbox.get(channel, updateKey);
+  if (processed !== undefined) return processed === 1;
   return s.seen.get({ channel, updateKey }) !== undefined;
 }
