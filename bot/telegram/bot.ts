@@ -1,4 +1,4 @@
-import { Bot, GrammyError, HttpError, InlineKeyboard, InputFile, type Api, type Context } from 'grammy';
+import { Bot, GrammyError, HttpError, InlineKeyboard, InputFile, type Api, type ApiClientOptions, type Context } from 'grammy';
 import type { InlineKeyboardButton, Update } from 'grammy/types';
 import { handleIncoming } from '../../handlers/router';
 import { menuCommands } from '../../handlers/commands';
@@ -12,6 +12,7 @@ import { markUpdateProcessed } from '../../storage/repositories/updates';
 import { splitText } from '../render-text';
 import { showTyping } from '../typing';
 import { installTelegramOutbox } from '../outbox/telegram';
+import { botApiFetch } from './fetch';
 import { OutboxSender, type SendFailure } from '../outbox/sender';
 import { markUnreachable } from '../../handlers/reminders/reachability';
 import { editedMessageIgnored, handlingFailed, privateChatHint, staleButton } from '../../templates/onboarding';
@@ -159,7 +160,7 @@ export function telegramReplyQueue(wake: () => void): ReplyQueue {
 }
 
 export function createTelegramBot(opts: TelegramOptions): Bot {
-  const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot } });
+  const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot, fetch: botApiFetch as unknown as ApiClientOptions['fetch'] } });
   const { deps } = opts;
   // Every call with a chat_id (replies, reminders, digests) goes through one throttled queue; ctx.api inherits it.
   installTelegramOutbox(bot.api, undefined, deps.config.outgoingThrottle);
