@@ -6,6 +6,7 @@
  * 3 s after that answer, read from /proc. Each bot is started RUNS times, alternately; medians are shown.
  *
  * Run: npm run build && npx tsx bench/startup.bench.ts     (part of npm run bench; about 30 s)
+ *      BENCH_RUNS (default 5); BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the bot's starts.
  * Targets: cold start ≤ 3 × the bare bot, idle RSS ≤ 100 MB. Prints a table and one JSON line; asserts nothing.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -72,7 +73,9 @@ for (let i = 0; i < RUNS; i++) {
   const env = { ...common, DATABASE_PATH: join(dir, `run-${i}.db`), OUTPUT_DIR: join(dir, 'out'), LOG_LEVEL: 'warn', HTTP_HOST: '127.0.0.1', HTTP_PORT: '0' };
   const invite = execFileSync(process.execPath, ['dist/cli.js', 'office', 'invite'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } }).toString();
   const code = /: ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(invite)![1]!;
-  ours.push(await measure(shippedBotArgs(), env, `/start ${code}`));
+  // BENCH_CPU_PROF=<dir>: V8 CPU profiles of the bot's starts, for finding what to cut next.
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  ours.push(await measure([...prof, ...shippedBotArgs()], env, `/start ${code}`));
 }
 await fake.close();
 rmSync(dir, { recursive: true, force: true });
