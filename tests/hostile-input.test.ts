@@ -8,7 +8,7 @@ import { createInvite, currentInviteForUnit } from '../storage/repositories/invi
 import { findSubmission } from '../storage/repositories/submissions';
 import { findUnitByCode, upsertUnit } from '../storage/repositories/units';
 import { answers, contacts, inbox, processedUpdates, units } from '../storage/schema';
-import { readSpreadsheet, readWorkbook } from '../templates/spreadsheet/read';
+import { readSpreadsheet, readWorkbook, SpreadsheetError } from '../templates/spreadsheet/read';
 import { writeCsv, writeXlsx } from '../templates/spreadsheet/write';
 import { appDeps, say, workspace } from './fixtures/admin-helpers';
 import { startApp, type App } from './helpers/channels';
@@ -255,6 +255,15 @@ describe('formula prefixes are neutralised, numbers are not', () => {
     expect(csv).toContain(',-1\r\n');
     const [sheet] = await readSpreadsheet(writeCsv(table), 'x.csv');
     expect(sheet!.rows.slice(1).map((r) => r.cells[0])).toEqual(TYPED.map((t) => safeText(t)));
+  });
+
+  test('xlsx cut short: refused in Vietnamese, with what the reader threw kept as the cause', async () => {
+    const bytes = await writeXlsx([table]);
+    const err = await readWorkbook(bytes.subarray(0, Math.floor(bytes.length / 2)), 'cat-ngang.xlsx').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SpreadsheetError);
+    expect((err as SpreadsheetError).problem).toBe('not_spreadsheet');
+    expect((err as SpreadsheetError).message).toMatch(/“cat-ngang.xlsx” không phải bảng tính/);
+    expect((err as SpreadsheetError).cause).toBeInstanceOf(Error);
   });
 
   test('xlsx: every text cell has the Text format (Excel keeps an edited "=…" as text), numbers stay numbers', async () => {

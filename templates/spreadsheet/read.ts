@@ -18,8 +18,10 @@ export class SpreadsheetError extends Error {
   constructor(
     readonly problem: SpreadsheetProblem,
     message: string,
+    /** What the reader threw, kept for the log and for tests: the message itself is for people. */
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'SpreadsheetError';
   }
 }
@@ -37,8 +39,12 @@ const startsWith = (b: Uint8Array, magic: number[]) => magic.every((m, i) => b[i
 /** PDF, PNG, JPEG, GIF, RAR, 7z: files people attach by mistake, whatever their name says. */
 const OTHER_MAGIC = [[0x25, 0x50, 0x44, 0x46], [0x89, 0x50, 0x4e, 0x47], [0xff, 0xd8, 0xff], [0x47, 0x49, 0x46, 0x38], [0x52, 0x61, 0x72, 0x21], [0x37, 0x7a, 0xbc, 0xaf]];
 
-const notSpreadsheet = (name: string) =>
-  new SpreadsheetError('not_spreadsheet', `Tệp “${name}” không phải bảng tính .xlsx hoặc .csv (hoặc tệp đã hỏng). Vui lòng mở bằng Excel và lưu lại dạng .xlsx.`);
+const notSpreadsheet = (name: string, cause?: unknown) =>
+  new SpreadsheetError(
+    'not_spreadsheet',
+    `Tệp “${name}” không phải bảng tính .xlsx hoặc .csv (hoặc tệp đã hỏng). Vui lòng mở bằng Excel và lưu lại dạng .xlsx.`,
+    cause === undefined ? undefined : { cause },
+  );
 
 const tooMany = (name: string, max: number) =>
   new SpreadsheetError('too_many_rows', `Tệp “${name}” có hơn ${formatNumber(max)} dòng dữ liệu, quá giới hạn cho phép; không có gì được thay đổi.`);
@@ -137,14 +143,14 @@ async function readXlsx(bytes: Uint8Array, name: string, opts: ReadOptions): Pro
     }
   } catch (err) {
     if (err instanceof SpreadsheetError) throw err;
-    throw notSpreadsheet(name);
+    throw notSpreadsheet(name, err);
   }
 
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.load(buffer as unknown as ArrayBuffer);
-  } catch {
-    throw notSpreadsheet(name);
+  } catch (err) {
+    throw notSpreadsheet(name, err);
   }
   if (wb.worksheets.length === 0) throw notSpreadsheet(name);
   let total = 0;
