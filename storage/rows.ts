@@ -18,7 +18,7 @@ interface WholeRows<T extends SQLiteTable> {
  * the decoding of each column worked out once: drizzle's generic mapping of a row (type checks at every
  * field) cost more than SQLite finding the row, for the few queries every message runs.
  */
-export function wholeRows<T extends SQLiteTable>(table: T): WholeRows<T> {
+function wholeRows<T extends SQLiteTable>(table: T): WholeRows<T> {
   const fields = Object.entries(getTableColumns(table));
   const keys = fields.map(([key]) => key);
   const decoders = fields.map(([, column]) => (AS_STORED.has(column.columnType) ? null : (v: unknown) => column.mapFromDriverValue(v)));

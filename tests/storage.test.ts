@@ -4,15 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
 import { closeDatabase, inTransaction, openDatabase, type Db } from '../storage/db';
-import { inviteCodes, units } from '../storage/schema';
-import { upsertUnit, setUnitActive, findUnitByCode } from '../storage/repositories/units';
+import { contacts, inviteCodes, outbox, periods, submissions, units } from '../storage/schema';
+import { upsertUnit, setUnitActive, findUnitByCode, findUnitById } from '../storage/repositories/units';
 import { createInvite, currentInviteForUnit, redeemInvite } from '../storage/repositories/invites';
 import { markUpdateProcessed } from '../storage/repositories/updates';
 import { latestFormVersion } from '../storage/repositories/forms';
-import { ensurePeriod, openPeriods, setPeriodOverride } from '../storage/repositories/periods';
+import { ensurePeriod, findPeriod, openPeriods, setPeriodOverride } from '../storage/repositories/periods';
 import { appendAnswer, confirmSubmission, createSubmission, currentAnswers, findSubmission, nextRevision, submissionsOfPeriod } from '../storage/repositories/submissions';
 import { loadConversation, saveConversation } from '../storage/repositories/conversations';
-import { touchContact } from '../storage/repositories/contacts';
+import { findContact, touchContact } from '../storage/repositories/contacts';
+import { enqueueMessages, pendingOutbox } from '../storage/repositories/outbox';
 import { conversations } from '../storage/schema';
 import { INVITE_ALPHABET } from '../domain/invite-code';
 import { DEFAULT_CALENDAR } from '../domain/periods';
@@ -316,5 +317,31 @@ describe('invite lockout rule', () => {
     expect(lockedUntil(burst.slice(0, 4), at(5))).toBeNull();
     expect(lockedUntil([0, 3, 6, 9, 12].map(at), at(13))).toBeNull();
     expect(lockedUntil([0, 3, 6, 9, 10].map(at), at(13))).toEqual(at(25));
+  });
+});
+
+describe('rows read by plain statements (storage/rows.ts)', () => {
+  it('are exactly the rows drizzle reads: dates, booleans, nulls and bytes decoded alike', () => {
+    const u = unit();
+    setUnitActive(db, u.id, false, NOW);
+    const contact = touchContact(db, 'zalo', 'z-1', null, NOW);
+    const period = setPeriodOverride(db, '2026-H1', 'closed', contact.id, NOW);
+    const submission = createSubmission(db, u.id, '2026-H1', period.formVersionId, NOW);
+    confirmSubmission(db, submission.id, contact.id, new Date(NOW.getTime() + DAY));
+    enqueueMessages(db, 'telegram', '42', [{ text: 'Câu 1', buttons: [[{ text: 'Bỏ qua', callback_data: 'skip' }]] }, { document: { filename: 'bc.docx', bytes: new Uint8Array([0, 1, 255]), asPhoto: true } }], NOW);
+
+    expect(findUnitById(db, u.id)).toEqual(db.select().from(units).where(eq(units.id, u.id)).get());
+    expect(findUnitById(db, u.id)!.active).toBe(false);
+    expect(findContact(db, 'zalo', 'z-1')).toEqual(db.select().from(contacts).where(eq(contacts.id, contact.id)).get());
+    expect(findPeriod(db, '2026-H1')).toEqual(db.select().from(periods).where(eq(periods.id, '2026-H1')).get());
+    expect(findPeriod(db, '2026-H1')!.changedAt).toEqual(NOW);
+    const read = findSubmission(db, u.id, '2026-H1')!;
+    expect(read).toEqual(db.select().from(submissions).where(eq(submissions.id, submission.id)).get());
+    expect(read.confirmedAt).toEqual(new Date(NOW.getTime() + DAY));
+    const queued = pendingOutbox(db, 'telegram', 0, 10);
+    expect(queued).toEqual(db.select().from(outbox).orderBy(outbox.id).all());
+    expect(queued[1]!.asPhoto).toBe(true);
+    expect(Buffer.isBuffer(queued[1]!.document) && [...queued[1]!.document!]).toEqual([0, 1, 255]);
+    expect(findUnitById(db, 9999)).toBeUndefined();
   });
 });

@@ -32,10 +32,10 @@ const agents = {
 
 export function botApiFetch(url: string, init: FetchInit = {}): Promise<BotApiAnswer> {
   return new Promise((resolve, reject) => {
-    const https_ = url.startsWith('https:');
-    const request = (https_ ? https : http).request(
+    const secure = url.startsWith('https:');
+    const request = (secure ? https : http).request(
       url,
-      { method: init.method ?? 'GET', headers: init.headers, agent: agents[https_ ? 'https:' : 'http:'], signal: init.signal ?? undefined },
+      { method: init.method ?? 'GET', headers: init.headers, agent: agents[secure ? 'https:' : 'http:'], signal: init.signal ?? undefined },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
