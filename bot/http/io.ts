@@ -29,13 +29,12 @@ const DISCARD_LIMIT = 8 * 1024 * 1024;
 
 /**
  * Compares a presented secret with the expected one in constant time. Both sides are hashed first so that
- * neither the content nor the length of the expected secret leaks through timing.
+ * neither the content nor the length of the expected secret leaks through timing; the expected one once,
+ * when the route is made (every webhook delivery is checked).
  */
-export function secretsEqual(presented: string | string[] | undefined, expected: string): boolean {
-  if (typeof presented !== 'string') return false;
-  const a = createHash('sha256').update(presented, 'utf8').digest();
-  const b = createHash('sha256').update(expected, 'utf8').digest();
-  return timingSafeEqual(a, b);
+export function secretMatcher(expected: string): (presented: string | string[] | undefined) => boolean {
+  const digest = createHash('sha256').update(expected, 'utf8').digest();
+  return (presented) => typeof presented === 'string' && timingSafeEqual(createHash('sha256').update(presented, 'utf8').digest(), digest);
 }
 
 export function isJsonContentType(header: string | undefined): boolean {

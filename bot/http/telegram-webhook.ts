@@ -2,7 +2,7 @@ import type { Update } from 'grammy/types';
 import type { Logger } from '../../log';
 import { parseTelegramUpdate } from '../telegram/update-schema';
 import type { Intake } from './intake';
-import { HttpError, WEBHOOK_BODY_LIMIT, isJsonContentType, parseJson, readBody, respondJson, secretsEqual } from './io';
+import { HttpError, WEBHOOK_BODY_LIMIT, isJsonContentType, parseJson, readBody, respondJson, secretMatcher } from './io';
 import type { RouteHandler } from './server';
 
 /**
@@ -26,13 +26,14 @@ export function telegramSender(u: Update): string {
 }
 
 export function telegramWebhookRoute(opts: { secret: string; intake: Intake<Update>; log: Logger }): RouteHandler {
-  const { secret, intake, log } = opts;
+  const { intake, log } = opts;
+  const secretOk = secretMatcher(opts.secret);
   const refusal = (status: number, reason: string): HttpError => {
     log.warn('telegram webhook refused', { status, reason });
     return new HttpError(status, reason);
   };
   return async (req, res) => {
-    if (!secretsEqual(req.headers[TELEGRAM_SECRET_HEADER], secret)) throw refusal(401, 'Unauthorized');
+    if (!secretOk(req.headers[TELEGRAM_SECRET_HEADER])) throw refusal(401, 'Unauthorized');
     if (!isJsonContentType(req.headers['content-type'])) throw refusal(415, 'Unsupported Media Type: expected application/json');
     let update: Update | null;
     try {

@@ -3,7 +3,7 @@ import { parseZaloUpdatePayload } from '../zalo/client';
 import type { ZaloUpdate } from '../zalo/types';
 import { zaloUpdateKey } from '../zalo/adapter';
 import type { Intake } from './intake';
-import { HttpError, WEBHOOK_BODY_LIMIT, isJsonContentType, parseJson, readBody, respondJson, secretsEqual } from './io';
+import { HttpError, WEBHOOK_BODY_LIMIT, isJsonContentType, parseJson, readBody, respondJson, secretMatcher } from './io';
 import type { RouteHandler } from './server';
 
 /**
@@ -17,7 +17,8 @@ import type { RouteHandler } from './server';
 export const ZALO_SECRET_HEADER = 'x-bot-api-secret-token';
 
 export function zaloWebhookRoute(opts: { secret: string; intake: Intake<ZaloUpdate>; log: Logger }): RouteHandler {
-  const { secret, intake, log } = opts;
+  const { intake, log } = opts;
+  const secretOk = secretMatcher(opts.secret);
   const refusal = (status: number, reason: string): HttpError => {
     log.warn('zalo webhook refused', { status, reason });
     return new HttpError(status, reason);
@@ -26,7 +27,7 @@ export function zaloWebhookRoute(opts: { secret: string; intake: Intake<ZaloUpda
   return async (req, res) => {
     const presented = req.headers[ZALO_SECRET_HEADER];
     if (presented === undefined) throw refusal(401, 'Unauthorized: missing secret token');
-    if (!secretsEqual(presented, secret)) throw refusal(403, 'Forbidden: wrong secret token');
+    if (!secretOk(presented)) throw refusal(403, 'Forbidden: wrong secret token');
     if (!isJsonContentType(req.headers['content-type'])) throw refusal(415, 'Unsupported Media Type: expected application/json');
     let update: ZaloUpdate | null;
     try {

@@ -8,12 +8,8 @@ import { inbox, type Channel, type InboxRow } from '../schema';
  */
 
 const statements = perDb((db) => ({
-  store: db
-    .insert(inbox)
-    .values({ channel: sql.placeholder('channel'), updateKey: sql.placeholder('updateKey'), payload: sql.placeholder('payload'), receivedAt: sql.placeholder('now') })
-    .onConflictDoNothing()
-    .returning({ id: inbox.id })
-    .prepare(),
+  // A plain statement: every delivery runs it before its acknowledgement. No row back: already stored.
+  store: db.$client.prepare('insert into inbox (channel, update_key, payload, received_at) values (?, ?, ?, ?) on conflict do nothing returning id').pluck(),
   mark: db
     .update(inbox)
     .set({ processedAt: sql`${sql.placeholder('nowMs')}` })
@@ -23,7 +19,7 @@ const statements = perDb((db) => ({
 
 /** Stores an update; its row id, or null when one with the same key is already there (a repeated delivery). */
 export function storeInboxUpdate(db: Db, u: { channel: Channel; updateKey: string; payload: string; now: Date }): number | null {
-  return statements(db).store.get({ channel: u.channel, updateKey: u.updateKey, payload: u.payload, now: u.now })?.id ?? null;
+  return (statements(db).store.get(u.channel, u.updateKey, u.payload, u.now.getTime()) as number | undefined) ?? null;
 }
 
 export function markInboxProcessed(db: Db, id: number, now: Date): void {
