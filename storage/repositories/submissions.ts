@@ -94,10 +94,9 @@ const answerCaches = perDb((db) => {
  * The newest answer per question with its notes, "không có" and flags (keys without any are left out of
  * `meta`): the engine needs both for every message. Kept per submission instead of read and parsed from
  * the whole answer history at every message (a fifth of the handling of an answer in the answers bench's
- * profile): each read
- * checks the rows' count and newest id (one index lookup), so an answer another process wrote is seen at
- * once; appendAnswer keeps the entry up to date; a rollback of this connection drops every entry. The
- * objects are frozen: they are shared by every message of the submission.
+ * profile): each read checks the rows' count and newest id (one index lookup), so an answer another
+ * process wrote is seen at once; appendAnswer keeps the entry up to date; a rollback of this connection
+ * drops every entry. The objects are frozen: they are shared by every message of the submission.
  */
 export function currentAnswersWithMeta(db: Db, submissionId: number): CurrentAnswersWithMeta {
   const s = statements(db);
