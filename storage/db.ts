@@ -10,8 +10,16 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
+/** How the log file is synced: node's fdatasync, run in libuv's thread pool. */
+export type SyncFile = (fd: number, done: (err: NodeJS.ErrnoException | null) => void) => void;
+
+export interface OpenOptions {
+  /** For tests that need a sync slower than the disk's, or one that fails: wraps the real one. */
+  syncLogFile?: SyncFile;
+}
+
 /** Opens (creating if needed) the database file and brings its schema up to date. */
-export function openDatabase(path: string): Db {
+export function openDatabase(path: string, options: OpenOptions = {}): Db {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   const sqlite = new Database(path);
   // WAL lets the scheduler and the bot read while one of them writes; busy_timeout makes a second
@@ -35,7 +43,7 @@ export function openDatabase(path: string): Db {
   if (path !== ':memory:' && path !== '') {
     const st = statSync(path);
     files.set(db, { path: resolve(path), dev: st.dev, ino: st.ino });
-    logs.set(db, { path: `${resolve(path)}-wal`, fd: null, running: null, next: null });
+    logs.set(db, { path: `${resolve(path)}-wal`, fd: null, sync: options.syncLogFile ?? fdatasync, running: null, next: null, onEnd: [], ending: false });
   }
   return db;
 }
@@ -67,8 +75,14 @@ export function closeDatabase(db: Db): void {
 interface LogFile {
   path: string;
   fd: number | null;
+  sync: SyncFile;
   running: Promise<void> | null;
-  next: Promise<void> | null;
+  /** The sync that starts when the running one ends, for the commits made while it runs. */
+  next: { promise: Promise<void>; start: (sync: Promise<void>) => void } | null;
+  /** Called when the running sync ends, before the next one starts (whenLogSyncEnds). */
+  onEnd: (() => void)[];
+  /** While onEnd runs: its commits all join the one next sync instead of the first starting it alone. */
+  ending: boolean;
 }
 const logs = new WeakMap<Db, LogFile>();
 
@@ -77,33 +91,62 @@ function syncLogOnce(log: LogFile): Promise<void> {
     try {
       // Opened at the first sync (a commit has created the log by then) and kept: it is the file SQLite
       // writes while the database is open here (SQLite removes it only when the last connection closes).
-      // A database file deleted or replaced under us is refused before anything is stored (health.ts).
+      // A database file deleted or replaced under us is refused before anything is acknowledged (health.ts).
       log.fd ??= openSync(log.path, 'r');
     } catch (err) {
       reject(err);
       return;
     }
     // fdatasync, as SQLite syncs the log on Linux: the data and the size, not the times.
-    fdatasync(log.fd, (err) => (err ? reject(err) : resolve()));
+    log.sync(log.fd, (err) => (err ? reject(err) : resolve()));
   });
 }
 
 /** Resolves once everything committed before the call is on disk. */
 function syncLog(log: LogFile): Promise<void> {
-  if (!log.running) {
-    log.running = syncLogOnce(log).finally(() => {
-      log.running = null;
-    });
-    return log.running;
-  }
+  if (!log.running && !log.ending) return startSync(log);
   if (!log.next) {
-    const after = log.running.catch(() => undefined);
-    log.next = after.then(() => {
-      log.next = null;
-      return syncLog(log);
-    });
+    let start!: (sync: Promise<void>) => void;
+    const promise = new Promise<void>((resolve) => (start = resolve));
+    log.next = { promise, start };
   }
-  return log.next;
+  return log.next.promise;
+}
+
+function startSync(log: LogFile): Promise<void> {
+  const running = syncLogOnce(log);
+  log.running = running;
+  // Registered before any caller's handlers: what waits for the end is committed, and the next sync started,
+  // before the acknowledgements of this one go out (the disk works while they are written).
+  const ended = () => syncEnded(log);
+  running.then(ended, ended);
+  return running;
+}
+
+function syncEnded(log: LogFile): void {
+  log.running = null;
+  log.ending = true;
+  try {
+    for (const fn of log.onEnd.splice(0)) fn();
+  } finally {
+    log.ending = false;
+    const next = log.next;
+    log.next = null;
+    if (next) next.start(startSync(log));
+  }
+}
+
+/**
+ * While a sync of this database's log runs, a commit waiting for a sync gets the next one, which starts
+ * when it ends: committing it then, rather than now, makes it no later and lets everything that comes
+ * meanwhile share that commit. Returns false when no sync runs; otherwise `commit` is called the moment
+ * the running one ends, before the next starts (which covers what it commits). `commit` must not throw.
+ */
+export function whenLogSyncEnds(db: Db, commit: () => void): boolean {
+  const log = logs.get(db);
+  if (!log?.running) return false;
+  log.onEnd.push(commit);
+  return true;
 }
 
 /**

@@ -1,10 +1,10 @@
 import type { Logger } from '../../log';
 import type { Db } from '../../storage/db';
 import type { Channel } from '../../storage/schema';
-import { inGroup, inTransactionSyncedLater } from '../../storage/db';
+import { inGroup, inTransactionSyncedLater, whenLogSyncEnds } from '../../storage/db';
 import { markInboxProcessed, pendingInbox, pruneProcessedInbox, storeInboxUpdate } from '../../storage/repositories/inbox';
 import { isDatabaseError } from '../../storage/errors';
-import { assertDatabaseFile } from '../../storage/health';
+import { assertDatabaseFile, assertDatabaseFileLater } from '../../storage/health';
 
 /**
  * Where a channel's incoming updates go first: the update is written to the `inbox` table, and only then
@@ -50,6 +50,12 @@ const MAX_WAITING = 1000;
 /** Handled inbox rows are kept this long for inspection, then dropped (they hold message texts). */
 const INBOX_RETENTION_MS = 7 * 86_400_000;
 
+interface StoredBatch {
+  /** Per update of the batch, in its order. */
+  outcomes: ('stored' | 'duplicate')[];
+  synced: Promise<void>;
+}
+
 export class Intake<P> {
   readonly #o: IntakeOptions<P>;
   /** Stored updates not started yet, per person (order key), in order; a person's queue goes to the back once served. */
@@ -76,16 +82,17 @@ export class Intake<P> {
 
   /**
    * Stores the update together with the others that arrive in the same turn of the event loop (webhook
-   * requests come in bursts): one transaction and one disk sync for all of them, then each caller may
-   * acknowledge ('duplicate': stored before, acknowledge only). Rejects, for every update of the batch,
-   * when the batch could not be stored.
+   * requests come in bursts), or, while a disk sync of the database runs, with all that arrive until it
+   * ends: one transaction and one disk sync for all of them, then each caller may acknowledge ('duplicate':
+   * stored before, acknowledge only). Rejects, for every update of the batch, when the batch could not be
+   * stored.
    */
   acceptSoon(updateKey: string, payload: P): Promise<'stored' | 'duplicate'> {
     this.#lastDeliveryAt = performance.now();
     this.#unacknowledged++;
     const stored = new Promise<'stored' | 'duplicate'>((resolve, reject) => {
       this.#waiting.push({ updateKey, payload, resolve, reject });
-      if (this.#waiting.length === 1) setImmediate(() => this.#storeWaiting());
+      if (this.#waiting.length === 1) this.#storeWaitingSoon();
     });
     const settled = () => {
       this.#unacknowledged--;
@@ -95,14 +102,37 @@ export class Intake<P> {
     return stored;
   }
 
+  /**
+   * A commit made while a sync runs waits for the next sync anyway: the deliveries wait in memory instead
+   * and are committed together the moment it ends, just before the next one starts. Otherwise they are
+   * committed at the end of this turn, unless a sync has started by then.
+   */
+  #storeWaitingSoon(): void {
+    const { db } = this.#o;
+    const store = () => this.#storeWaiting();
+    if (whenLogSyncEnds(db, store)) return;
+    setImmediate(() => {
+      if (!whenLogSyncEnds(db, store)) store();
+    });
+  }
+
+  /** Called from a sync's end too, where nothing may throw: every failure goes to the deliveries. */
   #storeWaiting(): void {
     const waiting = this.#waiting.splice(0);
-    this.acceptBatch(waiting).then(
-      (outcomes) => waiting.forEach((w, i) => w.resolve(outcomes[i]!)),
-      (err: unknown) => {
-        for (const w of waiting) w.reject(err);
-      },
-    );
+    const fail = (err: unknown) => {
+      for (const w of waiting) w.reject(err);
+    };
+    let stored: StoredBatch;
+    try {
+      stored = this.#store(waiting);
+    } catch (err) {
+      fail(err);
+      return;
+    }
+    // Stored into a file nobody will open again is not stored. The stat runs beside the sync, off the event
+    // loop, and after the commit, so it speaks for the file that holds it; a refusal is that of a failed
+    // sync (its updates may be handled, nothing of it is acknowledged).
+    Promise.all([stored.synced, assertDatabaseFileLater(this.#o.db)]).then(() => waiting.forEach((w, i) => w.resolve(stored.outcomes[i]!)), fail);
   }
 
   /**
@@ -113,10 +143,17 @@ export class Intake<P> {
    * cut is sent again after the redelivery, never lost.
    */
   async acceptBatch(batch: readonly { updateKey: string; payload: P }[]): Promise<('stored' | 'duplicate')[]> {
+    // Stored into a file nobody will open again is not stored: refuse, so nothing is acknowledged.
+    assertDatabaseFile(this.#o.db);
+    const { outcomes, synced } = this.#store(batch);
+    await synced;
+    return outcomes;
+  }
+
+  /** Commits the batch and schedules its new updates; `synced` resolves once the commit is on disk. */
+  #store(batch: readonly { updateKey: string; payload: P }[]): StoredBatch {
     const { db, channel, clock, log } = this.#o;
     const now = clock();
-    // Stored into a file nobody will open again is not stored: refuse, so nothing is acknowledged.
-    assertDatabaseFile(db);
     const { value: ids, synced } = inTransactionSyncedLater(db, (tx) =>
       batch.map((u) => storeInboxUpdate(tx, { channel, updateKey: u.updateKey, payload: JSON.stringify(u.payload), now })),
     );
@@ -129,8 +166,7 @@ export class Intake<P> {
       if (this.#ready) this.#schedule(id, u.payload);
       return 'stored' as const;
     });
-    await synced;
-    return outcomes;
+    return { outcomes, synced };
   }
 
   /** Schedules every row a previous run (or this one, before the channel was ready) stored but did not finish. Returns how many. */
