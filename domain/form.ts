@@ -163,6 +163,21 @@ export function applicableQuestions(form: FormDefinition, unitType: string | nul
   return list;
 }
 
+const indexes = new WeakMap<readonly FlatQuestion[], ReadonlyMap<string, FlatQuestion>>();
+
+/**
+ * The questions of a list by key. Every message looks questions up by key; for the shared, frozen lists of
+ * applicableQuestions the index is built once, any other list gets its own.
+ */
+export function questionsByKey(list: readonly FlatQuestion[]): ReadonlyMap<string, FlatQuestion> {
+  let index = indexes.get(list);
+  if (!index) {
+    index = new Map(list.map((q) => [q.key, q]));
+    if (Object.isFrozen(list)) indexes.set(list, index);
+  }
+  return index;
+}
+
 const applicable = new WeakMap<FormDefinition, Map<string | null, FlatQuestion[]>>();
 
 /** Answer values: integers for counts and money, strings for texts. */

@@ -11,6 +11,8 @@ export function isEffectivelyOpen(info: PeriodInfo, override: PeriodOverride | u
 
 /** Open periods at `now`, after the office's decisions, sorted by deadline (nearest first). */
 export function openPeriodsWithOverrides(now: Date, cfg: CalendarConfig, overrides: ReadonlyMap<string, PeriodOverride>): PeriodInfo[] {
+  // Usually the office has decided nothing: the calendar's answer as it is.
+  if (overrides.size === 0) return openPeriodsAt(now, cfg);
   const byId = new Map(openPeriodsAt(now, cfg).map((p) => [p.id, p]));
   for (const [id, override] of overrides) {
     if (override === 'closed') byId.delete(id);

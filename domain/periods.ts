@@ -427,15 +427,37 @@ export function isPeriodOpen(p: PeriodInfo, now: Date): boolean {
   return p.opensAt.getTime() <= t && t < p.closesAt.getTime();
 }
 
+/**
+ * The last answer of openPeriodsAt per (frozen) configuration, with the span of instants it holds for:
+ * from the latest opening, closing or New Year at or before that `now` to the earliest one after it.
+ * Every message asks; the answer changes a few times a year.
+ */
+const openAnswers = new WeakMap<CalendarConfig, { from: number; until: number; open: readonly PeriodInfo[] }>();
+
 /** Periods open at `now` (opensAt <= now < closesAt), sorted by deadline ascending. */
 export function openPeriodsAt(now: Date, cfg: CalendarConfig = DEFAULT_CALENDAR): PeriodInfo[] {
+  const t = now.getTime();
+  const remembered = Object.isFrozen(cfg) && Object.isFrozen(cfg.kinds);
+  const known = remembered ? openAnswers.get(cfg) : undefined;
+  if (known && known.from <= t && t < known.until) return [...known.open];
   const year = toWall(now, cfg.timeZone).year();
+  // The three calendars looked at change at local New Year.
+  let from = fromWall(dayjs.utc(Date.UTC(year, 0, 1)), cfg.timeZone).getTime();
+  let until = fromWall(dayjs.utc(Date.UTC(year + 1, 0, 1)), cfg.timeZone).getTime();
   const out: PeriodInfo[] = [];
   for (const y of [year - 1, year, year + 1]) {
     if (y < 1970) continue;
-    for (const p of calendarOfYear(y, cfg)) if (isPeriodOpen(p, now)) out.push(p);
+    for (const p of calendarOfYear(y, cfg)) {
+      if (isPeriodOpen(p, now)) out.push(p);
+      for (const edge of [p.opensAt.getTime(), p.closesAt.getTime()]) {
+        if (edge <= t) from = Math.max(from, edge);
+        else until = Math.min(until, edge);
+      }
+    }
   }
-  return out.sort(byDeadline);
+  out.sort(byDeadline);
+  if (remembered) openAnswers.set(cfg, { from, until, open: Object.freeze([...out]) });
+  return out;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { previousValue, type AnswerContext } from '../domain/answer';
 import { IDLE, type ConversationState, type CurrentAnswers, type FlowCommand, type FlowInput } from '../domain/conversation';
-import { applicableQuestions, type AnswerFlag, type AnswerMeta, type AnswerValue, type FlatQuestion, type FormDefinition } from '../domain/form';
+import { applicableQuestions, questionsByKey, type AnswerFlag, type AnswerMeta, type AnswerValue, type FlatQuestion, type FormDefinition } from '../domain/form';
 import { estimateMinutes } from '../domain/estimate';
 import { formatNumber } from '../domain/format';
 import { reply, type Action, type Reply } from '../domain/replies';
@@ -62,7 +62,7 @@ export interface StepResult {
 
 interface Flow {
   questions: FlatQuestion[];
-  byKey: Map<string, FlatQuestion>;
+  byKey: ReadonlyMap<string, FlatQuestion>;
   ctx: FlowContext;
   /** The profile block was declined in this period (state.blockDeclined). */
   blockDeclined: boolean;
@@ -79,7 +79,7 @@ function joined(lead: string | null, r: Reply): Reply {
 
 function makeFlow(ctx: FlowContext, blockDeclined: boolean): Flow {
   const questions = applicableQuestions(ctx.form, ctx.unitType);
-  return { questions, byKey: new Map(questions.map((q) => [q.key, q])), ctx, blockDeclined };
+  return { questions, byKey: questionsByKey(questions), ctx, blockDeclined };
 }
 
 export function step(state: ConversationState, input: FlowInput, ctx: FlowContext): StepResult {

@@ -99,7 +99,7 @@ export function loadFlowContext(c: CommandContext, unit: UnitRow, period: Period
     form,
     unitType: unit.type,
     timeZone: config.timeZone,
-    period: { id: period.id, title: period.title, deadline: period.deadline, open, dataWindow: dataWindowSentence(db, config, period) },
+    period: withDataWindowOnDemand({ id: period.id, title: period.title, deadline: period.deadline, open }, () => dataWindowSentence(db, config, period)),
     unitName: unit.name,
     submission: submission ? engineSubmission(submission) : { status: 'none', revision: 0, confirmedAt: null },
     ...(submission ? currentAnswersWithMeta(db, submission.id) : { answers: {}, meta: {} }),
@@ -107,6 +107,15 @@ export function loadFlowContext(c: CommandContext, unit: UnitRow, period: Period
     now: c.now,
   };
   return { ctx, unit, periodId: period.id, formVersionId: periodRow.formVersionId, submission };
+}
+
+/**
+ * The data window is said only before a period's first question, and reading it (the office's particulars)
+ * at every other message was wasted: it is read when the engine asks for it, within the same transaction.
+ */
+function withDataWindowOnDemand(period: Omit<FlowContext['period'], 'dataWindow'>, read: () => string): FlowContext['period'] {
+  let sentence: string | undefined;
+  return Object.defineProperty(period, 'dataWindow', { enumerable: true, get: () => (sentence ??= read()) });
 }
 
 export function applyEffects(db: Db, loaded: LoadedContext, effects: readonly Effect[], contact: ContactRow, now: Date): SubmissionRow | undefined {

@@ -5,7 +5,7 @@ import type { DemoSeed } from '../storage/demo-seed';
 import { answers } from '../storage/schema';
 import { ensurePeriod, openPeriods, setPeriodOverride } from '../storage/repositories/periods';
 import { addFormVersion, formVersion, latestFormVersion } from '../storage/repositories/forms';
-import { DEFAULT_FORM, flattenForm, FormDefinitionSchema } from '../domain/form';
+import { applicableQuestions, DEFAULT_FORM, flattenForm, FormDefinitionSchema, questionsByKey } from '../domain/form';
 import { DEFAULT_CALENDAR, formatShortDate, openPeriodsAt, periodInfo, toWall } from '../domain/periods';
 import { loadConfig } from '../config';
 import { closeDatabase, inGroup, inTransaction, openDatabase } from '../storage/db';
@@ -108,6 +108,50 @@ describe('a new day', () => {
     // A configuration changed in place (not frozen) is read again, not taken from the cache.
     loose.kinds = ['quarter'];
     expect(openPeriodsAt(at, loose).map((p) => p.id)).toEqual(['2026-Q3']);
+  });
+});
+
+describe('the open periods remembered between their openings and closings', () => {
+  // Every opening and closing of three years, New Year in the zone, and the instants either side of them,
+  // visited in an order that jumps back and forth so the remembered answer is asked outside its span too.
+  const frozen = loadConfig({}).calendar;
+  const edges = [2025, 2026, 2027].flatMap((y) => [
+    ...['Q1', 'Q2', 'Q3', 'Q4', 'H1', 'Y'].flatMap((k) => {
+      const p = periodInfo(`${y}-${k}`, frozen);
+      return [p.opensAt.getTime(), p.closesAt.getTime()];
+    }),
+    new Date(`${y}-01-01T00:00:00+07:00`).getTime(),
+  ]);
+  const instants = edges.flatMap((e) => [e - 1, e, e + 1]);
+  const shuffled = instants.map((_, i) => instants[(i * 7919) % instants.length]!);
+
+  it('gives at every instant what the calendar computed afresh gives', () => {
+    expect(Object.isFrozen(frozen) && Object.isFrozen(frozen.kinds)).toBe(true);
+    for (const t of [...instants, ...shuffled, ...instants.reverse()]) {
+      const fresh = { ...frozen, kinds: [...frozen.kinds] }; // not frozen: never remembered
+      expect(openPeriodsAt(new Date(t), frozen).map((p) => p.id), new Date(t).toISOString()).toEqual(openPeriodsAt(new Date(t), fresh).map((p) => p.id));
+    }
+  });
+
+  it('hands out a list of its own each time', () => {
+    const at = new Date('2026-05-01T03:00:00Z');
+    const first = openPeriodsAt(at, frozen);
+    first.length = 0;
+    expect(openPeriodsAt(at, frozen).map((p) => p.id)).toEqual(['2026-Q1', '2026-H1']);
+  });
+});
+
+describe('questions by key', () => {
+  it('one index per shared list; a new form version gets its own', () => {
+    const form = latestFormVersion(deps.db).form;
+    const list = applicableQuestions(form, 'thpt');
+    expect(questionsByKey(list)).toBe(questionsByKey(applicableQuestions(form, 'thpt')));
+    expect([...questionsByKey(list).keys()]).toEqual(list.map((q) => q.key));
+    const next = addFormVersion(deps.db, { ...form, sections: form.sections.slice(1) }, 'bản 2', clock);
+    const nextList = applicableQuestions(formVersion(deps.db, next.id).form, 'thpt');
+    expect(questionsByKey(nextList)).not.toBe(questionsByKey(list));
+    expect(questionsByKey(nextList).size).toBe(nextList.length);
+    expect(nextList.length).toBeLessThan(list.length);
   });
 });
 
