@@ -38,6 +38,14 @@ export interface OutboxSenderOptions {
 const RETENTION_MS = 7 * 86_400_000;
 const LOAD_LIMIT = 1000;
 const POLL_MS = 5000;
+/**
+ * Sends are marked in the table together, at most this long after the first of them: each mark in a commit
+ * of its own made a commit (a write of the queue's pages) of nearly every reply in a burst. A crash in
+ * between leaves those rows pending, and they are sent again at the next start (a duplicate, never silence,
+ * as after a power cut).
+ */
+export const SENT_MARKS_WINDOW_MS = 20;
+const SENT_MARKS_BATCH = 256;
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -61,6 +69,9 @@ export class OutboxSender {
   #unread = true;
   #idleWaiters: (() => void)[] = [];
   #workers = new Set<Promise<void>>();
+  /** Rows sent and not marked in the table yet (#writeSentMarks). */
+  readonly #sentMarks: { id: number; at: Date; messageId: number | null }[] = [];
+  #sentMarksTimer: NodeJS.Timeout | null = null;
 
   constructor(options: OutboxSenderOptions) {
     this.#o = options;
@@ -97,7 +108,10 @@ export class OutboxSender {
 
   /** Resolves once nothing is pending except rows of chats waiting after a failure. */
   idle(): Promise<void> {
-    if (this.#settled && this.#busy.size === 0 && !this.#scheduled) return Promise.resolve();
+    if (this.#settled && this.#busy.size === 0 && !this.#scheduled) {
+      this.#writeSentMarks();
+      return Promise.resolve();
+    }
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
@@ -111,6 +125,7 @@ export class OutboxSender {
     this.#stopped = true;
     if (this.#timer) clearTimeout(this.#timer);
     await Promise.all([...this.#workers]);
+    this.#writeSentMarks();
     for (const w of this.#idleWaiters.splice(0)) w();
   }
 
@@ -119,15 +134,20 @@ export class OutboxSender {
     const { db, channel, log } = this.#o;
     let rows: OutboxRow[];
     try {
-      // Only committed replies go out: a reply whose handling could still be rolled back is not sent.
-      flushGroup(db);
       // Only rows not read before (the ones waiting in memory are not read again at every wake), and no
       // more than LOAD_LIMIT held at once: a long backlog waits in the table, not in memory.
       let held = 0;
       for (const list of this.#pending.values()) held += list.length;
       const room = LOAD_LIMIT - held;
-      rows = room > 0 && this.#unread ? pendingOutbox(db, channel, this.#loadedUpTo, room) : [];
-      if (room > 0) this.#unread = rows.length === room;
+      rows = [];
+      if (room > 0 && this.#unread) {
+        // Only committed replies go out: a reply whose handling could still be rolled back is not sent.
+        // Only before a read: a pump after a send reads nothing, and committing there (the marks of the
+        // sends) made a commit of its own of nearly every reply in a burst.
+        flushGroup(db);
+        rows = pendingOutbox(db, channel, this.#loadedUpTo, room);
+        this.#unread = rows.length === room;
+      }
     } catch (err) {
       log.error('outbox not readable', { channel, err: errorText(err) });
       this.#retryIn(5000);
@@ -169,7 +189,37 @@ export class OutboxSender {
   #settle(): void {
     if (this.#busy.size > 0 || this.#scheduled) return;
     this.#settled = true;
+    // Whoever waits for the queue to be done reads the marks next.
+    if (this.#idleWaiters.length > 0) this.#writeSentMarks();
     for (const w of this.#idleWaiters.splice(0)) w();
+  }
+
+  #markSent(id: number, messageId: number | null): void {
+    this.#sentMarks.push({ id, at: this.#o.clock(), messageId });
+    if (this.#sentMarks.length >= SENT_MARKS_BATCH) this.#writeSentMarks();
+    else if (!this.#sentMarksTimer) {
+      this.#sentMarksTimer = setTimeout(() => this.#writeSentMarks(), SENT_MARKS_WINDOW_MS);
+      this.#sentMarksTimer.unref();
+    }
+  }
+
+  #writeSentMarks(): void {
+    if (this.#sentMarksTimer) clearTimeout(this.#sentMarksTimer);
+    this.#sentMarksTimer = null;
+    if (this.#sentMarks.length === 0) return;
+    const marks = this.#sentMarks.splice(0);
+    const { db, channel, log } = this.#o;
+    try {
+      // In the group commit: lost to a power cut, the rows are sent again (a duplicate, never silence).
+      inGroup(db, (tx) => {
+        for (const m of marks) markOutboxSent(tx, m.id, m.at, m.messageId);
+      });
+      // Committed now: readers of the table (another process, whoever waited for idle) see the marks.
+      flushGroup(db);
+    } catch (err) {
+      // The rows stay pending in the table (this process never sends them again; the next start does).
+      log.error('outbox could not be updated', { channel, rows: marks.length, err: errorText(err) });
+    }
   }
 
   #retryIn(ms: number): void {
@@ -221,17 +271,11 @@ export class OutboxSender {
           return;
         }
       }
-      // Sent: never again from this process, even if the mark below fails (after a restart it would be).
+      // Sent: never again from this process, even if the mark fails (after a restart it would be).
       rows.shift();
       this.#failures.delete(chat);
       this.#waitUntil.delete(chat);
-      try {
-        // In the group commit: lost to a power cut, the row is sent again (a duplicate, never silence).
-        inGroup(db, (tx) => markOutboxSent(tx, row.id, clock(), messageId));
-      } catch (err) {
-        this.#databaseFailed(chat, err);
-        return;
-      }
+      this.#markSent(row.id, messageId);
     }
   }
 
