@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fdatasync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { fdatasync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Intake } from '../bot/http/intake';
 import { silentLogger } from '../log';
 import { closeDatabase, openDatabase, type Db, type SyncFile } from '../storage/db';
+import { walCommits as walCommitsOf } from './helpers/wal';
 
 /**
  * Webhook deliveries that arrive while a disk sync of the database runs wait in memory and are committed
@@ -59,18 +60,7 @@ afterEach(() => {
 const committedRows = () => (other.prepare('select count(*) as n from inbox').get() as { n: number }).n;
 const nextTurn = () => new Promise((r) => setImmediate(r));
 
-/** Transactions committed in the write-ahead log: frames of the current log whose header marks a commit. */
-function walCommits(): number {
-  const wal = readFileSync(`${path}-wal`);
-  const pageSize = wal.readUInt32BE(8);
-  const [salt1, salt2] = [wal.readUInt32BE(16), wal.readUInt32BE(20)];
-  let commits = 0;
-  for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) {
-    if (wal.readUInt32BE(at + 8) !== salt1 || wal.readUInt32BE(at + 12) !== salt2) break;
-    if (wal.readUInt32BE(at + 4) !== 0) commits++;
-  }
-  return commits;
-}
+const walCommits = () => walCommitsOf(path);
 
 function heldSync(): () => void {
   let release!: () => void;

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -8,6 +8,7 @@ import { silentLogger } from '../log';
 import { closeDatabase, inTransaction, openDatabase, type Db } from '../storage/db';
 import { enqueueMessages } from '../storage/repositories/outbox';
 import type { OutboxRow } from '../storage/schema';
+import { walCommits as walCommitsOf } from './helpers/wal';
 
 /**
  * The reply queue's sender marks what it sent together, not one commit per reply, and never in a way that
@@ -41,18 +42,7 @@ afterEach(async () => {
 
 const count = (where: string) => (other.prepare(`select count(*) as n from outbox where ${where}`).get() as { n: number }).n;
 
-/** Transactions committed in the write-ahead log: frames of the current log whose header marks a commit. */
-function walCommits(): number {
-  const wal = readFileSync(`${path}-wal`);
-  const pageSize = wal.readUInt32BE(8);
-  const [salt1, salt2] = [wal.readUInt32BE(16), wal.readUInt32BE(20)];
-  let commits = 0;
-  for (let at = 32; at + 24 + pageSize <= wal.length; at += 24 + pageSize) {
-    if (wal.readUInt32BE(at + 8) !== salt1 || wal.readUInt32BE(at + 12) !== salt2) break;
-    if (wal.readUInt32BE(at + 4) !== 0) commits++;
-  }
-  return commits;
-}
+const walCommits = () => walCommitsOf(path);
 
 function queue(chats: number, perChat: number): void {
   inTransaction(db, (tx) => {
