@@ -2,20 +2,24 @@
  * Answer handling next to the framework's floor.
  *
  * Telegram (long polling): the real bot as shipped (`npm start`'s node command, bench/shipped.ts; built first by this bench) and a
- * bare grammY echo bot (bench/peers/echo-bot.mjs: same grammY, same runner) each run as a child process against the fake Bot API
+ * bare grammY echo bot (bench/peers/echo-bot.mjs: same grammY, fetching with grammY's runner; the bot fetches with its own
+ * getUpdates loop, which stores each batch before confirming it) each run as a child process against the fake Bot API
  * server (tests/fakes/telegram-server.ts, every call answered at once), with the outgoing throttle off
  * (OUTGOING_THROTTLE=off). N contacts are linked to N units; each contact sends `/nhap`, then answers every
  * question of the form (numbers as people type them, texts), and one in ten sends `/xem` at the end.
  *   1. burst: all but the last BENCH_PACED updates queued at once: answers per second, CPU, bytes written;
  *   2. paced: the last BENCH_PACED updates one at a time, at BENCH_PACED_RATE per second but at most half the
  *      rate the real bot reached in the burst (so below its capacity, whatever else the machine is doing):
- *      p50/p99 of the time from getUpdates handing an update out to the last reply it caused arriving.
+ *      p50/p99 of the time from getUpdates handing an update out to the last reply it caused arriving. The
+ *      fake server answers in this process: a full collection here starts each paced phase, `npm run bench`
+ *      runs this file with a 64 MB young generation so none is needed during the phase, and the collections
+ *      that still happen are counted and printed beside the latencies.
  * The echo bot gets the same updates in the same two phases, paced at the same rate.
  *
  * Zalo (webhook): the real bot in ZALO_MODE=webhook and a bare node:http server answering 200
  * (bench/peers/bare-http.mjs) each take BENCH_ZALO_WARMUP POSTs of text updates, untimed (the real bot
- * handles and answers them all before going on), then BENCH_ZALO_REQUESTS more over 16 keep-alive
- * connections: acknowledgements per second (the real bot stores each update before its 200, and handles it
+ * handles and answers them all before going on), then BENCH_ZALO_REQUESTS more over BENCH_ZALO_CONNECTIONS
+ * (default 16) keep-alive connections: acknowledgements per second (the real bot stores each update before its 200, and handles it
  * in the same process meanwhile). The warm-up is what a server that has been up for a while has behind
  * it: without it, the first second, at 3-4 times the steady cost per request while V8 compiles the route
  * (a bot's code path is much longer than the bare server's), made most of the timed run.
@@ -27,10 +31,10 @@
  * passed to write/pwrite, write_bytes = bytes sent to the block layer, syscw = write calls), growth of the
  * database and its WAL, peak RSS (VmHWM).
  *
- * Run: npm run bench (all benchmarks) or npx tsx bench/answers.bench.ts (about 2 minutes).
+ * Run: npm run bench (all benchmarks) or npx tsx --max-semi-space-size=64 bench/answers.bench.ts (about 2 minutes).
  *      BENCH_QUICK=1 for a smaller run (120 contacts); BENCH_CONTACTS (default: enough for 20,000 answers,
  *      at least 500), BENCH_PACED, BENCH_PACED_RATE,
- *      BENCH_ZALO_WARMUP, BENCH_ZALO_REQUESTS override the sizes; BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the children;
+ *      BENCH_ZALO_WARMUP, BENCH_ZALO_REQUESTS, BENCH_ZALO_CONNECTIONS override the sizes; BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the children;
  *      BENCH_NODE_FLAGS passes flags to the measured processes (e.g. --max-semi-space-size=2);
  *      BENCH_ONLY=telegram or zalo runs one half.
  *      Prints a table and one JSON line; asserts nothing else.
@@ -39,7 +43,9 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { PerformanceObserver, performance } from 'node:perf_hooks';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { fileURLToPath } from 'node:url';
 import { count } from 'drizzle-orm';
 import { Pool } from 'undici';
@@ -74,7 +80,7 @@ const PACED_SHARE = 0.5;
 const ZALO_REQUESTS = num('BENCH_ZALO_REQUESTS', quick ? 2_000 : 5_000);
 const ZALO_WARMUP = Math.trunc(Number(process.env.BENCH_ZALO_WARMUP ?? (quick ? 500 : 2_000)));
 if (!(ZALO_WARMUP >= 0)) throw new Error('BENCH_ZALO_WARMUP must be a number, 0 or more');
-const ZALO_CONNECTIONS = 16;
+const ZALO_CONNECTIONS = num('BENCH_ZALO_CONNECTIONS', 16);
 /** BENCH_ONLY=telegram or zalo runs one half (the other's figures print as "-"). */
 const ONLY = process.env.BENCH_ONLY ?? '';
 if (!['', 'telegram', 'zalo'].includes(ONLY)) throw new Error('BENCH_ONLY must be telegram or zalo');
@@ -262,11 +268,49 @@ interface Reply {
 }
 
 interface TelegramResult {
-  paced: { updates: number; rate: number; p50Ms: number; p99Ms: number; maxMs: number; slowest: string[] };
+  paced: { updates: number; rate: number; p50Ms: number; p99Ms: number; maxMs: number; slowest: string[]; harness: HarnessPauses };
   burst: { updates: number; seconds: number; perSecond: number; p50Ms: number; p99Ms: number } & ReturnType<typeof perUnit>;
   peakRssMb: number;
   replies: number;
   problems: string[];
+}
+
+/** This process's own garbage-collection pauses during a phase (ms). */
+interface HarnessPauses {
+  count: number;
+  totalMs: number;
+  maxMs: number;
+}
+
+/**
+ * Counts this process's collections from now until `until` (performance.now(), the last reply of the
+ * phase): the fake Bot API server answers in this process, so a pause here delays the replies it records,
+ * whichever bot is measured. Shown beside the latencies.
+ */
+function harnessPauses(): { stop(until: number): HarnessPauses } {
+  const starts: { at: number; ms: number }[] = [];
+  const observer = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) starts.push({ at: e.startTime, ms: e.duration });
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return {
+    stop(until) {
+      observer.disconnect();
+      const during = starts.filter((p) => p.at <= until).map((p) => p.ms);
+      return { count: during.length, totalMs: during.reduce((a, b) => a + b, 0), maxMs: Math.max(0, ...during) };
+    },
+  };
+}
+
+/**
+ * A full collection of this process before a paced phase, so the phase starts with an empty young
+ * generation: with `npm run bench`'s 64 MB one (package.json) the phase then runs without a collection
+ * here. V8's gc() without --expose-gc on the command line: the flag is set first, then the function is
+ * taken from a fresh context, which has it.
+ */
+function collectHarnessGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }
 
 /**
@@ -360,6 +404,9 @@ async function runTelegram(kind: 'bot' | 'echo', steps: Step[], dbPath: string |
     // 2. Paced.
     const rate = pacedRate ?? Math.min(PACED_RATE, (PACED_SHARE * burstSteps.length) / seconds);
     const pacedIds: { id: number; chat: number }[] = [];
+    // The fake server runs in this process: its own collections would land in the measured latencies.
+    collectHarnessGarbage();
+    const pauses = harnessPauses();
     const t0 = performance.now();
     for (const [i, s] of pacedSteps.entries()) {
       const due = t0 + (i * 1000) / rate;
@@ -367,7 +414,7 @@ async function runTelegram(kind: 'bot' | 'echo', steps: Step[], dbPath: string |
       if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       pacedIds.push({ id: fake.pushText(s.chat, s.text), chat: s.chat });
     }
-    await quiet(fake, replies);
+    const harness = pauses.stop(await quiet(fake, replies));
     const lat = latencies(pacedIds, fake, replies.slice(burstReplies));
     if (lat.unanswered > 0) problems.push(`paced: ${lat.unanswered} updates without a reply`);
     if (fake.pendingUpdates > 0) problems.push(`${fake.pendingUpdates} updates never fetched`);
@@ -390,7 +437,7 @@ async function runTelegram(kind: 'bot' | 'echo', steps: Step[], dbPath: string |
     const errors = proc.stderr.join('').split('\n').filter((l) => (kind === 'bot' ? /"level":"error"/.test(l) : l.trim() !== ''));
     if (errors.length > 0) problems.push(`${errors.length} error lines in the log, e.g. ${errors[0]?.slice(0, 300)}`);
     return {
-      paced: { updates: pacedSteps.length, rate, p50Ms: pct(lat.ms, 50), p99Ms: pct(lat.ms, 99), maxMs: Math.max(...lat.ms), slowest: slowest(lat, t0) },
+      paced: { updates: pacedSteps.length, rate, p50Ms: pct(lat.ms, 50), p99Ms: pct(lat.ms, 99), maxMs: Math.max(...lat.ms), slowest: slowest(lat, t0), harness },
       burst: {
         updates: burstSteps.length,
         seconds,
@@ -560,7 +607,7 @@ async function runZalo(kind: 'bot' | 'bare', steps: Step[], dbPath: string | und
 
 /** The figures of a half that BENCH_ONLY left out (NaN prints as "-"). */
 function skippedTelegram(): TelegramResult {
-  const paced = { updates: 0, rate: PACED_RATE, p50Ms: NaN, p99Ms: NaN, maxMs: NaN, slowest: [] };
+  const paced = { updates: 0, rate: PACED_RATE, p50Ms: NaN, p99Ms: NaN, maxMs: NaN, slowest: [], harness: { count: 0, totalMs: 0, maxMs: 0 } };
   const burst = { updates: 0, seconds: NaN, perSecond: NaN, p50Ms: NaN, p99Ms: NaN, cpuMsPer: NaN, wcharPer: NaN, writeCallsPer: NaN, blockBytesPer: NaN, dbGrowthPer: NaN };
   return { paced, burst, peakRssMb: NaN, replies: 0, problems: [] };
 }
@@ -624,6 +671,7 @@ try {
   const rows: [string, string, string, string][] = [
     ['answers handled per second (burst)', f(bot.burst.perSecond), f(echo.burst.perSecond), f(bot.burst.perSecond / echo.burst.perSecond, 3)],
     [`p50 / p99 served → last reply, paced ${f(bot.paced.rate)}/s (ms)`, `${f(bot.paced.p50Ms, 2)} / ${f(bot.paced.p99Ms, 2)}`, `${f(echo.paced.p50Ms, 2)} / ${f(echo.paced.p99Ms, 2)}`, ''],
+    ['harness collections in the paced phase (count, longest ms)', `${bot.paced.harness.count}, ${f(bot.paced.harness.maxMs, 1)}`, `${echo.paced.harness.count}, ${f(echo.paced.harness.maxMs, 1)}`, ''],
     ['p50 / p99 in the burst (ms, queueing included)', `${f(bot.burst.p50Ms)} / ${f(bot.burst.p99Ms)}`, `${f(echo.burst.p50Ms)} / ${f(echo.burst.p99Ms)}`, ''],
     ['CPU per answer (ms)', f(bot.burst.cpuMsPer, 3), f(echo.burst.cpuMsPer, 3), `${f(bot.burst.cpuMsPer / echo.burst.cpuMsPer, 1)}×`],
     ['bytes written per answer (write/pwrite)', f(bot.burst.wcharPer), f(echo.burst.wcharPer), ''],
@@ -631,7 +679,7 @@ try {
     ['bytes to the block layer per answer', f(bot.burst.blockBytesPer), f(echo.burst.blockBytesPer), ''],
     ['database + WAL growth per answer (bytes)', f(bot.burst.dbGrowthPer), '-', ''],
     ['peak RSS (MB)', f(bot.peakRssMb, 1), f(echo.peakRssMb, 1), ''],
-    [`Zalo webhook acknowledgements per second (after ${f(ZALO_WARMUP)} untimed)`, f(zaloBot.acksPerSecond), f(bare.acksPerSecond), f(zaloBot.acksPerSecond / bare.acksPerSecond, 3)],
+    [`Zalo webhook acknowledgements per second (after ${f(ZALO_WARMUP)} untimed, ${ZALO_CONNECTIONS} connections)`, f(zaloBot.acksPerSecond), f(bare.acksPerSecond), f(zaloBot.acksPerSecond / bare.acksPerSecond, 3)],
     ['Zalo: all handled and replied (s)', f(zaloBot.handledSeconds ?? NaN, 2), '-', ''],
     ['Zalo peak RSS (MB)', f(zaloBot.peakRssMb, 1), f(bare.peakRssMb, 1), ''],
   ];

@@ -1,6 +1,7 @@
 /**
- * The peer of bench/answers.bench.ts: a bare grammY echo bot on the same grammY version and the same runner
- * as the real bot, long-polling TELEGRAM_API_ROOT. It answers every text with the same text; nothing else.
+ * The peer of bench/answers.bench.ts: a bare grammY echo bot on the same grammY version as the real bot,
+ * long-polling TELEGRAM_API_ROOT with grammY's runner (the real bot polls with its own getUpdates loop, which
+ * stores each batch before the next call confirms it). It answers every text with the same text; nothing else.
  * Plain JavaScript run by plain node, as the real bot runs from its build.
  */
 import { Bot } from 'grammy';
