@@ -1,7 +1,6 @@
 import { Bot, GrammyError, HttpError, InlineKeyboard, InputFile, type Api, type ApiClientOptions, type Context } from 'grammy';
 import type { InlineKeyboardButton, Update } from 'grammy/types';
 import { handleIncoming } from '../../handlers/router';
-import { menuCommands } from '../../handlers/commands';
 import { createOfficeMenu } from './menu';
 import type { AppDeps, Incoming } from '../../handlers/types';
 import { reply, type Reply } from '../../domain/replies';
@@ -230,17 +229,4 @@ function isStalePress(ctx: Context, db: Db): boolean {
   // Pressed on a message newer than the newest recorded one: the first keyboard after it, whose send is
   // still being recorded. Only a second one queued after that makes the press old.
   return pendingAfter > 1;
-}
-
-const ALLOWED_UPDATES = ['message', 'edited_message', 'callback_query', 'my_chat_member'] as const;
-
-/**
- * Webhook mode: Telegram POSTs every update to `url` with `secretToken` in X-Telegram-Bot-Api-Secret-Token
- * (checked by the HTTP server, see bot/http/telegram-webhook.ts); the bot handles them with handleUpdate.
- */
-export async function startTelegramWebhook(bot: Bot, deps: AppDeps, url: string, secretToken: string): Promise<void> {
-  await bot.init();
-  await bot.api.setWebhook(url, { secret_token: secretToken, allowed_updates: [...ALLOWED_UPDATES] });
-  await bot.api.setMyCommands(menuCommands('contact'));
-  deps.log.info('telegram webhook set', { username: bot.botInfo.username, url });
 }
