@@ -2,14 +2,15 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
+import { Unzip, UnzipInflate } from 'fflate';
 import { cellText, type Cell, type SheetData, type SheetRow } from '../../domain/export-layout';
 import { formatNumber } from '../../domain/format';
 import { unneutralizeFormula } from '../../domain/safe-text';
 
 /**
- * Reads an .xlsx workbook or a .csv file into rows of plain cells with their row numbers. The .xlsx
- * is streamed, so a file far over the row limit is refused after reading just past the limit instead
- * of being loaded whole. Strings come back in Unicode NFC (files saved on a Mac may use NFD diacritics).
+ * Reads an .xlsx workbook or a .csv file into rows of plain cells with their row numbers. The .xlsx's
+ * rows are counted first, as it is inflated, so a file far over the row limit is refused after reading
+ * just past the limit instead of being loaded whole. Strings come back in Unicode NFC (files saved on a Mac may use NFD diacritics).
  */
 
 export type SpreadsheetProblem = 'missing' | 'empty' | 'not_spreadsheet' | 'old_xls' | 'not_utf8' | 'too_many_rows';
@@ -111,40 +112,90 @@ function toRow(number: number, values: unknown): SheetRow | null {
   return cells.length === 0 ? null : { row: number, cells };
 }
 
+/** Compressed bytes given to the inflater at a time: what is inflated at once stays small. */
+const SCAN_PIECE = 64 * 1024;
+/** A tag this scan looks for, with an optional namespace prefix: <row, </row, <v, <is. */
+const ROW_TAG = /<(\/?)(?:[A-Za-z_][\w.-]*:)?(row|v|is)(?=[\s>/])/g;
+/** Longest tag ROW_TAG can match, and its next character: what is kept from one piece for the next. */
+const TAG_CARRY = 64;
+
 /**
- * Two passes. The streaming reader counts rows and stops just past the limit, so a 100,000-row file is
- * refused without being loaded; but it decodes text chunk by chunk and garbles a Vietnamese letter that
- * straddles two chunks ("Trư�ng"), so the cells themselves come from loading the (now known to be
- * small enough) workbook whole.
+ * Counts, per worksheet of an .xlsx, the rows holding at least one value (a `<v>` or an inline string),
+ * inflating the archive a piece at a time; `onRow` gets the sheet's count and the running total after
+ * each such row, and may throw to stop. The XML is read as latin1: the tags are ASCII, whatever the text.
+ */
+function countWorksheetRows(zip: Uint8Array, onRow: (sheetRows: number, total: number) => void): void {
+  let total = 0;
+  let failure: { err: unknown } | null = null;
+  const unzip = new Unzip((file) => {
+    if (!/^xl\/worksheets\/[^/]+\.xml$/.test(file.name)) return;
+    let carry = '';
+    let inRow = false;
+    let hasValue = false;
+    let rows = 0;
+    file.ondata = (err, data, final) => {
+      if (failure) return;
+      if (err) {
+        failure = { err };
+        return;
+      }
+      const text = carry + Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('latin1');
+      // A tag starting in the last TAG_CARRY characters may be cut: it is looked at with the next piece.
+      const limit = final ? text.length : text.length - TAG_CARRY;
+      let end = 0;
+      ROW_TAG.lastIndex = 0;
+      for (let m = ROW_TAG.exec(text); m && m.index < limit; m = ROW_TAG.exec(text)) {
+        end = ROW_TAG.lastIndex;
+        if (m[2] !== 'row') {
+          if (inRow) hasValue = true;
+        } else if (m[1] === '') {
+          inRow = true;
+          hasValue = false;
+        } else {
+          if (inRow && hasValue) {
+            try {
+              onRow(++rows, ++total);
+            } catch (e) {
+              failure = { err: e };
+              return;
+            }
+          }
+          inRow = false;
+        }
+      }
+      carry = text.slice(Math.max(end, limit));
+    };
+    file.start();
+  });
+  unzip.register(UnzipInflate);
+  for (let at = 0; at < zip.length && !failure; at += SCAN_PIECE) unzip.push(zip.subarray(at, at + SCAN_PIECE), at + SCAN_PIECE >= zip.length);
+  if (failure) throw (failure as { err: unknown }).err;
+}
+
+/**
+ * Two passes. The first counts each worksheet's rows in its XML as the archive is inflated piece by piece
+ * and stops just past the limit, so a 100,000-row file is refused without being loaded; the cells
+ * themselves come from loading the (now known to be small enough) workbook whole. exceljs's streaming
+ * reader did the counting before: it failed now and then on a good file when the machine was busy (its
+ * worksheets parsed before the workbook part had been read: "not a spreadsheet" for our own export), and
+ * it garbled a Vietnamese letter straddling two chunks.
  */
 async function readXlsx(bytes: Uint8Array, name: string, opts: ReadOptions): Promise<WorkbookData> {
-  // A zip needs at least its end-of-central-directory record; without it the streaming reader waits forever.
+  // A zip has at least its end-of-central-directory record.
   if (bytes.length < 22) throw notSpreadsheet(name);
   const buffer = Buffer.from(bytes);
   const max = opts.maxDataRows ?? Infinity;
-  // Loaded on first use, like the writer: exceljs is tens of MB that a bot answering units never needs.
-  const { default: ExcelJS } = await import('exceljs');
   try {
-    const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([buffer]), {
-      sharedStrings: 'cache',
-      styles: 'ignore',
-      hyperlinks: 'ignore',
-      worksheets: 'emit',
-      entries: 'emit',
+    countWorksheetRows(bytes, (sheetRows, total) => {
+      if (sheetRows > max + 1) throw tooMany(name, max);
+      if (total % 1000 === 0) opts.onRows?.(total);
     });
-    let total = 0;
-    for await (const ws of reader) {
-      let rows = 0;
-      for await (const r of ws) {
-        if (!toRow(r.number, r.values)) continue;
-        if (++rows > max + 1) throw tooMany(name, max);
-        if (++total % 1000 === 0) opts.onRows?.(total);
-      }
-    }
   } catch (err) {
     if (err instanceof SpreadsheetError) throw err;
     throw notSpreadsheet(name, err);
   }
+  // Loaded on first use, like the writer: exceljs is tens of MB that a bot answering units never needs.
+  const { default: ExcelJS } = await import('exceljs');
 
   const wb = new ExcelJS.Workbook();
   try {
