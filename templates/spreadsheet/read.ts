@@ -10,7 +10,8 @@ import { unneutralizeFormula } from '../../domain/safe-text';
 /**
  * Reads an .xlsx workbook or a .csv file into rows of plain cells with their row numbers. The .xlsx's
  * rows are counted first, as it is inflated, so a file far over the row limit is refused after reading
- * just past the limit instead of being loaded whole. Strings come back in Unicode NFC (files saved on a Mac may use NFD diacritics).
+ * just past the limit instead of being loaded whole. Strings come back in Unicode NFC (files saved on a
+ * Mac may use NFD diacritics).
  */
 
 export type SpreadsheetProblem = 'missing' | 'empty' | 'not_spreadsheet' | 'old_xls' | 'not_utf8' | 'too_many_rows';
