@@ -10,6 +10,7 @@
  * The peer, measured in the same run: the same bot answering `/trogiup` (a reply with no data behind it).
  *
  * Run: npx tsx bench/report.bench.ts [--out file.docx]   (targets: ≤ 0.5 s and ≤ 200 MB through the chat)
+ *      BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the bot, for finding what to cut next.
  * Prints a table and one JSON line; asserts nothing.
  */
 import { execFileSync, spawn } from 'node:child_process';
@@ -102,7 +103,8 @@ try {
   // ------------------------------------------------------------------ 2. through the chat
   const fake = await startFakeTelegram();
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-  const child = spawn(process.execPath, shippedBotArgs(), {
+  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, [...prof, ...shippedBotArgs()], {
     cwd: root,
     env: {
       PATH: process.env.PATH ?? '',
