@@ -36,7 +36,8 @@
  *      at least 500), BENCH_PACED, BENCH_PACED_RATE,
  *      BENCH_ZALO_WARMUP, BENCH_ZALO_REQUESTS, BENCH_ZALO_CONNECTIONS override the sizes; BENCH_CPU_PROF=<dir> writes V8 CPU profiles of the children;
  *      BENCH_NODE_FLAGS passes flags to the measured processes (e.g. --max-semi-space-size=2);
- *      BENCH_ONLY=telegram or zalo runs one half.
+ *      BENCH_ONLY=telegram or zalo runs one half; BENCH_ROUNDS=N (npm run bench: 3) measures both halves N
+ *      times in turn and prints the median round's table, each round's figures and their spread.
  *      Prints a table and one JSON line; asserts nothing else.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -81,6 +82,11 @@ const ZALO_REQUESTS = num('BENCH_ZALO_REQUESTS', quick ? 2_000 : 5_000);
 const ZALO_WARMUP = Math.trunc(Number(process.env.BENCH_ZALO_WARMUP ?? (quick ? 500 : 2_000)));
 if (!(ZALO_WARMUP >= 0)) throw new Error('BENCH_ZALO_WARMUP must be a number, 0 or more');
 const ZALO_CONNECTIONS = num('BENCH_ZALO_CONNECTIONS', 16);
+/**
+ * Rounds, each measuring the bot and then its peer on fresh databases: this machine's speed drifts by
+ * 20-30 % within minutes, so one round's ratio is one sample; the table is that of the median round.
+ */
+const ROUNDS = Math.trunc(num('BENCH_ROUNDS', 1));
 /** BENCH_ONLY=telegram or zalo runs one half (the other's figures print as "-"). */
 const ONLY = process.env.BENCH_ONLY ?? '';
 if (!['', 'telegram', 'zalo'].includes(ONLY)) throw new Error('BENCH_ONLY must be telegram or zalo');
@@ -605,6 +611,32 @@ async function runZalo(kind: 'bot' | 'bare', steps: Step[], dbPath: string | und
 
 // ------------------------------------------------------------------------------------------- main
 
+/** One round: both halves, each beside its peer. */
+interface Round {
+  bot: TelegramResult;
+  echo: TelegramResult;
+  zaloBot: ZaloResult;
+  bare: ZaloResult;
+}
+
+/** A round's headline figures (NaN for a half that did not run). */
+function summary({ bot, echo, zaloBot, bare }: Round) {
+  return {
+    ratio: bot.burst.perSecond / echo.burst.perSecond,
+    answersPerSecond: bot.burst.perSecond,
+    echoAnswersPerSecond: echo.burst.perSecond,
+    p99Ms: bot.paced.p99Ms,
+    echoP99Ms: echo.paced.p99Ms,
+    cpuMsPer: bot.burst.cpuMsPer,
+    peakRssMb: bot.peakRssMb,
+    zaloRatio: zaloBot.acksPerSecond / bare.acksPerSecond,
+    zaloAcksPerSecond: zaloBot.acksPerSecond,
+    bareAcksPerSecond: bare.acksPerSecond,
+    zaloPeakRssMb: zaloBot.peakRssMb,
+  };
+}
+type RoundSummary = ReturnType<typeof summary>;
+
 /** The figures of a half that BENCH_ONLY left out (NaN prints as "-"). */
 function skippedTelegram(): TelegramResult {
   const paced = { updates: 0, rate: PACED_RATE, p50Ms: NaN, p99Ms: NaN, maxMs: NaN, slowest: [], harness: { count: 0, totalMs: 0, maxMs: 0 } };
@@ -642,30 +674,42 @@ try {
   loadConfig({}); // the bench's own sanity: the defaults parse
   // The bot is measured as it ships: compiled (npm run build), run by plain node.
   execFileSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { cwd: root, stdio: 'inherit' });
-  const tgDb = join(dir, 'telegram.db');
-  const { questions, contacts: CONTACTS } = prepareDb(tgDb, 'telegram');
+  const { questions, contacts: CONTACTS } = prepareDb(join(dir, 'telegram-1.db'), 'telegram');
   const steps = script(questions, CONTACTS);
   const answerCount = steps.filter((s) => s.answer).length;
-  console.log(`answers bench: ${CONTACTS} contacts, ${questions.length} questions each, ${steps.length} updates (${answerCount} answers); a burst, then the last ${Math.min(PACED, steps.length)} paced`);
+  console.log(
+    `answers bench: ${CONTACTS} contacts, ${questions.length} questions each, ${steps.length} updates (${answerCount} answers); a burst, then the last ${Math.min(PACED, steps.length)} paced${ROUNDS > 1 ? `; ${ROUNDS} rounds` : ''}`,
+  );
 
-  const bot = ONLY !== 'zalo' ? await runTelegram('bot', steps, tgDb) : skippedTelegram();
-  if (ONLY !== 'zalo') {
-    const stored = storedAnswers(tgDb);
-    if (stored !== answerCount) bot.problems.push(`${stored} answers stored, ${answerCount} sent`);
+  const rounds: Round[] = [];
+  for (let r = 1; r <= ROUNDS; r++) {
+    let bot = skippedTelegram();
+    let echo = skippedTelegram();
+    if (ONLY !== 'zalo') {
+      const tgDb = join(dir, `telegram-${r}.db`);
+      if (r > 1) prepareDb(tgDb, 'telegram', CONTACTS);
+      bot = await runTelegram('bot', steps, tgDb);
+      const stored = storedAnswers(tgDb);
+      if (stored !== answerCount) bot.problems.push(`${stored} answers stored, ${answerCount} sent`);
+      echo = await runTelegram('echo', steps, undefined, bot.paced.rate);
+    }
+    let zaloBot: ZaloResult = skippedZalo();
+    let bare: ZaloResult = skippedZalo();
+    if (ONLY !== 'telegram') {
+      const zaloDb = join(dir, `zalo-${r}.db`);
+      prepareDb(zaloDb, 'zalo', CONTACTS);
+      zaloBot = await runZalo('bot', steps, zaloDb);
+      const zaloStored = storedAnswers(zaloDb);
+      const zaloAnswers = steps.slice(0, ZALO_WARMUP + ZALO_REQUESTS).filter((s) => s.answer).length;
+      if (zaloStored !== zaloAnswers) zaloBot.problems.push(`${zaloStored} answers stored, ${zaloAnswers} sent`);
+      bare = await runZalo('bare', steps, undefined);
+    }
+    rounds.push({ bot, echo, zaloBot, bare });
   }
-  const echo = ONLY !== 'zalo' ? await runTelegram('echo', steps, undefined, bot.paced.rate) : skippedTelegram();
-
-  const zaloDb = join(dir, 'zalo.db');
-  let zaloBot: ZaloResult = skippedZalo();
-  let bare: ZaloResult = skippedZalo();
-  if (ONLY !== 'telegram') {
-    prepareDb(zaloDb, 'zalo', CONTACTS);
-    zaloBot = await runZalo('bot', steps, zaloDb);
-    const zaloStored = storedAnswers(zaloDb);
-    const zaloAnswers = steps.slice(0, ZALO_WARMUP + ZALO_REQUESTS).filter((s) => s.answer).length;
-    if (zaloStored !== zaloAnswers) zaloBot.problems.push(`${zaloStored} answers stored, ${zaloAnswers} sent`);
-    bare = await runZalo('bare', steps, undefined);
-  }
+  // The median round by the Telegram ratio (by the Zalo one when only Zalo ran): one real run's figures, not a mix.
+  const key = (x: Round) => (ONLY === 'zalo' ? x.zaloBot.acksPerSecond / x.bare.acksPerSecond : x.bot.burst.perSecond / x.echo.burst.perSecond);
+  const median = [...rounds].sort((a, b) => key(a) - key(b))[Math.floor((rounds.length - 1) / 2)]!;
+  const { bot, echo, zaloBot, bare } = median;
 
   const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : '-');
   const rows: [string, string, string, string][] = [
@@ -688,7 +732,31 @@ try {
   console.log(`| ${'-'.repeat(w0)} | --- | --- | --- |`);
   for (const r of rows) console.log(`| ${r[0].padEnd(w0)} | ${r[1]} | ${r[2]} | ${r[3]} |`);
   console.log(`slowest paced updates of the bot (latency ms @ ms into the phase): ${bot.paced.slowest.join(' ')}`);
-  const problems = [...bot.problems.map((p) => `bot: ${p}`), ...echo.problems.map((p) => `echo: ${p}`), ...zaloBot.problems.map((p) => `zalo: ${p}`), ...bare.problems.map((p) => `bare: ${p}`)];
+  const summaries = rounds.map(summary);
+  if (rounds.length > 1) {
+    console.log(`the table is round ${rounds.indexOf(median) + 1} of ${rounds.length}, the median by ${ONLY === 'zalo' ? 'the Zalo ratio' : 'answers per second against the echo bot'}; each round:`);
+    for (const [i, x] of summaries.entries()) {
+      console.log(
+        `  round ${i + 1}: ratio ${f(x.ratio, 3)} (${f(x.answersPerSecond)} / ${f(x.echoAnswersPerSecond)}), p99 paced ${f(x.p99Ms, 2)} ms (echo ${f(x.echoP99Ms, 2)}), CPU ${f(x.cpuMsPer, 3)} ms, peak RSS ${f(x.peakRssMb, 1)} MB; Zalo ${f(x.zaloRatio, 3)} (${f(x.zaloAcksPerSecond)} / ${f(x.bareAcksPerSecond)}), peak RSS ${f(x.zaloPeakRssMb, 1)} MB`,
+      );
+    }
+    const spread = (pick: (x: RoundSummary) => number, d: number) => {
+      const v = summaries.map(pick).filter(Number.isFinite);
+      return v.length === 0 ? '-' : `${f(Math.min(...v), d)}–${f(Math.max(...v), d)}`;
+    };
+    console.log(
+      `  spread: ratio ${spread((x) => x.ratio, 3)}, p99 paced ${spread((x) => x.p99Ms, 2)} ms (echo ${spread((x) => x.echoP99Ms, 2)}), peak RSS ${spread((x) => x.peakRssMb, 1)} MB; Zalo ${spread((x) => x.zaloRatio, 3)}, peak RSS ${spread((x) => x.zaloPeakRssMb, 1)} MB`,
+    );
+  }
+  const problems = rounds.flatMap((x, i) => {
+    const at = rounds.length > 1 ? ` (round ${i + 1})` : '';
+    return [
+      ...x.bot.problems.map((p) => `bot${at}: ${p}`),
+      ...x.echo.problems.map((p) => `echo${at}: ${p}`),
+      ...x.zaloBot.problems.map((p) => `zalo${at}: ${p}`),
+      ...x.bare.problems.map((p) => `bare${at}: ${p}`),
+    ];
+  });
   for (const p of problems) console.log(`PROBLEM ${p}`);
   console.log(
     JSON.stringify({
@@ -698,6 +766,8 @@ try {
       answers: answerCount,
       telegram: { bot, echo, ratio: bot.burst.perSecond / echo.burst.perSecond },
       zalo: { bot: zaloBot, bare, ratio: zaloBot.acksPerSecond / bare.acksPerSecond },
+      round: rounds.indexOf(median) + 1,
+      rounds: summaries,
       ok: problems.length === 0,
     }),
   );
