@@ -14,6 +14,7 @@ import { startRuntime, type Runtime } from './http/runtime';
 import { startReminderScheduler } from './outbox/reminders';
 import { startDailyBackup } from './backup-schedule';
 import { holdRunMark } from './run-lock';
+import { runInTimeZone } from './time-zone';
 import type { ReminderScheduler } from '../handlers/reminders/scheduler';
 
 /** Starts the bot: Telegram and/or Zalo when a token is configured, else the console channel on a demo province. */
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  runInTimeZone(config.timeZone);
   const log = createLogger(config.logLevel);
   const db = openDatabase(config.databasePath);
   // Tells `cli restore` that the database is in use (bot/run-lock.ts).

@@ -141,7 +141,10 @@ export interface ReportData {
 
 export const PORTAL_SECTION_KEY = 'portal';
 
-const collator = new Intl.Collator('vi', { sensitivity: 'base', numeric: true });
+// Made on first use: a collator loads ICU's collation data (about 3 MB resident), which only the office's
+// lists and reports need, not a bot answering units.
+let collator: Intl.Collator | undefined;
+const unitCollator = (): Intl.Collator => (collator ??= new Intl.Collator('vi', { sensitivity: 'base', numeric: true }));
 
 function typeRank(t: UnitType): number {
   const i = UNIT_TYPES.indexOf(t);
@@ -152,7 +155,7 @@ function typeRank(t: UnitType): number {
 export function compareUnits(a: UnitRef, b: UnitRef): number {
   return (
     typeRank(a.type) - typeRank(b.type) ||
-    collator.compare(a.name, b.name) ||
+    unitCollator().compare(a.name, b.name) ||
     (a.code < b.code ? -1 : a.code > b.code ? 1 : 0)
   );
 }

@@ -1,4 +1,4 @@
-import { periodInfo, periodsOfYear, toWall, type CalendarConfig, type PeriodInfo } from './periods';
+import { compareByDeadline, periodInfo, periodsOfYear, toWall, type CalendarConfig, type PeriodInfo } from './periods';
 
 /**
  * The periods the office can name: those of the configured kinds that have opened since the start of the
@@ -15,7 +15,7 @@ export function knownPeriods(now: Date, cfg: CalendarConfig, stored: readonly st
   const next = all.filter((p) => p.opensAt.getTime() > t).sort((a, b) => a.opensAt.getTime() - b.opensAt.getTime())[0];
   if (next) byId.set(next.id, next);
   for (const id of stored) if (!byId.has(id)) byId.set(id, periodInfo(id, cfg));
-  return [...byId.values()].sort((a, b) => a.deadline.getTime() - b.deadline.getTime() || a.id.localeCompare(b.id));
+  return [...byId.values()].sort(compareByDeadline);
 }
 
 /** The ids to show in a refusal: the most recent ones (a list of 15 periods helps nobody). */

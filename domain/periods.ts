@@ -12,8 +12,10 @@ import { z } from 'zod';
  * so its answer changes with process TZ (an instant that is 02:30 on 08/3/2026 in Hà Nội comes out as
  * 03:30 under TZ=America/New_York, inside New York's DST gap), and `dayjs.tz(string, zone)` reads the
  * machine clock for its first offset guess. Instead, zone offsets come from Intl.DateTimeFormat (which
- * takes the zone as an argument), and calendar arithmetic runs on dayjs values in UTC mode that stand
- * for local wall-clock time ("wall" values below). The result depends only on the arguments.
+ * takes the zone as an argument), or, for the zone the bot runs in, from the source the edge hands over
+ * (useOffsetsFor: Date's local-time offset once the process's TZ is that zone), and calendar arithmetic
+ * runs on dayjs values in UTC mode that stand for local wall-clock time ("wall" values below). The result
+ * depends only on the arguments.
  *
  * Period calendar (plan, section IV: "định kỳ hàng quý, 6 tháng (05/5), hàng năm (05/11)"):
  * - Quarters: Q1 Jan-Mar ... Q4 Oct-Dec. Deadline: day `quarterDeadlineDay` (default 5) of the month
@@ -58,15 +60,78 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return dtf;
 }
 
-/** True when `timeZone` is an IANA zone name the runtime knows ("Asia/Ho_Chi_Minh", "UTC"). */
+/**
+ * IANA's current names of zones that ICU lists under an older one (Asia/Saigon for Asia/Ho_Chi_Minh), and
+ * UTC: known valid without making a formatter (tests/time-zone-offsets.test.ts checks each against Intl).
+ */
+export const ZONES_LISTED_UNDER_ANOTHER_NAME: ReadonlySet<string> = new Set([
+  'UTC',
+  'Asia/Ho_Chi_Minh',
+  'Asia/Kolkata',
+  'Asia/Kathmandu',
+  'Asia/Yangon',
+  'Europe/Kyiv',
+  'America/Nuuk',
+  'Atlantic/Faroe',
+  'Pacific/Kanton',
+  'Pacific/Chuuk',
+  'Pacific/Pohnpei',
+  'Africa/Asmara',
+  'America/Atikokan',
+  'America/Argentina/Buenos_Aires',
+  'America/Argentina/Catamarca',
+  'America/Argentina/Cordoba',
+  'America/Argentina/Jujuy',
+  'America/Argentina/Mendoza',
+  'America/Indiana/Indianapolis',
+  'America/Kentucky/Louisville',
+]);
+let icuZones: Set<string> | undefined;
+
+/**
+ * A zone name exactly as ICU lists it or as listed above: one the process's TZ can be set to (other
+ * spellings Intl accepts, such as lower case, would leave the process in UTC without a word).
+ */
+export function isListedTimeZone(timeZone: string): boolean {
+  icuZones ??= new Set(Intl.supportedValuesOf('timeZone'));
+  return icuZones.has(timeZone) || ZONES_LISTED_UNDER_ANOTHER_NAME.has(timeZone);
+}
+
+/**
+ * True when `timeZone` is an IANA zone name the runtime knows ("Asia/Ho_Chi_Minh", "UTC"). The names ICU
+ * lists are checked without a formatter: the first Intl.DateTimeFormat loads ICU's formatting data, about
+ * 7 MB that stay resident, which the bot otherwise never needs (useOffsetsFor). Other names, aliases
+ * among them, are asked of Intl.
+ */
 export function isValidTimeZone(timeZone: string): boolean {
   if (typeof timeZone !== 'string' || timeZone.trim() === '') return false;
+  if (isListedTimeZone(timeZone)) return true;
   try {
     formatterFor(timeZone);
     return true;
   } catch {
     return false;
   }
+}
+
+/** Zones whose offsets come from a source the edge handed over (useOffsetsFor) instead of Intl. */
+const offsetSources = new Map<string, (ms: number) => number>();
+
+/**
+ * From now on `offsetMs(ms)` gives `timeZone`'s offset from UTC at instant `ms`, in milliseconds: the
+ * edge hands over Date's local-time offset once it has made `timeZone` the process's TZ, so the bot never
+ * makes an Intl formatter (see isValidTimeZone). Null goes back to Intl. Other zones always use Intl.
+ */
+export function useOffsetsFor(timeZone: string, offsetMs: ((ms: number) => number) | null): void {
+  if (offsetMs) offsetSources.set(timeZone, offsetMs);
+  else offsetSources.delete(timeZone);
+  offsetCache.delete(timeZone);
+}
+
+/** Offset of `timeZone` at instant `ms`, from the zone's handed-over source or else from Intl. */
+function sourceOffsetMs(ms: number, timeZone: string): number {
+  const source = offsetSources.get(timeZone);
+  return source ? source(ms) : intlOffsetMs(ms, timeZone);
 }
 
 /** Offset of `timeZone` from UTC at instant `ms`, in milliseconds, straight from Intl (slow: ~10 µs). */
@@ -96,7 +161,7 @@ const OFFSET_CACHE_HOURS = 50_000;
  * formats dates, and Intl.formatToParts costs more than the rest of the arithmetic, so the offset is
  * remembered per hour: an hour whose first and last second have the same offset has it throughout (zones
  * change offset at most a few times a year, never twice within an hour); an hour with a change is
- * always asked of Intl.
+ * always asked of the source.
  */
 function zoneOffsetMs(ms: number, timeZone: string): number {
   let perZone = offsetCache.get(timeZone);
@@ -104,13 +169,13 @@ function zoneOffsetMs(ms: number, timeZone: string): number {
   const hour = Math.floor(ms / HOUR_MS);
   let known = perZone.get(hour);
   if (known === undefined) {
-    const first = intlOffsetMs(hour * HOUR_MS, timeZone);
-    const last = intlOffsetMs(hour * HOUR_MS + HOUR_MS - 1000, timeZone);
+    const first = sourceOffsetMs(hour * HOUR_MS, timeZone);
+    const last = sourceOffsetMs(hour * HOUR_MS + HOUR_MS - 1000, timeZone);
     known = first === last ? first : null;
     if (perZone.size >= OFFSET_CACHE_HOURS) perZone.clear();
     perZone.set(hour, known);
   }
-  return known ?? intlOffsetMs(ms, timeZone);
+  return known ?? sourceOffsetMs(ms, timeZone);
 }
 
 /** The local wall-clock time of `d` in `timeZone`, as a dayjs value in UTC mode. */
@@ -299,6 +364,11 @@ const ROMAN = ['I', 'II', 'III', 'IV'] as const;
 
 function endOfDayWall(w: Dayjs): Dayjs {
   return w.startOf('day').add(1, 'day').subtract(1, 'millisecond');
+}
+
+/** Periods in the order of their deadlines (then of their ids, as plain text: ids are ASCII). */
+export function compareByDeadline(a: PeriodInfo, b: PeriodInfo): number {
+  return a.deadline.getTime() - b.deadline.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
 /** Full information about a period (shared and frozen). Throws on an invalid id. */

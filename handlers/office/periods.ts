@@ -1,4 +1,4 @@
-import { PeriodIdSchema, periodInfo, periodsOfYear, toWall, type PeriodInfo } from '../../domain/periods';
+import { compareByDeadline, PeriodIdSchema, periodInfo, periodsOfYear, toWall, type PeriodInfo } from '../../domain/periods';
 import { isEffectivelyOpen, type PeriodOverride } from '../../domain/period-status';
 import { reply, type Reply } from '../../domain/replies';
 import { audit } from '../../storage/repositories/audit';
@@ -28,7 +28,7 @@ function listedPeriods(c: CommandContext, overrides: ReadonlyMap<string, PeriodO
     if ((p.opensAt.getTime() <= now && p.closesAt.getTime() > now - YEAR_MS) || p === nextToOpen) byId.set(p.id, p);
   }
   for (const id of overrides.keys()) if (!byId.has(id)) byId.set(id, periodInfo(id, calendar));
-  return [...byId.values()].sort((a, b) => a.deadline.getTime() - b.deadline.getTime() || a.id.localeCompare(b.id));
+  return [...byId.values()].sort(compareByDeadline);
 }
 
 function list(c: CommandContext): Reply[] {
