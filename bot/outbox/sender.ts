@@ -115,6 +115,14 @@ export class OutboxSender {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
+  /**
+   * Writes the marks of the rows sent so far now, instead of within SENT_MARKS_WINDOW_MS: for a reader of
+   * the table that must see every send that has happened (which keyboard is the newest, at a button press).
+   */
+  recordSent(): void {
+    this.#writeSentMarks();
+  }
+
   /** Number of chats being sent to right now. */
   get activeChats(): number {
     return this.#busy.size;

@@ -173,6 +173,9 @@ export function createTelegramBot(opts: TelegramOptions): Bot {
   };
   bot.on('callback_query', async (ctx, next) => {
     const inPrivate = ctx.callbackQuery.message?.chat.type === 'private';
+    // The sends of the last few milliseconds are recorded first: a press on a keyboard sent just now
+    // (a quick tap on the next question) must not look like one on an older message.
+    if (inPrivate) senders.get(bot)?.recordSent();
     const stale = inPrivate && isStalePress(ctx, deps.db);
     // Answered at once so the button stops spinning; not awaited: handling never waits on the network.
     const text = !inPrivate ? privateChatHint() : stale ? staleButton() : undefined;
