@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { OutboxSender, SENT_MARKS_WINDOW_MS } from '../bot/outbox/sender';
 import { silentLogger } from '../log';
 import { closeDatabase, inTransaction, openDatabase, type Db } from '../storage/db';
-import { enqueueMessages } from '../storage/repositories/outbox';
+import { enqueueMessages, keyboardState } from '../storage/repositories/outbox';
 import type { OutboxRow } from '../storage/schema';
 import { walCommits as walCommitsOf } from './helpers/wal';
 
@@ -95,6 +95,17 @@ describe('marks of sent replies', () => {
     expect(sent).toHaveLength(1);
     expect(pendingWhenSent).toBe(1);
     expect(count('sent_at is not null')).toBe(1);
+  });
+
+  it('recordSent() writes at once the marks of every send made so far (the newest keyboard, at a button press)', async () => {
+    inTransaction(db, (tx) => enqueueMessages(tx, 'zalo', 'chat0', [{ text: 'Câu 1', buttons: [['Bỏ qua']] }, { text: 'Câu 2', buttons: [['Bỏ qua']] }], new Date()));
+    const s = start();
+    while (sent.length < 2) await new Promise((r) => setImmediate(r));
+    s.recordSent();
+    // Read right after the call: no timer of the sender has had a turn since.
+    expect(keyboardState(db, 'zalo', 'chat0')).toEqual({ newestSentId: sent[1]! * 10, pendingAfter: 0 });
+    s.recordSent();
+    expect(count('sent_at is not null')).toBe(2);
   });
 
   it('stop() writes the marks of what was sent', async () => {
