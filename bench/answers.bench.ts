@@ -51,7 +51,7 @@ import { fileURLToPath } from 'node:url';
 import { count } from 'drizzle-orm';
 import { Pool } from 'undici';
 import { loadConfig } from '../config';
-import { shippedBotArgs } from './shipped';
+import { cpuProfileArgs, shippedBotArgs } from './shipped';
 import { applicableQuestions, type FlatQuestion } from '../domain/form';
 import { parseVietnameseNumber } from '../domain/numbers';
 import { closeDatabase, inTransaction, openDatabase, type Db } from '../storage/db';
@@ -186,8 +186,7 @@ interface Proc {
 }
 
 function start(args: string[], env: Record<string, string>, loader: 'tsx' | 'none' = 'none'): Proc {
-  // BENCH_CPU_PROF=<dir>: V8 CPU profiles of the children, for finding what to cut next.
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const prof = cpuProfileArgs();
   // Everything measured runs as shipped: plain node, the bot from its build (npm run build), no loader.
   const child = spawn(process.execPath, [...(loader === 'tsx' ? ['--import', 'tsx'] : [...prof, ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)]), ...args], {
     cwd: root,

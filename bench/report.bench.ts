@@ -20,7 +20,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config';
-import { shippedBotArgs } from './shipped';
+import { cpuProfileArgs, shippedBotArgs } from './shipped';
 import { aggregate } from '../domain/aggregate';
 import { flattenForm } from '../domain/form';
 import { periodInfo } from '../domain/periods';
@@ -103,7 +103,7 @@ try {
   // ------------------------------------------------------------------ 2. through the chat
   const fake = await startFakeTelegram();
   execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const prof = cpuProfileArgs();
   const child = spawn(process.execPath, [...prof, ...shippedBotArgs()], {
     cwd: root,
     env: {

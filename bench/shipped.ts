@@ -11,3 +11,9 @@ export function shippedBotArgs(): string[] {
   if (words[0] !== 'exec' || words[1] !== 'node' || words.at(-1) !== 'dist/bot/main.js') throw new Error(`bench: unexpected start script: ${pkg.scripts.start}`);
   return words.slice(2);
 }
+
+/** BENCH_CPU_PROF=<dir>: node flags writing a V8 CPU profile of a measured process there, for finding what to cut next. */
+export function cpuProfileArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}

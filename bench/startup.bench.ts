@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFakeTelegram, type FakeTelegram } from '../tests/fakes/telegram-server';
-import { shippedBotArgs } from './shipped';
+import { cpuProfileArgs, shippedBotArgs } from './shipped';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RUNS = Number(process.env.BENCH_RUNS ?? '5');
@@ -73,8 +73,7 @@ for (let i = 0; i < RUNS; i++) {
   const env = { ...common, DATABASE_PATH: join(dir, `run-${i}.db`), OUTPUT_DIR: join(dir, 'out'), LOG_LEVEL: 'warn', HTTP_HOST: '127.0.0.1', HTTP_PORT: '0' };
   const invite = execFileSync(process.execPath, ['dist/cli.js', 'office', 'invite'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env } }).toString();
   const code = /: ([A-Z0-9]{4}-[A-Z0-9]{4})/.exec(invite)![1]!;
-  // BENCH_CPU_PROF=<dir>: V8 CPU profiles of the bot's starts, for finding what to cut next.
-  const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const prof = cpuProfileArgs();
   ours.push(await measure([...prof, ...shippedBotArgs()], env, `/start ${code}`));
 }
 await fake.close();
