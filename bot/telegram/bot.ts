@@ -173,10 +173,7 @@ export function createTelegramBot(opts: TelegramOptions): Bot {
   };
   bot.on('callback_query', async (ctx, next) => {
     const inPrivate = ctx.callbackQuery.message?.chat.type === 'private';
-    // The sends of the last few milliseconds are recorded first: a press on a keyboard sent just now
-    // (a quick tap on the next question) must not look like one on an older message.
-    if (inPrivate) senders.get(bot)?.recordSent();
-    const stale = inPrivate && isStalePress(ctx, deps.db);
+    const stale = inPrivate && isStalePress(ctx, deps.db, () => senders.get(bot)?.recordSent());
     // Answered at once so the button stops spinning; not awaited: handling never waits on the network.
     const text = !inPrivate ? privateChatHint() : stale ? staleButton() : undefined;
     void ctx.answerCallbackQuery(text ? { text } : undefined).catch((err: unknown) => deps.log.warn('answerCallbackQuery failed', { err: err instanceof Error ? err.message : String(err) }));
@@ -219,14 +216,18 @@ export function queueHandlingFailed(bot: Bot, deps: AppDeps, update: Update): vo
  * figure), pressed on a message older than the newest one with buttons: a double tap, or an old question
  * scrolled back to. Acting on it would skip or answer the question asked now, so it is refused. The newest
  * keyboard is read from the reply queue, so this holds across restarts; one queued after the pressed one
- * and still waiting to be sent makes the press a double tap.
+ * and still waiting to be sent makes the press a double tap. `recordSent` writes the sends made so far
+ * into the queue; it is called only for the buttons this check reads the queue for.
  */
-function isStalePress(ctx: Context, db: Db): boolean {
+function isStalePress(ctx: Context, db: Db, recordSent: () => void): boolean {
   const data = ctx.callbackQuery?.data;
   const pressed = ctx.callbackQuery?.message?.message_id;
   const chatId = ctx.chat?.id;
   if (data === undefined || pressed === undefined || chatId === undefined) return false;
   if (!(data === '/boqua' || data === '/quaylai' || /^\d+$/.test(data))) return false;
+  // The sends of the last few milliseconds are recorded first: a press on a keyboard sent just now (a
+  // quick tap on the next question) must not look like one on an older message.
+  recordSent();
   const { newestSentId, pendingAfter } = keyboardState(db, 'telegram', String(chatId));
   if (newestSentId !== null && pressed <= newestSentId) return pressed < newestSentId || pendingAfter > 0;
   // Pressed on a message newer than the newest recorded one: the first keyboard after it, whose send is
