@@ -122,6 +122,38 @@ describe('buttons and edits on a phone', () => {
     expect(fake.rejected).toHaveLength(0);
   });
 
+  test('a button on the newest question, pressed the moment the question arrives, is taken every time', async () => {
+    // Without the outgoing spacing (30 messages a second) each question leaves as soon as it is made, so
+    // the presses below come within the 20 ms in which the bot records its sends together: the state a
+    // busy machine reaches when that timer runs late.
+    await app.close();
+    app = await startTelegramTestApp({ botUsername: 'baocao_audit_bot', env: { OUTGOING_THROTTLE: 'off' }, prepare: (d) => (demo = seed(d)) });
+    ({ fake, deps } = app);
+    await say(PRINCIPAL, `/start ${codeOf('THPT-BUITHIXUAN')}`, 'Đã liên kết');
+    await say(PRINCIPAL, '/quaylai', 'Câu 32/32');
+    // Each question is sent "back" the moment the Bot API receives it, while the one before it and often
+    // this one are sent but not recorded yet. Each press is on the newest question and must be taken, not
+    // refused as a double tap.
+    let presses = 0;
+    fake.onSent = (call) => {
+      const messageId = (call.result as { message_id?: number } | undefined)?.message_id;
+      if (call.method !== 'sendMessage' || Number(call.chat_id) !== PRINCIPAL || messageId === undefined || presses >= 3) return;
+      presses++;
+      fake.pushCallback(PRINCIPAL, '/quaylai', messageId);
+    };
+    fake.clickButton(PRINCIPAL, 'Quay lại');
+    await fake.waitForMessage(PRINCIPAL, (t) => t.includes('Câu 28/32'));
+    await fake.waitForIdle(300);
+    fake.onSent = null;
+    expect(presses).toBe(3);
+    const asked = fake.messagesTo(PRINCIPAL).slice(-4).map((t) => /Câu (\d+)\/32/.exec(t)?.[1]);
+    expect(asked).toEqual(['31', '30', '29', '28']);
+    const taps = fake.callbackQueries.slice(-4);
+    expect(taps.every((q) => q.answered && q.answer?.text === undefined)).toBe(true);
+    expect(JSON.parse(stateOf(PRINCIPAL)!)).toMatchObject({ mode: 'question', key: 'campaign_text' });
+    expect(fake.rejected).toHaveLength(0);
+  });
+
   test('"Giữ nguyên" after going back keeps a required answer and moves on', async () => {
     await say(PRINCIPAL, `/start ${codeOf('PGD-BAOLOC')}`, 'Đã liên kết');
     await say(PRINCIPAL, '/nhap', 'Câu 1/33');
