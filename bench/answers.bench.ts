@@ -705,9 +705,11 @@ try {
     }
     rounds.push({ bot, echo, zaloBot, bare });
   }
+  const summaries = rounds.map(summary);
   // The median round by the Telegram ratio (by the Zalo one when only Zalo ran): one real run's figures, not a mix.
-  const key = (x: Round) => (ONLY === 'zalo' ? x.zaloBot.acksPerSecond / x.bare.acksPerSecond : x.bot.burst.perSecond / x.echo.burst.perSecond);
-  const median = [...rounds].sort((a, b) => key(a) - key(b))[Math.floor((rounds.length - 1) / 2)]!;
+  const key = (i: number) => (ONLY === 'zalo' ? summaries[i]!.zaloRatio : summaries[i]!.ratio);
+  const medianIndex = rounds.map((_, i) => i).sort((a, b) => key(a) - key(b))[Math.floor((rounds.length - 1) / 2)]!;
+  const median = rounds[medianIndex]!;
   const { bot, echo, zaloBot, bare } = median;
 
   const f = (n: number, d = 0) => (Number.isFinite(n) ? n.toLocaleString('en-US', { minimumFractionDigits: d, maximumFractionDigits: d }) : '-');
@@ -731,9 +733,8 @@ try {
   console.log(`| ${'-'.repeat(w0)} | --- | --- | --- |`);
   for (const r of rows) console.log(`| ${r[0].padEnd(w0)} | ${r[1]} | ${r[2]} | ${r[3]} |`);
   console.log(`slowest paced updates of the bot (latency ms @ ms into the phase): ${bot.paced.slowest.join(' ')}`);
-  const summaries = rounds.map(summary);
   if (rounds.length > 1) {
-    console.log(`the table is round ${rounds.indexOf(median) + 1} of ${rounds.length}, the median by ${ONLY === 'zalo' ? 'the Zalo ratio' : 'answers per second against the echo bot'}; each round:`);
+    console.log(`the table is round ${medianIndex + 1} of ${rounds.length}, the median by ${ONLY === 'zalo' ? 'the Zalo ratio' : 'answers per second against the echo bot'}; each round:`);
     for (const [i, x] of summaries.entries()) {
       console.log(
         `  round ${i + 1}: ratio ${f(x.ratio, 3)} (${f(x.answersPerSecond)} / ${f(x.echoAnswersPerSecond)}), p99 paced ${f(x.p99Ms, 2)} ms (echo ${f(x.echoP99Ms, 2)}), CPU ${f(x.cpuMsPer, 3)} ms, peak RSS ${f(x.peakRssMb, 1)} MB; Zalo ${f(x.zaloRatio, 3)} (${f(x.zaloAcksPerSecond)} / ${f(x.bareAcksPerSecond)}), peak RSS ${f(x.zaloPeakRssMb, 1)} MB`,
@@ -763,9 +764,9 @@ try {
       contacts: CONTACTS,
       updates: steps.length,
       answers: answerCount,
-      telegram: { bot, echo, ratio: bot.burst.perSecond / echo.burst.perSecond },
-      zalo: { bot: zaloBot, bare, ratio: zaloBot.acksPerSecond / bare.acksPerSecond },
-      round: rounds.indexOf(median) + 1,
+      telegram: { bot, echo, ratio: summaries[medianIndex]!.ratio },
+      zalo: { bot: zaloBot, bare, ratio: summaries[medianIndex]!.zaloRatio },
+      round: medianIndex + 1,
       rounds: summaries,
       ok: problems.length === 0,
     }),
