@@ -2,7 +2,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Api, HttpError, InputFile, type ApiClientOptions } from 'grammy';
-import { botApiFetch } from '../bot/telegram/fetch';
+import { botApiFetch, directJsonCalls } from '../bot/telegram/fetch';
+import { installTelegramOutbox } from '../bot/outbox/telegram';
 import { startFakeTelegram } from './fakes/telegram-server';
 
 /**
@@ -86,5 +87,77 @@ describe('the Bot API transport', () => {
     cleanups.push(() => tg.close());
     const err = await apiAt(tg.apiRoot, tg.token).sendMessage(42, '').catch((e: unknown) => e);
     expect(err).toMatchObject({ error_code: 400 });
+  });
+});
+
+describe('the calls made for every answer, sent past grammY’s own last step', () => {
+  const directApiAt = (apiRoot: string, token = '123456:test-token', timeoutSeconds?: number) => {
+    const api = apiAt(apiRoot, token, timeoutSeconds);
+    api.config.use(directJsonCalls(apiRoot, token, timeoutSeconds));
+    return api;
+  };
+
+  it('Telegram receives the same requests as through grammY, and the same answers come back', async () => {
+    const tg = await startFakeTelegram();
+    cleanups.push(() => tg.close());
+    const keyboard = { inline_keyboard: [[{ text: 'Bỏ qua', callback_data: '/boqua' }, { text: 'Quay lại', callback_data: '/quaylai' }], [{ text: 'Mở biểu mẫu', web_app: { url: 'https://so.example/form?t=1' } }]] };
+    const text = 'Câu 12/40. Số lượt đoàn vào trong kỳ (kỳ trước: 1.593)?';
+    const viaGrammy = await apiAt(tg.apiRoot, tg.token).sendMessage(42, text, { reply_markup: keyboard });
+    const direct = await directApiAt(tg.apiRoot, tg.token).sendMessage(42, text, { reply_markup: keyboard });
+    const [first, second] = tg.callsOf('sendMessage');
+    expect(second?.body).toEqual(first?.body);
+    expect(direct.text).toBe(viaGrammy.text);
+    expect(direct.reply_markup).toEqual(viaGrammy.reply_markup);
+    expect(direct.message_id).toBe(viaGrammy.message_id + 1);
+    await directApiAt(tg.apiRoot, tg.token).sendChatAction(42, 'typing');
+    expect(tg.callsOf('sendChatAction')).toHaveLength(1);
+    // A refusal is still grammY's GrammyError with Telegram's code.
+    expect(await directApiAt(tg.apiRoot, tg.token).sendMessage(42, '').catch((e: unknown) => e)).toMatchObject({ error_code: 400 });
+  });
+
+  it('a silent server, a refused connection, an answer that is not JSON: HttpError naming the method, never the token', async () => {
+    const token = '123456:secret-token-never-logged';
+    const silent = await server(() => undefined);
+    const started = Date.now();
+    const timedOut = await directApiAt(silent.root, token, 1).sendMessage(42, 'x').catch((e: unknown) => e);
+    expect(timedOut).toBeInstanceOf(HttpError);
+    expect(String((timedOut as HttpError).error)).toMatch(/timed out after 1 seconds/);
+    expect(Date.now() - started).toBeLessThan(5000);
+    await expect.poll(silent.closed).toBe(1);
+
+    const proxy = await server((_req, res) => {
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end('<html><body>Bad Gateway</body></html>');
+    });
+    const notJson = await directApiAt(proxy.root, token).sendMessage(42, 'x').catch((e: unknown) => e);
+    expect(notJson).toBeInstanceOf(HttpError);
+
+    const gone = await server(() => undefined);
+    const port = new URL(gone.root).port;
+    await cleanups.pop()?.();
+    const refused = await directApiAt(`http://127.0.0.1:${port}`, token).sendMessage(42, 'x').catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(HttpError);
+    for (const err of [timedOut, notJson, refused]) {
+      expect((err as HttpError).message).toBe("Network request for 'sendMessage' failed!");
+      expect(`${String(err)} ${String((err as HttpError).error)} ${JSON.stringify(err)}`).not.toContain('secret-token');
+    }
+  });
+
+  it('the outgoing queue’s retries still apply: a 429 is waited out, a lost connection tried again', async () => {
+    let calls = 0;
+    const flaky = await server((req, res) => {
+      calls++;
+      if (calls === 1) return void res.destroy();
+      const body = calls === 2 ? { ok: false, error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } } : { ok: true, result: { message_id: 7, date: 0, chat: { id: 42, type: 'private' }, text: 'x' } };
+      req.resume();
+      res.writeHead(body.ok ? 200 : 429, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    });
+    const api = apiAt(flaky.root);
+    api.config.use(directJsonCalls(flaky.root, '123456:test-token'));
+    installTelegramOutbox(api, undefined, false);
+    const sent = await api.sendMessage(42, 'x');
+    expect(sent.message_id).toBe(7);
+    expect(calls).toBe(3);
   });
 });

@@ -11,7 +11,7 @@ import { markUpdateProcessed } from '../../storage/repositories/updates';
 import { splitText } from '../render-text';
 import { showTyping } from '../typing';
 import { installTelegramOutbox } from '../outbox/telegram';
-import { botApiFetch } from './fetch';
+import { botApiFetch, directJsonCalls } from './fetch';
 import { OutboxSender, type SendFailure } from '../outbox/sender';
 import { markUnreachable } from '../../handlers/reminders/reachability';
 import { editedMessageIgnored, handlingFailed, privateChatHint, staleButton } from '../../templates/onboarding';
@@ -161,6 +161,7 @@ export function telegramReplyQueue(wake: () => void): ReplyQueue {
 export function createTelegramBot(opts: TelegramOptions): Bot {
   const bot = new Bot(opts.token, { client: { apiRoot: opts.apiRoot, fetch: botApiFetch as unknown as ApiClientOptions['fetch'] } });
   const { deps } = opts;
+  bot.api.config.use(directJsonCalls(opts.apiRoot, opts.token));
   // Every call with a chat_id (replies, reminders, digests) goes through one throttled queue; ctx.api inherits it.
   installTelegramOutbox(bot.api, undefined, deps.config.outgoingThrottle);
   const wake = () => senders.get(bot)?.wake();
