@@ -1,5 +1,6 @@
 import { and, asc, eq, isNotNull, isNull, lt, sql } from 'drizzle-orm';
 import { perDb, type Db } from '../db';
+import { plainWrite } from '../plain-statements';
 import { inbox, type Channel, type InboxRow } from '../schema';
 
 /**
@@ -10,11 +11,13 @@ import { inbox, type Channel, type InboxRow } from '../schema';
 const statements = perDb((db) => ({
   // A plain statement: every delivery runs it before its acknowledgement. No row back: already stored.
   store: db.$client.prepare('insert into inbox (channel, update_key, payload, received_at) values (?, ?, ?, ?) on conflict do nothing returning id').pluck(),
-  mark: db
-    .update(inbox)
-    .set({ processedAt: sql`${sql.placeholder('nowMs')}` })
-    .where(and(eq(inbox.id, sql.placeholder('id')), isNull(inbox.processedAt)))
-    .prepare(),
+  mark: plainWrite<{ id: number; nowMs: number }>(
+    db,
+    db
+      .update(inbox)
+      .set({ processedAt: sql`${sql.placeholder('nowMs')}` })
+      .where(and(eq(inbox.id, sql.placeholder('id')), isNull(inbox.processedAt))),
+  ),
 }));
 
 /** Stores an update; its row id, or null when one with the same key is already there (a repeated delivery). */
@@ -23,7 +26,7 @@ export function storeInboxUpdate(db: Db, u: { channel: Channel; updateKey: strin
 }
 
 export function markInboxProcessed(db: Db, id: number, now: Date): void {
-  statements(db).mark.run({ id, nowMs: now.getTime() });
+  statements(db).mark({ id, nowMs: now.getTime() });
 }
 
 /** Rows of a channel not yet handled, oldest first. */

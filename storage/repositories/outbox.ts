@@ -1,6 +1,7 @@
 import { and, count, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { perDb, type Db } from '../db';
 import { rowStatement } from '../rows';
+import { plainWrite } from '../plain-statements';
 import { outbox, type Channel, type OutboxRow } from '../schema';
 
 /**
@@ -23,9 +24,9 @@ const pending = rowStatement<typeof outbox, [channel: Channel, after: number, li
 );
 
 const statements = perDb((db) => ({
-  enqueue: db
-    .insert(outbox)
-    .values({
+  enqueue: plainWrite<{ channel: Channel; chatId: string; text: string | null; buttons: string | null; documentName: string | null; document: Buffer | null; asPhoto: boolean; now: Date }>(
+    db,
+    db.insert(outbox).values({
       channel: sql.placeholder('channel'),
       chatId: sql.placeholder('chatId'),
       text: sql.placeholder('text'),
@@ -34,19 +35,21 @@ const statements = perDb((db) => ({
       document: sql.placeholder('document'),
       asPhoto: sql.placeholder('asPhoto'),
       createdAt: sql.placeholder('now'),
-    })
-    .prepare(),
-  sent: db
-    .update(outbox)
-    .set({ sentAt: sql`${sql.placeholder('nowMs')}`, messageId: sql`${sql.placeholder('messageId')}`, document: null })
-    .where(eq(outbox.id, sql.placeholder('id')))
-    .prepare(),
+    }),
+  ),
+  sent: plainWrite<{ id: number; nowMs: number; messageId: number | null }>(
+    db,
+    db
+      .update(outbox)
+      .set({ sentAt: sql`${sql.placeholder('nowMs')}`, messageId: sql`${sql.placeholder('messageId')}`, document: null })
+      .where(eq(outbox.id, sql.placeholder('id'))),
+  ),
 }));
 
 export function enqueueMessages(db: Db, channel: Channel, chatId: string, messages: readonly OutMessage[], now: Date): void {
   const { enqueue } = statements(db);
   for (const m of messages) {
-    enqueue.run({
+    enqueue({
       channel,
       chatId,
       text: m.text ?? null,
@@ -69,7 +72,7 @@ export function countPendingOutbox(db: Db, channel: Channel): number {
 }
 
 export function markOutboxSent(db: Db, id: number, now: Date, messageId: number | null): void {
-  statements(db).sent.run({ id, nowMs: now.getTime(), messageId });
+  statements(db).sent({ id, nowMs: now.getTime(), messageId });
 }
 
 /** Refused for good: kept for inspection, never sent. */

@@ -1,6 +1,7 @@
 import { and, asc, eq, gte, ne, sql } from 'drizzle-orm';
 import { onRollback, perDb, type Db } from '../db';
 import { rowStatement } from '../rows';
+import { plainRead, plainWrite } from '../plain-statements';
 import { answers, submissions, units, type SubmissionRow, type UnitRow } from '../schema';
 import type { AnswerFlag, AnswerMeta, AnswerValue } from '../../domain/form';
 import type { CurrentAnswers } from '../../domain/conversation';
@@ -21,23 +22,26 @@ const statements = perDb((db) => ({
     .prepare('select question_key, value, note, flag, "none" from answers where submission_id = ? order by id')
     .raw(true),
   answersVersion: db.$client.prepare('select count(*), max(id) from answers where submission_id = ?').raw(true),
-  past: db
-    .select({ periodId: submissions.periodId, key: answers.questionKey, value: answers.value })
-    .from(answers)
-    .innerJoin(submissions, eq(submissions.id, answers.submissionId))
-    .where(
-      and(
-        eq(submissions.unitId, sql.placeholder('unitId')),
-        eq(submissions.status, 'confirmed'),
-        ne(submissions.periodId, sql.placeholder('periodId')),
-        gte(submissions.periodId, sql.placeholder('since')),
-      ),
-    )
-    .orderBy(asc(answers.id))
-    .prepare(),
-  append: db
-    .insert(answers)
-    .values({
+  // Plain arrays: read whenever a question shows last period's figure.
+  past: plainRead<{ unitId: number; periodId: string; since: string }, [periodId: string, key: string, value: string]>(
+    db,
+    db
+      .select({ periodId: submissions.periodId, key: answers.questionKey, value: answers.value })
+      .from(answers)
+      .innerJoin(submissions, eq(submissions.id, answers.submissionId))
+      .where(
+        and(
+          eq(submissions.unitId, sql.placeholder('unitId')),
+          eq(submissions.status, 'confirmed'),
+          ne(submissions.periodId, sql.placeholder('periodId')),
+          gte(submissions.periodId, sql.placeholder('since')),
+        ),
+      )
+      .orderBy(asc(answers.id)),
+  ),
+  append: plainWrite<{ submissionId: number; key: string; value: string; raw: string | null; note: string | null; none: boolean; flag: string | null; revision: number; contactId: number | null; now: Date }>(
+    db,
+    db.insert(answers).values({
       submissionId: sql.placeholder('submissionId'),
       questionKey: sql.placeholder('key'),
       value: sql.placeholder('value'),
@@ -48,10 +52,17 @@ const statements = perDb((db) => ({
       revision: sql.placeholder('revision'),
       contactId: sql.placeholder('contactId'),
       createdAt: sql.placeholder('now'),
-    })
-    .prepare(),
+    }),
+  ),
   // Update sets take no typed placeholders: the time goes in as epoch ms, as the column stores it.
-  touch: db.update(submissions).set({ updatedAt: sql`${sql.placeholder('nowMs')}` }).where(eq(submissions.id, sql.placeholder('id'))).prepare(),
+  touch: plainWrite<{ id: number; nowMs: number }>(db, db.update(submissions).set({ updatedAt: sql`${sql.placeholder('nowMs')}` }).where(eq(submissions.id, sql.placeholder('id')))),
+  create: plainWrite<{ unitId: number; periodId: string; formVersionId: number; now: Date; source: string }>(
+    db,
+    db
+      .insert(submissions)
+      .values({ unitId: sql.placeholder('unitId'), periodId: sql.placeholder('periodId'), formVersionId: sql.placeholder('formVersionId'), createdAt: sql.placeholder('now'), updatedAt: sql.placeholder('now'), source: sql.placeholder('source') })
+      .onConflictDoNothing(),
+  ),
 }));
 
 export function findSubmission(db: Db, unitId: number, periodId: string): SubmissionRow | undefined {
@@ -59,7 +70,7 @@ export function findSubmission(db: Db, unitId: number, periodId: string): Submis
 }
 
 export function createSubmission(db: Db, unitId: number, periodId: string, formVersionId: number, now: Date, source = 'chat'): SubmissionRow {
-  db.insert(submissions).values({ unitId, periodId, formVersionId, createdAt: now, updatedAt: now, source }).onConflictDoNothing().run();
+  statements(db).create({ unitId, periodId, formVersionId, now, source });
   return findSubmission(db, unitId, periodId)!;
 }
 
@@ -129,9 +140,11 @@ function appendedToCache(db: Db, submissionId: number, id: number, key: string, 
   const entry = cache.get(submissionId);
   if (!entry) return;
   const metaOf = { ...entry.current.meta };
-  if (meta) metaOf[key] = meta;
+  if (meta) metaOf[key] = deepFreeze(meta);
   else delete metaOf[key];
-  cache.set(submissionId, { rows: entry.rows + 1, newestId: id, current: deepFreeze({ answers: { ...entry.current.answers, [key]: value }, meta: metaOf }) });
+  // Only the new objects are frozen: the rest is the previous entry's, frozen already.
+  const current = Object.freeze({ answers: Object.freeze({ ...entry.current.answers, [key]: value }), meta: Object.freeze(metaOf) });
+  cache.set(submissionId, { rows: entry.rows + 1, newestId: id, current });
 }
 
 function deepFreeze<T extends object>(o: T): Readonly<T> {
@@ -159,12 +172,12 @@ export interface PastAnswers {
  */
 export function pastReports(db: Db, unitId: number, periodId: PeriodId): { sameKind: PastAnswers | null; latest: PastAnswers | null } {
   const year = Number(periodId.slice(0, 4));
-  const rows = statements(db).past.all({ unitId, periodId, since: `${year - 1}-` });
+  const rows = statements(db).past({ unitId, periodId, since: `${year - 1}-` });
   const byPeriod = new Map<string, Record<string, AnswerValue | null>>();
-  for (const r of rows) {
-    let a = byPeriod.get(r.periodId);
-    if (!a) byPeriod.set(r.periodId, (a = {}));
-    a[r.key] = JSON.parse(r.value) as AnswerValue | null;
+  for (const [rowPeriod, key, value] of rows) {
+    let a = byPeriod.get(rowPeriod);
+    if (!a) byPeriod.set(rowPeriod, (a = {}));
+    a[key] = JSON.parse(value) as AnswerValue | null;
   }
   const pick = pickComparable(periodId, [...byPeriod.keys()]);
   const of = (id: string | null): PastAnswers | null => (id === null ? null : { periodId: id, answers: byPeriod.get(id) ?? {} });
@@ -190,7 +203,7 @@ export function appendAnswer(
   const note = a.note ?? null;
   const none = a.none ?? false;
   const flag = a.flag ? JSON.stringify(a.flag) : null;
-  const { lastInsertRowid } = s.append.run({
+  const { lastInsertRowid } = s.append({
     submissionId: a.submissionId,
     key: a.key,
     value: JSON.stringify(a.value),
@@ -202,7 +215,7 @@ export function appendAnswer(
     contactId: a.contactId,
     now: a.now,
   });
-  s.touch.run({ id: a.submissionId, nowMs: a.now.getTime() });
+  s.touch({ id: a.submissionId, nowMs: a.now.getTime() });
   // The meta as it will be read back from the row.
   appendedToCache(db, a.submissionId, Number(lastInsertRowid), a.key, a.value, metaOfRow({ note, flag, none }));
 }
