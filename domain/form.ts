@@ -163,19 +163,42 @@ export function applicableQuestions(form: FormDefinition, unitType: string | nul
   return list;
 }
 
+/** What a question list gives that every message asks for: built once for the shared, frozen lists. */
+function derivedOnce<T>(cache: WeakMap<readonly FlatQuestion[], T>, list: readonly FlatQuestion[], build: (list: readonly FlatQuestion[]) => T): T {
+  let value = cache.get(list);
+  if (value === undefined) {
+    value = build(list);
+    if (Object.isFrozen(list)) cache.set(list, value);
+  }
+  return value;
+}
+
 const indexes = new WeakMap<readonly FlatQuestion[], ReadonlyMap<string, FlatQuestion>>();
+const runs = new WeakMap<readonly FlatQuestion[], ReadonlyMap<string, readonly FlatQuestion[]>>();
+const requiredLists = new WeakMap<readonly FlatQuestion[], readonly FlatQuestion[]>();
 
 /**
  * The questions of a list by key. Every message looks questions up by key; for the shared, frozen lists of
  * applicableQuestions the index is built once, any other list gets its own.
  */
 export function questionsByKey(list: readonly FlatQuestion[]): ReadonlyMap<string, FlatQuestion> {
-  let index = indexes.get(list);
-  if (!index) {
-    index = new Map(list.map((q) => [q.key, q]));
-    if (Object.isFrozen(list)) indexes.set(list, index);
-  }
-  return index;
+  return derivedOnce(indexes, list, (l) => new Map(l.map((q) => [q.key, q])));
+}
+
+/** The questions of `q`'s section that take a figure: the run a contact may answer in one pasted message. */
+export function figureRunOf(list: readonly FlatQuestion[], q: FlatQuestion): readonly FlatQuestion[] {
+  const bySection = derivedOnce(runs, list, (l) => {
+    const m = new Map<string, FlatQuestion[]>();
+    for (const x of l) if (x.type !== 'text') m.set(x.sectionKey, [...(m.get(x.sectionKey) ?? []), x]);
+    for (const run of m.values()) Object.freeze(run);
+    return m;
+  });
+  return bySection.get(q.sectionKey) ?? [];
+}
+
+/** The required questions of a list, in order. */
+export function requiredQuestions(list: readonly FlatQuestion[]): readonly FlatQuestion[] {
+  return derivedOnce(requiredLists, list, (l) => Object.freeze(l.filter((q) => q.required)));
 }
 
 const applicable = new WeakMap<FormDefinition, Map<string | null, FlatQuestion[]>>();

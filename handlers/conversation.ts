@@ -1,6 +1,6 @@
 import { previousValue, type AnswerContext } from '../domain/answer';
 import { IDLE, type ConversationState, type CurrentAnswers, type FlowCommand, type FlowInput } from '../domain/conversation';
-import { applicableQuestions, questionsByKey, type AnswerFlag, type AnswerMeta, type AnswerValue, type FlatQuestion, type FormDefinition } from '../domain/form';
+import { applicableQuestions, figureRunOf, questionsByKey, requiredQuestions, type AnswerFlag, type AnswerMeta, type AnswerValue, type FlatQuestion, type FormDefinition } from '../domain/form';
 import { estimateMinutes } from '../domain/estimate';
 import { formatNumber } from '../domain/format';
 import { reply, type Action, type Reply } from '../domain/replies';
@@ -448,12 +448,12 @@ function store(flow: Flow, state: ConversationState, q: FlatQuestion, s: Stored)
 const metaOf = (s: Stored): AnswerMeta => ({ ...(s.note ? { note: s.note } : {}), ...(s.none ? { none: true } : {}), ...(s.flag ? { flag: s.flag } : {}) });
 
 /** The applicable number questions of q's section, in order: what may be sent in one message. */
-function pasteRun(flow: Flow, q: FlatQuestion): FlatQuestion[] {
-  return flow.questions.filter((x) => x.sectionKey === q.sectionKey && x.type !== 'text');
+function pasteRun(flow: Flow, q: FlatQuestion): readonly FlatQuestion[] {
+  return figureRunOf(flow.questions, q);
 }
 
 /** A whole section in one message: one value per line, or separated by ";" or tabs, in the order shown. */
-function answerSection(flow: Flow, state: ConversationState, at: FlatQuestion, run: FlatQuestion[], text: string): StepResult {
+function answerSection(flow: Flow, state: ConversationState, at: FlatQuestion, run: readonly FlatQuestion[], text: string): StepResult {
   const parts = text.split(/\r?\n|;|\t/).map((p) => p.trim());
   while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop();
   const from = run.indexOf(at);
@@ -591,7 +591,7 @@ function nextUnanswered(flow: Flow, from: FlatQuestion): FlatQuestion | undefine
 
 /** A required question is answered by a value or by an explicit "không có", not by a skip. */
 function missingRequired(flow: Flow, answers: CurrentAnswers): FlatQuestion[] {
-  return flow.questions.filter((q) => q.required && (answers[q.key] === undefined || (answers[q.key] === null && !flow.ctx.meta?.[q.key]?.none)));
+  return requiredQuestions(flow.questions).filter((q) => answers[q.key] === undefined || (answers[q.key] === null && !flow.ctx.meta?.[q.key]?.none));
 }
 
 /** Asks `q` (or the profile block starting at it) and puts the state there. */

@@ -5,7 +5,7 @@ import type { DemoSeed } from '../storage/demo-seed';
 import { answers } from '../storage/schema';
 import { ensurePeriod, openPeriods, setPeriodOverride } from '../storage/repositories/periods';
 import { addFormVersion, formVersion, latestFormVersion } from '../storage/repositories/forms';
-import { applicableQuestions, DEFAULT_FORM, flattenForm, FormDefinitionSchema, questionsByKey } from '../domain/form';
+import { applicableQuestions, DEFAULT_FORM, figureRunOf, flattenForm, FormDefinitionSchema, questionsByKey, requiredQuestions, type FlatQuestion } from '../domain/form';
 import { DEFAULT_CALENDAR, formatShortDate, openPeriodsAt, periodInfo, toWall } from '../domain/periods';
 import { loadConfig } from '../config';
 import { closeDatabase, inGroup, inTransaction, openDatabase } from '../storage/db';
@@ -152,6 +152,31 @@ describe('questions by key', () => {
     expect(questionsByKey(nextList)).not.toBe(questionsByKey(list));
     expect(questionsByKey(nextList).size).toBe(nextList.length);
     expect(nextList.length).toBeLessThan(list.length);
+  });
+
+  it('each section’s figures and the required questions: what a fresh filter gives, once per shared list, a new version its own', () => {
+    const form = latestFormVersion(deps.db).form;
+    const fresh = (l: readonly FlatQuestion[]) => ({
+      runs: l.map((q) => l.filter((x) => x.sectionKey === q.sectionKey && x.type !== 'text')),
+      required: l.filter((q) => q.required),
+    });
+    const cached = (l: readonly FlatQuestion[]) => ({ runs: l.map((q) => [...figureRunOf(l, q)]), required: [...requiredQuestions(l)] });
+    const list = applicableQuestions(form, 'thpt');
+    expect(list.some((q) => q.type === 'text') && list.some((q) => q.required) && list.some((q) => !q.required)).toBe(true);
+    expect(cached(list)).toEqual(fresh(list));
+    expect(requiredQuestions(list)).toBe(requiredQuestions(applicableQuestions(form, 'thpt')));
+    expect(figureRunOf(list, list[0]!)).toBe(figureRunOf(applicableQuestions(form, 'thpt'), list[0]!));
+    expect(Object.isFrozen(requiredQuestions(list)) && Object.isFrozen(figureRunOf(list, list[0]!))).toBe(true);
+    // A new version where the first figure is no longer required and the first section is gone.
+    const firstRequired = requiredQuestions(list)[0]!.key;
+    const changed = { ...form, sections: form.sections.slice(1).map((s) => ({ ...s, questions: s.questions.map((q) => (q.key === firstRequired ? { ...q, required: false } : q)) })) };
+    const next = addFormVersion(deps.db, changed, 'bản 3', clock);
+    const nextList = applicableQuestions(formVersion(deps.db, next.id).form, 'thpt');
+    expect(cached(nextList)).toEqual(fresh(nextList));
+    expect(requiredQuestions(nextList)).not.toEqual(requiredQuestions(list));
+    // A list built by hand (not shared) gets a fresh answer each time, never a remembered one.
+    const byHand = list.slice(0, 5);
+    expect(cached(byHand)).toEqual(fresh(byHand));
   });
 });
 
