@@ -143,6 +143,18 @@ describe('the calls made for every answer, sent past grammY’s own last step', 
     }
   });
 
+  it('an API root behind a path (a reverse proxy) keeps its path', async () => {
+    const paths: string[] = [];
+    const proxy = await server((req, res) => {
+      paths.push(req.url ?? '');
+      req.resume();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ ok: true, result: true }));
+    });
+    await directApiAt(`${proxy.root}/telegram/api`, '123456:test-token').sendChatAction(42, 'typing');
+    expect(paths).toEqual(['/telegram/api/bot123456:test-token/sendChatAction']);
+  });
+
   it('the outgoing queue’s retries still apply: a 429 is waited out, a lost connection tried again', async () => {
     let calls = 0;
     const flaky = await server((req, res) => {

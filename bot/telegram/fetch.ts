@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Readable } from 'node:stream';
+import { urlToHttpOptions } from 'node:url';
 import { HttpError, type Transformer } from 'grammy';
 
 /**
@@ -34,23 +35,28 @@ const agents = {
   'https:': new https.Agent({ keepAlive: true }),
 };
 
-export function botApiFetch(url: string, init: FetchInit = {}): Promise<BotApiAnswer> {
+/** Where a call goes, as node's client takes it: worked out once, since a URL string is parsed at every request. */
+interface Target {
+  secure: boolean;
+  options: http.RequestOptions;
+}
+
+export function botApiFetch(url: string | Target, init: FetchInit = {}): Promise<BotApiAnswer> {
   return new Promise((resolve, reject) => {
-    const secure = url.startsWith('https:');
-    const request = (secure ? https : http).request(
-      url,
-      { method: init.method ?? 'GET', headers: init.headers, agent: agents[secure ? 'https:' : 'http:'], signal: init.signal ?? undefined, timeout: init.timeoutMs },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          // Parsed when grammY asks, as fetch does: a body that is not JSON (a proxy's error page) rejects there.
-          resolve({ status: res.statusCode ?? 0, json: async () => JSON.parse(text) as unknown });
-        });
-      },
-    );
+    const secure = typeof url === 'string' ? url.startsWith('https:') : url.secure;
+    const client = secure ? https : http;
+    const options: http.RequestOptions = { method: init.method ?? 'GET', headers: init.headers, agent: agents[secure ? 'https:' : 'http:'], signal: init.signal ?? undefined, timeout: init.timeoutMs };
+    const onResponse = (res: http.IncomingMessage) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString('utf8');
+        // Parsed when grammY asks, as fetch does: a body that is not JSON (a proxy's error page) rejects there.
+        resolve({ status: res.statusCode ?? 0, json: async () => JSON.parse(text) as unknown });
+      });
+    };
+    const request = typeof url === 'string' ? client.request(url, options, onResponse) : client.request(Object.assign(options, url.options), onResponse);
     request.on('error', reject);
     if (init.timeoutMs !== undefined) request.on('timeout', () => request.destroy(new Error(`timed out after ${init.timeoutMs! / 1000} seconds`)));
     const body = init.body;
@@ -85,9 +91,15 @@ const JSON_HEADERS = Object.freeze({ 'content-type': 'application/json' });
  */
 export function directJsonCalls(apiRoot: string, token: string, timeoutSeconds = 500): Transformer {
   const timeoutMs = timeoutSeconds * 1000;
+  const targets = new Map<string, Target>();
+  for (const method of DIRECT_METHODS) {
+    const url = new URL(`${apiRoot}/bot${token}/${method}`);
+    targets.set(method, { secure: url.protocol === 'https:', options: urlToHttpOptions(url) });
+  }
   return (prev, method, payload, signal) => {
-    if (signal !== undefined || !DIRECT_METHODS.has(method)) return prev(method, payload, signal);
-    return botApiFetch(`${apiRoot}/bot${token}/${method}`, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(payload), timeoutMs })
+    const target = signal === undefined ? targets.get(method) : undefined;
+    if (!target) return prev(method, payload, signal);
+    return botApiFetch(target, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(payload), timeoutMs })
       .then((answer) => answer.json())
       .catch((err: unknown) => {
         throw new HttpError(`Network request for '${method}' failed!`, err);
