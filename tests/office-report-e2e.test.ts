@@ -47,6 +47,17 @@ async function bindOffice(): Promise<void> {
   expect(scoped?.map((c) => c.command)).toEqual(expect.arrayContaining(['baocao', 'tiendo', 'nhacnho', 'ky', 'nhap']));
 }
 
+describe('the office menu', () => {
+  test('a chat that wrote before it was linked gets the office commands at its linking, not before', async () => {
+    fake.pushText(OFFICE, 'xin chào');
+    await fake.waitForMessage(OFFICE, () => true);
+    fake.pushText(OFFICE, '/trogiup');
+    await fake.waitForMessage(OFFICE, (t) => t.includes('/start'));
+    expect(fake.commands.get(`${JSON.stringify({ type: 'chat', chat_id: OFFICE })}|`)).toBeUndefined();
+    await bindOffice();
+  });
+});
+
 describe('/baocao', () => {
   test('sends the compiled draft as a .docx with the seed figures and a chat summary', async () => {
     await bindOffice();

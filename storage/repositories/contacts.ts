@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { type Db } from '../db';
+import { perDb, type Db } from '../db';
 import { rowStatement } from '../rows';
 import { contacts, type Channel, type ContactRow, type Role } from '../schema';
 
@@ -42,11 +42,20 @@ export function touchContact(db: Db, channel: Channel, externalId: string, displ
     .get();
 }
 
+/** Binding changes made through this connection (the only way a role changes): what a cache of roles checks. */
+const bindings = perDb(() => ({ changes: 0 }));
+
+export function contactBindingsVersion(db: Db): number {
+  return bindings(db).changes;
+}
+
 export function bindContact(db: Db, contactId: number, unitId: number | null, role: Role): ContactRow {
+  bindings(db).changes++;
   return db.update(contacts).set({ unitId, role, active: true }).where(eq(contacts.id, contactId)).returning().get();
 }
 
 export function unbindContact(db: Db, contactId: number): void {
+  bindings(db).changes++;
   db.update(contacts).set({ active: false, unitId: null, role: 'contact' }).where(eq(contacts.id, contactId)).run();
 }
 
