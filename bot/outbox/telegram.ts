@@ -77,15 +77,15 @@ export function arrivalGuard(limits: TelegramLimits = TELEGRAM_LIMITS): Transfor
 
 /** Retries a call that got no answer (network error, timeout) a bounded number of times. */
 export function networkRetry(retries: number = TELEGRAM_RETRY.networkRetries, delayMs: number = TELEGRAM_RETRY.networkDelayMs): Transformer {
-  return async (prev, method, payload, signal) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await prev(method, payload, signal);
-      } catch (err) {
-        if (!(err instanceof HttpError) || attempt >= retries || signal?.aborted) throw err;
-        await new Promise((r) => setTimeout(r, delayMs * 2 ** attempt));
-      }
-    }
+  // Not an async function: a call that succeeds (nearly all) costs no frame and no promise of its own.
+  return (prev, method, payload, signal) => {
+    const attempt = (n: number): ReturnType<typeof prev> =>
+      prev(method, payload, signal).catch(async (err: unknown) => {
+        if (!(err instanceof HttpError) || n >= retries || signal?.aborted) throw err;
+        await new Promise((r) => setTimeout(r, delayMs * 2 ** n));
+        return attempt(n + 1);
+      });
+    return attempt(0);
   };
 }
 

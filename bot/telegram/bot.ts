@@ -1,4 +1,4 @@
-import { Bot, GrammyError, HttpError, InlineKeyboard, InputFile, type Api, type ApiClientOptions, type Context } from 'grammy';
+import { Bot, GrammyError, HttpError, InputFile, type Api, type ApiClientOptions, type Context } from 'grammy';
 import type { InlineKeyboardButton, Update } from 'grammy/types';
 import { handleIncoming } from '../../handlers/router';
 import { createOfficeMenu } from './menu';
@@ -56,15 +56,14 @@ export function toIncoming(ctx: Context): Incoming | null {
 function keyboardFor(r: Reply): InlineKeyboardButton[][] | undefined {
   const actions = (r.actions ?? []).filter((a) => Buffer.byteLength(a.command, 'utf8') <= CALLBACK_DATA_LIMIT);
   if (actions.length === 0 && !r.webApp) return undefined;
-  const kb = new InlineKeyboard();
+  // Plain rows, as grammY's InlineKeyboard builds them (one is made for nearly every answer).
+  const rows: InlineKeyboardButton[][] = [];
   // The form page (Mini App) gets a row of its own, above the shortcuts.
-  if (r.webApp) kb.webApp(r.webApp.label, r.webApp.url).row();
-  actions.forEach((a, i) => {
-    kb.text(a.label, a.command);
-    // Choices stack one per line (their labels are long); shortcuts sit three to a row.
-    if (r.choice || (i + 1) % 3 === 0) kb.row();
-  });
-  return kb.inline_keyboard.filter((row) => row.length > 0);
+  if (r.webApp) rows.push([{ text: r.webApp.label, web_app: { url: r.webApp.url } }]);
+  // Choices stack one per line (their labels are long); shortcuts sit three to a row.
+  const perRow = r.choice ? 1 : 3;
+  for (let i = 0; i < actions.length; i += perRow) rows.push(actions.slice(i, i + perRow).map((a) => ({ text: a.label, callback_data: a.command })));
+  return rows;
 }
 
 /**
