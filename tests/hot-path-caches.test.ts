@@ -10,6 +10,8 @@ import { DEFAULT_CALENDAR, formatShortDate, openPeriodsAt, periodInfo, toWall } 
 import { loadConfig } from '../config';
 import { closeDatabase, inGroup, inTransaction, openDatabase } from '../storage/db';
 import { appendAnswer, createSubmission, currentAnswersWithMeta, findSubmission } from '../storage/repositories/submissions';
+import { loadConversation, saveConversation } from '../storage/repositories/conversations';
+import { findContact } from '../storage/repositories/contacts';
 import { closeDeps, makeDeps, seed, tempDir } from './helpers/harness';
 
 /**
@@ -321,5 +323,38 @@ describe("a submission's current answers, kept between messages", () => {
     expect(currentAnswersWithMeta(deps.db, submission.id)).toBe(read);
     expect(Object.isFrozen(read.answers) && Object.isFrozen(read.meta) && Object.isFrozen(read.meta.q1)).toBe(true);
     expect(() => ((read.answers as Record<string, number>).q1 = 6)).toThrow();
+  });
+});
+
+describe("a contact's conversation state, kept between messages", () => {
+  const contactOf = (userId: string) => findContact(deps.db, 'zalo', userId)!;
+
+  it('a state written by another process, or a write rolled back, is what the very next read gives', async () => {
+    await send('p5', codeOf('PGD-DALAT'));
+    await send('p5', '/nhap');
+    const contact = contactOf('p5');
+    const asked = loadConversation(deps.db, contact.id);
+    expect(asked.mode).toBe('question');
+    expect(loadConversation(deps.db, contact.id)).toBe(asked);
+    expect(Object.isFrozen(asked)).toBe(true);
+    expect(() => ((asked as { mode: string }).mode = 'idle')).toThrow();
+
+    await new Promise((resolve) => setImmediate(resolve));
+    const other = openDatabase(`${tmp.dir}/bot.db`);
+    try {
+      inTransaction(other, (tx) => saveConversation(tx, contact.id, { mode: 'review', periodId: '2026-H1' }, clock));
+    } finally {
+      closeDatabase(other);
+    }
+    expect(loadConversation(deps.db, contact.id)).toEqual({ mode: 'review', periodId: '2026-H1' });
+
+    expect(() =>
+      inGroup(deps.db, (tx) => {
+        saveConversation(tx, contact.id, { mode: 'idle' }, clock);
+        expect(loadConversation(tx, contact.id)).toEqual({ mode: 'idle' });
+        throw new Error('handling failed');
+      }),
+    ).toThrow('handling failed');
+    expect(loadConversation(deps.db, contact.id)).toEqual({ mode: 'review', periodId: '2026-H1' });
   });
 });

@@ -2,6 +2,7 @@ import { and, asc, eq, gte, ne, sql } from 'drizzle-orm';
 import { onRollback, perDb, type Db } from '../db';
 import { rowStatement } from '../rows';
 import { plainRead, plainWrite } from '../plain-statements';
+import { deepFreeze } from '../deep-freeze';
 import { answers, submissions, units, type SubmissionRow, type UnitRow } from '../schema';
 import type { AnswerFlag, AnswerMeta, AnswerValue } from '../../domain/form';
 import type { CurrentAnswers } from '../../domain/conversation';
@@ -147,10 +148,6 @@ function appendedToCache(db: Db, submissionId: number, id: number, key: string, 
   cache.set(submissionId, { rows: entry.rows + 1, newestId: id, current });
 }
 
-function deepFreeze<T extends object>(o: T): Readonly<T> {
-  for (const v of Object.values(o)) if (v !== null && typeof v === 'object' && !Object.isFrozen(v)) deepFreeze(v as object);
-  return Object.freeze(o);
-}
 
 export function metaOfRow(r: { note: string | null; flag: string | null; none: boolean }): AnswerMeta | null {
   if (r.note === null && r.flag === null && !r.none) return null;
