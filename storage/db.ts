@@ -162,12 +162,12 @@ export function inTransactionSyncedLater<T>(db: Db, fn: (tx: Db) => T): { value:
   // The open group (handlings of the last turn) is committed first, and goes to disk with this sync.
   flushGroup(db);
   if (db.$client.inTransaction) return { value: inTransaction(db, fn), synced: Promise.resolve() };
-  db.$client.pragma('synchronous = NORMAL');
+  db.$client.exec('PRAGMA synchronous = NORMAL');
   let value: T;
   try {
     value = run(db, g, fn);
   } finally {
-    db.$client.pragma('synchronous = FULL');
+    db.$client.exec('PRAGMA synchronous = FULL');
   }
   return { value, synced: syncLog(log) };
 }
@@ -219,7 +219,7 @@ export function flushGroup(db: Db): void {
     if (g.onError) g.onError(err);
     else throw err;
   } finally {
-    db.$client.pragma('synchronous = FULL');
+    db.$client.exec('PRAGMA synchronous = FULL');
   }
 }
 
@@ -266,12 +266,12 @@ function rolledBack(db: Db): void {
 export function inGroup<T>(db: Db, fn: (tx: Db) => T): T {
   const g = groupOf(db);
   if (!g.open && !db.$client.inTransaction) {
-    db.$client.pragma('synchronous = NORMAL');
+    db.$client.exec('PRAGMA synchronous = NORMAL');
     try {
       db.$client.exec('BEGIN IMMEDIATE');
     } catch (err) {
       // Busy (another process kept the lock past busy_timeout): no group, and FULL again for the rest.
-      db.$client.pragma('synchronous = FULL');
+      db.$client.exec('PRAGMA synchronous = FULL');
       throw err;
     }
     g.open = true;
