@@ -224,7 +224,7 @@ function resume(flow: Flow, state: ConversationState): StepResult {
     state.mode === 'idle' && !remembered && Object.keys(ctx.answers).length === 0
       ? `${t.flowIntro(ctx.unitName, ctx.period.title, ctx.period.deadline, flow.questions.length, estimateMinutes(flow.questions, ctx.previous), ctx.timeZone, overdue)}${ctx.period.dataWindow ? `\n${ctx.period.dataWindow}` : ''}`
       : null;
-  const more = state.more || missingRequired(flow, ctx.answers).length === 0 || undefined;
+  const more = state.more || allRequiredAnswered(flow, ctx.answers) || undefined;
   return ask(flow, { mode: 'question', periodId: ctx.period.id, key: target.key, returnToReview: state.returnToReview, more }, target, state.returnToReview ?? false, intro);
 }
 
@@ -433,7 +433,7 @@ function store(flow: Flow, state: ConversationState, q: FlatQuestion, s: Stored)
     const revision = submission.status === 'confirmed' && !same ? submission.revision + 1 : null;
     const actions: Action[] = [{ label: t.LABEL_REVIEW, command: '/xem' }];
     const updatedAnswers = { ...answers, [q.key]: s.value };
-    if (submission.status !== 'confirmed' && missingRequired(flow, updatedAnswers).length === 0) actions.unshift({ label: t.LABEL_CONFIRM, command: '/xacnhan' });
+    if (submission.status !== 'confirmed' && allRequiredAnswered(flow, updatedAnswers)) actions.unshift({ label: t.LABEL_CONFIRM, command: '/xacnhan' });
     return {
       state: { mode: 'review', periodId: flow.ctx.period.id },
       replies: [reply(t.editedLine(q, shownOf(q, s, ECHO_TEXT_MAX), beforeShown, s.note, revision, same), { actions })],
@@ -556,9 +556,8 @@ function advance(
     return { state: { mode: 'review', periodId: flow.ctx.period.id }, replies: reviewReplies(updated, lead), effects };
   }
   const next = nextUnanswered(updated, from);
-  const requiredLeft = missingRequired(updated, answers).length;
   // Nothing required left and only optional questions to go: offer to confirm (or to go on) with the review.
-  if (!next || (requiredLeft === 0 && !state.more && submission.status !== 'confirmed')) {
+  if (!next || (!state.more && submission.status !== 'confirmed' && allRequiredAnswered(updated, answers))) {
     const allDone = !next && submission.status !== 'confirmed';
     return {
       state: { mode: 'review', periodId: flow.ctx.period.id, key: next?.key },
@@ -585,13 +584,23 @@ function firstUnanswered(flow: Flow): FlatQuestion | undefined {
 }
 
 function nextUnanswered(flow: Flow, from: FlatQuestion): FlatQuestion | undefined {
-  const after = flow.questions.slice(from.number).find((q) => !(q.key in flow.ctx.answers));
-  return after ?? firstUnanswered(flow);
+  const { questions } = flow;
+  for (let i = from.number; i < questions.length; i++) if (!(questions[i]!.key in flow.ctx.answers)) return questions[i];
+  return firstUnanswered(flow);
 }
 
 /** A required question is answered by a value or by an explicit "không có", not by a skip. */
+function isMissing(flow: Flow, answers: CurrentAnswers, q: FlatQuestion): boolean {
+  return answers[q.key] === undefined || (answers[q.key] === null && !flow.ctx.meta?.[q.key]?.none);
+}
+
 function missingRequired(flow: Flow, answers: CurrentAnswers): FlatQuestion[] {
-  return requiredQuestions(flow.questions).filter((q) => answers[q.key] === undefined || (answers[q.key] === null && !flow.ctx.meta?.[q.key]?.none));
+  return requiredQuestions(flow.questions).filter((q) => isMissing(flow, answers, q));
+}
+
+/** Whether nothing required is left (asked at nearly every message, to offer "Xác nhận"): stops at the first gap. */
+function allRequiredAnswered(flow: Flow, answers: CurrentAnswers): boolean {
+  return !requiredQuestions(flow.questions).some((q) => isMissing(flow, answers, q));
 }
 
 /** Asks `q` (or the profile block starting at it) and puts the state there. */
@@ -617,7 +626,7 @@ function questionActions(flow: Flow, q: FlatQuestion, editing: boolean): Action[
   else if (!q.required) actions.push({ label: t.LABEL_SKIP, command: '/boqua' });
   if (editing) actions.push({ label: t.LABEL_CANCEL, command: '/huy' });
   else if (q.number > 1) actions.push({ label: t.LABEL_BACK, command: '/quaylai' });
-  if (!editing && flow.ctx.submission.status !== 'confirmed' && missingRequired(flow, flow.ctx.answers).length === 0) {
+  if (!editing && flow.ctx.submission.status !== 'confirmed' && allRequiredAnswered(flow, flow.ctx.answers)) {
     actions.push({ label: t.LABEL_CONFIRM, command: '/xacnhan' });
   }
   actions.push({ label: t.LABEL_REVIEW, command: '/xem' });
@@ -693,7 +702,7 @@ function reviewPartsOf(flow: Flow): t.ReviewParts {
 function reviewExtras(flow: Flow): Omit<Reply, 'text'> {
   const { ctx } = flow;
   if (!ctx.period.open) return {};
-  if (missingRequired(flow, ctx.answers).length > 0) return { actions: [{ label: t.LABEL_CONTINUE, command: '/nhap' }] };
+  if (!allRequiredAnswered(flow, ctx.answers)) return { actions: [{ label: t.LABEL_CONTINUE, command: '/nhap' }] };
   if (ctx.submission.status === 'confirmed') return { actions: [{ label: t.LABEL_EDIT, command: '/sua' }] };
   const actions: Action[] = [
     { label: t.LABEL_CONFIRM, command: '/xacnhan' },
