@@ -6,6 +6,7 @@ import { and, asc, eq, gte, sql } from 'drizzle-orm';
 import { closeDatabase, openDatabase, type Db } from '../storage/db';
 import { outbox } from '../storage/schema';
 import { plainRead, plainWrite } from '../storage/plain-statements';
+import { enqueueInsert } from '../storage/repositories/outbox';
 
 /** The hot statements run past drizzle's per-call placeholder filling must store and read exactly what drizzle does. */
 
@@ -20,17 +21,7 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const insert = () =>
-  db.insert(outbox).values({
-    channel: sql.placeholder('channel'),
-    chatId: sql.placeholder('chatId'),
-    text: sql.placeholder('text'),
-    buttons: sql.placeholder('buttons'),
-    documentName: sql.placeholder('documentName'),
-    document: sql.placeholder('document'),
-    asPhoto: sql.placeholder('asPhoto'),
-    createdAt: sql.placeholder('now'),
-  });
+const insert = () => enqueueInsert(db);
 const storedRows = () => db.$client.prepare('select channel, chat_id, text, buttons, document_name, document, as_photo, created_at, sent_at, message_id from outbox order by id').raw(true).all();
 
 describe('plainWrite and plainRead', () => {

@@ -23,20 +23,21 @@ const pending = rowStatement<typeof outbox, [channel: Channel, after: number, li
   'select $columns from outbox where channel = ? and sent_at is null and failed_at is null and id > ? order by id limit ?',
 );
 
+/** The insert of a reply row, its values as placeholders (exported for the test of plainWrite). */
+export const enqueueInsert = (db: Db) =>
+  db.insert(outbox).values({
+    channel: sql.placeholder('channel'),
+    chatId: sql.placeholder('chatId'),
+    text: sql.placeholder('text'),
+    buttons: sql.placeholder('buttons'),
+    documentName: sql.placeholder('documentName'),
+    document: sql.placeholder('document'),
+    asPhoto: sql.placeholder('asPhoto'),
+    createdAt: sql.placeholder('now'),
+  });
+
 const statements = perDb((db) => ({
-  enqueue: plainWrite<{ channel: Channel; chatId: string; text: string | null; buttons: string | null; documentName: string | null; document: Buffer | null; asPhoto: boolean; now: Date }>(
-    db,
-    db.insert(outbox).values({
-      channel: sql.placeholder('channel'),
-      chatId: sql.placeholder('chatId'),
-      text: sql.placeholder('text'),
-      buttons: sql.placeholder('buttons'),
-      documentName: sql.placeholder('documentName'),
-      document: sql.placeholder('document'),
-      asPhoto: sql.placeholder('asPhoto'),
-      createdAt: sql.placeholder('now'),
-    }),
-  ),
+  enqueue: plainWrite<{ channel: Channel; chatId: string; text: string | null; buttons: string | null; documentName: string | null; document: Buffer | null; asPhoto: boolean; now: Date }>(db, enqueueInsert(db)),
   sent: plainWrite<{ id: number; nowMs: number; messageId: number | null }>(
     db,
     db
