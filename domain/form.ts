@@ -189,7 +189,12 @@ export function questionsByKey(list: readonly FlatQuestion[]): ReadonlyMap<strin
 export function figureRunOf(list: readonly FlatQuestion[], q: FlatQuestion): readonly FlatQuestion[] {
   const bySection = derivedOnce(runs, list, (l) => {
     const m = new Map<string, FlatQuestion[]>();
-    for (const x of l) if (x.type !== 'text') m.set(x.sectionKey, [...(m.get(x.sectionKey) ?? []), x]);
+    for (const x of l) {
+      if (x.type === 'text') continue;
+      let run = m.get(x.sectionKey);
+      if (!run) m.set(x.sectionKey, (run = []));
+      run.push(x);
+    }
     for (const run of m.values()) Object.freeze(run);
     return m;
   });

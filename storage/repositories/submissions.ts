@@ -23,7 +23,7 @@ const statements = perDb((db) => ({
     .prepare('select question_key, value, note, flag, "none" from answers where submission_id = ? order by id')
     .raw(true),
   answersVersion: db.$client.prepare('select count(*), max(id) from answers where submission_id = ?').raw(true),
-  // Plain arrays: read whenever a question shows last period's figure.
+  // Plain arrays: read at every message, for last period's figures.
   past: plainRead<{ unitId: number; periodId: string; since: string }, [periodId: string, key: string, value: string]>(
     db,
     db
@@ -147,7 +147,6 @@ function appendedToCache(db: Db, submissionId: number, id: number, key: string, 
   const current = Object.freeze({ answers: Object.freeze({ ...entry.current.answers, [key]: value }), meta: Object.freeze(metaOf) });
   cache.set(submissionId, { rows: entry.rows + 1, newestId: id, current });
 }
-
 
 export function metaOfRow(r: { note: string | null; flag: string | null; none: boolean }): AnswerMeta | null {
   if (r.note === null && r.flag === null && !r.none) return null;
