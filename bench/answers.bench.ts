@@ -482,6 +482,10 @@ interface ZaloResult {
   ackSeconds: number;
   acksPerSecond: number;
   handledSeconds?: number;
+  /** CPU of the server process (utime+stime) over the timed requests, per request. */
+  cpuMsPerAck: number;
+  /** CPU of this process (the client posting the load) over the timed requests, per request. */
+  clientCpuMsPerAck: number;
   peakRssMb: number;
   problems: string[];
 }
@@ -509,6 +513,16 @@ async function postAll(base: string, bodies: string[], secret: string): Promise<
   const seconds = (performance.now() - t0) / 1000;
   await pool.close();
   return { seconds, statuses };
+}
+
+/** The timed requests, with the CPU the server and this process (the client) spent on them. */
+async function timedPosts(pid: number, base: string, bodies: string[]) {
+  const server0 = cpuMs(pid);
+  const client0 = process.cpuUsage();
+  const posted = await postAll(base, bodies, ZALO_SECRET);
+  const client = process.cpuUsage(client0);
+  const cpu = { cpuMsPerAck: (cpuMs(pid) - server0) / bodies.length, clientCpuMsPerAck: (client.user + client.system) / 1000 / bodies.length };
+  return { ...posted, cpu };
 }
 
 /**
@@ -547,9 +561,9 @@ async function runZalo(kind: 'bot' | 'bare', steps: Step[], dbPath: string | und
       await until('the bare server', () => port.includes('\n'));
       const base = `http://127.0.0.1:${port.trim()}`;
       checkStatuses((await postAll(base, warmup, ZALO_SECRET)).statuses, warmup.length, 'warm-up');
-      const { seconds, statuses } = await postAll(base, bodies, ZALO_SECRET);
+      const { seconds, statuses, cpu } = await timedPosts(proc.pid, base, bodies);
       checkStatuses(statuses, bodies.length, 'timed');
-      return { warmup: warmup.length, requests: bodies.length, ackSeconds: seconds, acksPerSecond: bodies.length / seconds, peakRssMb: peakRssMb(proc.pid), problems };
+      return { warmup: warmup.length, requests: bodies.length, ackSeconds: seconds, acksPerSecond: bodies.length / seconds, ...cpu, peakRssMb: peakRssMb(proc.pid), problems };
     } finally {
       await stop(proc);
     }
@@ -592,7 +606,7 @@ async function runZalo(kind: 'bot' | 'bare', steps: Step[], dbPath: string | und
     checkStatuses((await postAll(base, warmup, ZALO_SECRET)).statuses, warmup.length, 'warm-up');
     await repliesStopped(replies);
     if (replies.length < warmup.length) problems.push(`warm-up: ${replies.length} replies to ${warmup.length} updates`);
-    const { seconds, statuses } = await postAll(base, bodies, ZALO_SECRET);
+    const { seconds, statuses, cpu } = await timedPosts(proc.pid, base, bodies);
     checkStatuses(statuses, bodies.length, 'timed');
     const t0 = performance.now();
     const ended = await repliesStopped(replies);
@@ -600,7 +614,7 @@ async function runZalo(kind: 'bot' | 'bare', steps: Step[], dbPath: string | und
     const bad = replies.filter((r) => REFUSAL.test(r.text));
     if (bad.length > 0) problems.push(`${bad.length} replies are errors or refusals, e.g. ${JSON.stringify(bad[0]?.text.slice(0, 200))}`);
     const rss = peakRssMb(proc.pid);
-    return { warmup: warmup.length, requests: bodies.length, ackSeconds: seconds, acksPerSecond: bodies.length / seconds, handledSeconds: seconds + (ended - t0) / 1000, peakRssMb: rss, problems };
+    return { warmup: warmup.length, requests: bodies.length, ackSeconds: seconds, acksPerSecond: bodies.length / seconds, handledSeconds: seconds + (ended - t0) / 1000, ...cpu, peakRssMb: rss, problems };
   } finally {
     await stop(proc);
     await stop(fakeProc);
@@ -644,7 +658,7 @@ function skippedTelegram(): TelegramResult {
 }
 
 function skippedZalo(): ZaloResult {
-  return { warmup: 0, requests: 0, ackSeconds: NaN, acksPerSecond: NaN, peakRssMb: NaN, problems: [] };
+  return { warmup: 0, requests: 0, ackSeconds: NaN, acksPerSecond: NaN, cpuMsPerAck: NaN, clientCpuMsPerAck: NaN, peakRssMb: NaN, problems: [] };
 }
 
 function prepareDb(path: string, channel: 'telegram' | 'zalo', contacts?: number): { questions: FlatQuestion[]; contacts: number } {
@@ -725,6 +739,7 @@ try {
     ['database + WAL growth per answer (bytes)', f(bot.burst.dbGrowthPer), '-', ''],
     ['peak RSS (MB)', f(bot.peakRssMb, 1), f(echo.peakRssMb, 1), ''],
     [`Zalo webhook acknowledgements per second (after ${f(ZALO_WARMUP)} untimed, ${ZALO_CONNECTIONS} connections)`, f(zaloBot.acksPerSecond), f(bare.acksPerSecond), f(zaloBot.acksPerSecond / bare.acksPerSecond, 3)],
+    ['Zalo: CPU per acknowledgement, server / client posting the load (ms)', `${f(zaloBot.cpuMsPerAck, 3)} / ${f(zaloBot.clientCpuMsPerAck, 3)}`, `${f(bare.cpuMsPerAck, 3)} / ${f(bare.clientCpuMsPerAck, 3)}`, `${f(zaloBot.cpuMsPerAck / bare.cpuMsPerAck, 1)}×`],
     ['Zalo: all handled and replied (s)', f(zaloBot.handledSeconds ?? NaN, 2), '-', ''],
     ['Zalo peak RSS (MB)', f(zaloBot.peakRssMb, 1), f(bare.peakRssMb, 1), ''],
   ];
