@@ -1,5 +1,4 @@
 import { statfsSync, statSync } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Db } from './db';
 import { databaseFile, inTransaction } from './db';
@@ -29,20 +28,6 @@ export function databaseFileProblem(db: Db): StorageProblem | null {
 }
 
 const sameFile = (a: { dev: number; ino: number }, b: { dev: number; ino: number }): boolean => a.ino === b.ino && a.dev === b.dev;
-
-/**
- * The same check off the event loop (the stat runs in libuv's thread pool), for a batch already committed:
- * started after its commit, it tells whether the file holding that commit was still the one at the path.
- */
-async function databaseFileProblemLater(db: Db): Promise<StorageProblem | null> {
-  const opened = databaseFile(db);
-  if (!opened) return null;
-  try {
-    return sameFile(opened, await stat(opened.path)) ? null : 'file-replaced';
-  } catch {
-    return 'file-replaced';
-  }
-}
 
 /** The full check for /healthz: the file is ours, and a real write commits. */
 export function storageProblem(db: Db, now: Date): { problem: StorageProblem; detail: string } | null {
@@ -81,11 +66,5 @@ export class StorageUnavailableError extends Error {
 /** Throws when updates must not be acknowledged (the file we write is not the one at DATABASE_PATH). */
 export function assertDatabaseFile(db: Db): void {
   const p = databaseFileProblem(db);
-  if (p) throw new StorageUnavailableError(p);
-}
-
-/** Rejects when what was just committed must not be acknowledged: {@link assertDatabaseFile} off the event loop. */
-export async function assertDatabaseFileLater(db: Db): Promise<void> {
-  const p = await databaseFileProblemLater(db);
   if (p) throw new StorageUnavailableError(p);
 }

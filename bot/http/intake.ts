@@ -4,7 +4,7 @@ import type { Channel } from '../../storage/schema';
 import { inGroup, inTransactionSyncedLater, whenLogSyncEnds } from '../../storage/db';
 import { markInboxProcessed, pendingInbox, pruneProcessedInbox, storeInboxUpdate } from '../../storage/repositories/inbox';
 import { isDatabaseError } from '../../storage/errors';
-import { assertDatabaseFile, assertDatabaseFileLater } from '../../storage/health';
+import { assertDatabaseFile } from '../../storage/health';
 
 /**
  * Where a channel's incoming updates go first: the update is written to the `inbox` table, and only then
@@ -129,10 +129,18 @@ export class Intake<P> {
       fail(err);
       return;
     }
-    // Stored into a file nobody will open again is not stored. The stat runs beside the sync, off the event
-    // loop, and after the commit, so it speaks for the file that holds it; a refusal is that of a failed
-    // sync (its updates may be handled, nothing of it is acknowledged).
-    Promise.all([stored.synced, assertDatabaseFileLater(this.#o.db)]).then(() => waiting.forEach((w, i) => w.resolve(stored.outcomes[i]!)), fail);
+    // Stored into a file nobody will open again is not stored. The stat comes after the commit, so it speaks
+    // for the file that holds it; a refusal is that of a failed sync (its updates may be handled, nothing of
+    // it is acknowledged). A plain stat of a cached path, as SQLite makes several at every commit: sent to
+    // libuv's thread pool it cost the event loop about 100 µs per batch (waking a thread), here a few.
+    try {
+      assertDatabaseFile(this.#o.db);
+    } catch (err) {
+      stored.synced.catch(() => undefined);
+      fail(err);
+      return;
+    }
+    stored.synced.then(() => waiting.forEach((w, i) => w.resolve(stored.outcomes[i]!)), fail);
   }
 
   /**
