@@ -38,12 +38,22 @@ export interface IntakeOptions<P> {
 /** Updates started per slice of handling (they share one group commit). */
 const SLICE = 64;
 /**
- * While webhook deliveries keep coming, their 200s come first: one update is started at most this often
- * (handling lags, its updates are on disk), so a long burst still makes progress (200 per second).
+ * While webhook deliveries keep coming (the last one, or its acknowledgement, within ACKNOWLEDGING_MS),
+ * their 200s come first: updates are started a few at a time, each slice after the requests that came
+ * meanwhile, so a delivery waits for at most a few handlings (about 2 ms).
  */
-const HANDLING_INTERVAL_WHILE_ACKNOWLEDGING_MS = 5;
+const SLICE_WHILE_ACKNOWLEDGING = 4;
 /** A burst of webhook deliveries is taken to go on this long after its last delivery or acknowledgement. */
 const ACKNOWLEDGING_MS = 20;
+/**
+ * A flood: more deliveries than this in the last FLOOD_WINDOW_MS (1,000 a second), far more than people
+ * type (the platform sending a backlog). Handling then lags on purpose, its updates are on disk: one is
+ * started at most every FLOOD_HANDLING_INTERVAL_MS (50 a second, so a long flood still makes progress),
+ * and the whole machine acknowledges. Below it, handling keeps up with the deliveries.
+ */
+const FLOOD_DELIVERIES = 100;
+const FLOOD_WINDOW_MS = 100;
+const FLOOD_HANDLING_INTERVAL_MS = 20;
 /** Stored updates waiting for handling in memory before pollers stop fetching more. */
 const MAX_WAITING = 1000;
 
@@ -66,8 +76,12 @@ export class Intake<P> {
   #sliceScheduled = false;
   /** When a webhook delivery last arrived (performance.now()). */
   #lastDeliveryAt = -Infinity;
-  /** When an update was last started while deliveries were coming (performance.now()). */
-  #lastStartedWhileAcknowledging = -Infinity;
+  /** When an update was last started during a flood (performance.now()). */
+  #lastStartedInFlood = -Infinity;
+  /** Deliveries counted in the current window, which started at #windowStart, and in the one before. */
+  #windowStart = -Infinity;
+  #windowDeliveries = 0;
+  #previousWindowDeliveries = 0;
   /** Webhook deliveries received and not acknowledged yet (waiting to be stored or synced). */
   #unacknowledged = 0;
   /** Stored updates scheduled here and not handled yet (queued or being handled). */
@@ -88,8 +102,15 @@ export class Intake<P> {
    * stored.
    */
   acceptSoon(updateKey: string, payload: P): Promise<'stored' | 'duplicate'> {
-    this.#lastDeliveryAt = performance.now();
+    const now = performance.now();
+    this.#lastDeliveryAt = now;
     this.#unacknowledged++;
+    if (now - this.#windowStart >= FLOOD_WINDOW_MS) {
+      this.#previousWindowDeliveries = now - this.#windowStart < 2 * FLOOD_WINDOW_MS ? this.#windowDeliveries : 0;
+      this.#windowStart = now;
+      this.#windowDeliveries = 0;
+    }
+    this.#windowDeliveries++;
     const stored = new Promise<'stored' | 'duplicate'>((resolve, reject) => {
       this.#waiting.push({ updateKey, payload, resolve, reject });
       if (this.#waiting.length === 1) this.#storeWaitingSoon();
@@ -249,9 +270,9 @@ export class Intake<P> {
   /**
    * Starts the next update of each person not being handled already, up to a budget, and yields to the
    * event loop before the next slice. Acknowledgements come first: while webhook deliveries keep coming,
-   * one update is started every few milliseconds (handling can lag, its updates are on disk); otherwise a
-   * slice is large, and its handlings share one group commit. One person's updates never overlap, and
-   * people take turns.
+   * slices are small, so each delivery is read and stored between them; in a flood one update is started
+   * every FLOOD_HANDLING_INTERVAL_MS (handling lags, its updates are on disk); otherwise a slice is large,
+   * and its handlings share one group commit. One person's updates never overlap, and people take turns.
    */
   #slice(): void {
     this.#sliceScheduled = false;
@@ -261,13 +282,15 @@ export class Intake<P> {
     let budget = SLICE;
     // Acknowledging: deliveries wait for their 200 (a slow disk sync holds them all), or came just now.
     if (this.#unacknowledged > 0 || now - this.#lastDeliveryAt < ACKNOWLEDGING_MS) {
-      const wait = this.#lastStartedWhileAcknowledging + HANDLING_INTERVAL_WHILE_ACKNOWLEDGING_MS - now;
-      if (wait > 0) {
-        this.#requestSlice(wait);
-        return;
-      }
-      budget = 1;
-      this.#lastStartedWhileAcknowledging = now;
+      if (this.#flooded(now)) {
+        const wait = this.#lastStartedInFlood + FLOOD_HANDLING_INTERVAL_MS - now;
+        if (wait > 0) {
+          this.#requestSlice(wait);
+          return;
+        }
+        budget = 1;
+        this.#lastStartedInFlood = now;
+      } else budget = SLICE_WHILE_ACKNOWLEDGING;
     }
     for (const [key, queue] of this.#queues) {
       if (budget === 0) break;
@@ -287,6 +310,14 @@ export class Intake<P> {
       });
     }
     if (budget === 0 && this.#queues.size > 0) this.#requestSlice();
+  }
+
+  /** More than FLOOD_DELIVERIES deliveries in the current window or in the one just before it. */
+  #flooded(now: number): boolean {
+    const age = now - this.#windowStart;
+    if (age >= 2 * FLOOD_WINDOW_MS) return false;
+    if (age >= FLOOD_WINDOW_MS) return this.#windowDeliveries > FLOOD_DELIVERIES;
+    return this.#windowDeliveries > FLOOD_DELIVERIES || this.#previousWindowDeliveries > FLOOD_DELIVERIES;
   }
 
   async #run(id: number, payload: P): Promise<void> {
