@@ -49,7 +49,7 @@ const ACKNOWLEDGING_MS = 20;
  * A flood: more deliveries than this in the last FLOOD_WINDOW_MS (1,000 a second), far more than people
  * type (the platform sending a backlog). Handling then lags on purpose, its updates are on disk: one is
  * started at most every FLOOD_HANDLING_INTERVAL_MS (50 a second, so a long flood still makes progress),
- * and the whole machine acknowledges. Below it, handling keeps up with the deliveries.
+ * and the rest of the machine goes to acknowledging. Below it, handling keeps up with the deliveries.
  */
 const FLOOD_DELIVERIES = 100;
 const FLOOD_WINDOW_MS = 100;
