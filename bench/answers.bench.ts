@@ -273,7 +273,7 @@ interface Reply {
 }
 
 interface TelegramResult {
-  paced: { updates: number; rate: number; p50Ms: number; p99Ms: number; maxMs: number; slowest: string[]; harness: HarnessPauses };
+  paced: { updates: number; rate: number; p50Ms: number; p99Ms: number; maxMs: number; cpuMsPer: number; slowest: string[]; harness: HarnessPauses };
   burst: { updates: number; seconds: number; perSecond: number; p50Ms: number; p99Ms: number } & ReturnType<typeof perUnit>;
   peakRssMb: number;
   replies: number;
@@ -412,6 +412,7 @@ async function runTelegram(kind: 'bot' | 'echo', steps: Step[], dbPath: string |
     // The fake server runs in this process: its own collections would land in the measured latencies.
     collectHarnessGarbage();
     const pauses = harnessPauses();
+    const pacedCpuBefore = cpuMs(proc.pid);
     const t0 = performance.now();
     for (const [i, s] of pacedSteps.entries()) {
       const due = t0 + (i * 1000) / rate;
@@ -420,6 +421,8 @@ async function runTelegram(kind: 'bot' | 'echo', steps: Step[], dbPath: string |
       pacedIds.push({ id: fake.pushText(s.chat, s.text), chat: s.chat });
     }
     const harness = pauses.stop(await quiet(fake, replies));
+    // A lone message pays what a burst shares (a commit, a read, a sync, an HTTP exchange of its own).
+    const pacedCpuMsPer = (cpuMs(proc.pid) - pacedCpuBefore) / pacedSteps.length;
     const lat = latencies(pacedIds, fake, replies.slice(burstReplies));
     if (lat.unanswered > 0) problems.push(`paced: ${lat.unanswered} updates without a reply`);
     if (fake.pendingUpdates > 0) problems.push(`${fake.pendingUpdates} updates never fetched`);
@@ -442,7 +445,7 @@ async function runTelegram(kind: 'bot' | 'echo', steps: Step[], dbPath: string |
     const errors = proc.stderr.join('').split('\n').filter((l) => (kind === 'bot' ? /"level":"error"/.test(l) : l.trim() !== ''));
     if (errors.length > 0) problems.push(`${errors.length} error lines in the log, e.g. ${errors[0]?.slice(0, 300)}`);
     return {
-      paced: { updates: pacedSteps.length, rate, p50Ms: pct(lat.ms, 50), p99Ms: pct(lat.ms, 99), maxMs: Math.max(...lat.ms), slowest: slowest(lat, t0), harness },
+      paced: { updates: pacedSteps.length, rate, p50Ms: pct(lat.ms, 50), p99Ms: pct(lat.ms, 99), maxMs: Math.max(...lat.ms), cpuMsPer: pacedCpuMsPer, slowest: slowest(lat, t0), harness },
       burst: {
         updates: burstSteps.length,
         seconds,
@@ -641,6 +644,7 @@ function summary({ bot, echo, zaloBot, bare }: Round) {
     p99Ms: bot.paced.p99Ms,
     echoP99Ms: echo.paced.p99Ms,
     cpuMsPer: bot.burst.cpuMsPer,
+    pacedCpuMsPer: bot.paced.cpuMsPer,
     peakRssMb: bot.peakRssMb,
     zaloRatio: zaloBot.acksPerSecond / bare.acksPerSecond,
     zaloAcksPerSecond: zaloBot.acksPerSecond,
@@ -652,7 +656,7 @@ type RoundSummary = ReturnType<typeof summary>;
 
 /** The figures of a half that BENCH_ONLY left out (NaN prints as "-"). */
 function skippedTelegram(): TelegramResult {
-  const paced = { updates: 0, rate: PACED_RATE, p50Ms: NaN, p99Ms: NaN, maxMs: NaN, slowest: [], harness: { count: 0, totalMs: 0, maxMs: 0 } };
+  const paced = { updates: 0, rate: PACED_RATE, p50Ms: NaN, p99Ms: NaN, maxMs: NaN, cpuMsPer: NaN, slowest: [], harness: { count: 0, totalMs: 0, maxMs: 0 } };
   const burst = { updates: 0, seconds: NaN, perSecond: NaN, p50Ms: NaN, p99Ms: NaN, cpuMsPer: NaN, wcharPer: NaN, writeCallsPer: NaN, blockBytesPer: NaN, dbGrowthPer: NaN };
   return { paced, burst, peakRssMb: NaN, replies: 0, problems: [] };
 }
@@ -733,6 +737,7 @@ try {
     ['harness collections in the paced phase (count, longest ms)', `${bot.paced.harness.count}, ${f(bot.paced.harness.maxMs, 1)}`, `${echo.paced.harness.count}, ${f(echo.paced.harness.maxMs, 1)}`, ''],
     ['p50 / p99 in the burst (ms, queueing included)', `${f(bot.burst.p50Ms)} / ${f(bot.burst.p99Ms)}`, `${f(echo.burst.p50Ms)} / ${f(echo.burst.p99Ms)}`, ''],
     ['CPU per answer (ms)', f(bot.burst.cpuMsPer, 3), f(echo.burst.cpuMsPer, 3), `${f(bot.burst.cpuMsPer / echo.burst.cpuMsPer, 1)}×`],
+    ['CPU per paced update, all threads (ms)', f(bot.paced.cpuMsPer, 3), f(echo.paced.cpuMsPer, 3), `${f(bot.paced.cpuMsPer / echo.paced.cpuMsPer, 1)}×`],
     ['bytes written per answer (write/pwrite)', f(bot.burst.wcharPer), f(echo.burst.wcharPer), ''],
     ['write calls per answer', f(bot.burst.writeCallsPer, 1), f(echo.burst.writeCallsPer, 1), ''],
     ['bytes to the block layer per answer', f(bot.burst.blockBytesPer), f(echo.burst.blockBytesPer), ''],
@@ -752,7 +757,7 @@ try {
     console.log(`the table is round ${medianIndex + 1} of ${rounds.length}, the median by ${ONLY === 'zalo' ? 'the Zalo ratio' : 'answers per second against the echo bot'}; each round:`);
     for (const [i, x] of summaries.entries()) {
       console.log(
-        `  round ${i + 1}: ratio ${f(x.ratio, 3)} (${f(x.answersPerSecond)} / ${f(x.echoAnswersPerSecond)}), p99 paced ${f(x.p99Ms, 2)} ms (echo ${f(x.echoP99Ms, 2)}), CPU ${f(x.cpuMsPer, 3)} ms, peak RSS ${f(x.peakRssMb, 1)} MB; Zalo ${f(x.zaloRatio, 3)} (${f(x.zaloAcksPerSecond)} / ${f(x.bareAcksPerSecond)}), peak RSS ${f(x.zaloPeakRssMb, 1)} MB`,
+        `  round ${i + 1}: ratio ${f(x.ratio, 3)} (${f(x.answersPerSecond)} / ${f(x.echoAnswersPerSecond)}), p99 paced ${f(x.p99Ms, 2)} ms (echo ${f(x.echoP99Ms, 2)}), CPU ${f(x.cpuMsPer, 3)} ms (paced ${f(x.pacedCpuMsPer, 3)}), peak RSS ${f(x.peakRssMb, 1)} MB; Zalo ${f(x.zaloRatio, 3)} (${f(x.zaloAcksPerSecond)} / ${f(x.bareAcksPerSecond)}), peak RSS ${f(x.zaloPeakRssMb, 1)} MB`,
       );
     }
     const spread = (pick: (x: RoundSummary) => number, d: number) => {
