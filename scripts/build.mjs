@@ -51,3 +51,46 @@ for (const name of readdirSync(dist)) {
   if (!statSync(join(dist, name)).isDirectory() || !existsSync(source)) continue;
   cpSync(source, join(dist, name), { recursive: true, filter: (src) => statSync(src).isDirectory() || !/\.(ts|md)$/.test(src) });
 }
+
+// The bot's entry point as one module, plus the chunks it loads on demand (the report builder). Node's ES
+// module loader resolves, reads, compiles and links the ~400 files of the bot and of the libraries every
+// start needs one by one, and that was most of the cold start (bench/startup.bench.ts: 612-681 ms to the
+// first answer, 466-551 ms bundled; idle RSS 90 MB, 80 MB bundled). The libraries loaded only when the
+// office first needs them (Word, Excel, the charts, the Zalo client's HTTP library) and the native ones
+// stay outside, loaded from node_modules as before; dist/cli.js and the rest of dist/ stay file by file.
+const botDir = join(dist, 'bot');
+/** Loaded by every start, bundled; every other dependency is left to node_modules. */
+const BUNDLED = ['grammy', '@grammyjs/auto-retry', '@grammyjs/runner', '@grammyjs/transformer-throttler', 'drizzle-orm', 'zod', 'dayjs'];
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const external = Object.keys(pkg.dependencies).filter((name) => !BUNDLED.includes(name));
+// A module's import.meta.url stays that of its own file under dist/ (the migrations, the form page's
+// static files are found beside it), not that of the bundle.
+const ownFileUrl = {
+  name: 'own-file-url',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (args.path.includes(`${join(root, 'node_modules')}`) || !source.includes('import.meta.url')) return undefined;
+      const compiled = join(dist, relative(root, args.path)).replace(/\.ts$/, '.js');
+      return { contents: source.replaceAll('import.meta.url', `new URL(${JSON.stringify(relative(botDir, compiled))}, import.meta.url).href`), loader: 'ts' };
+    });
+  },
+};
+for (const name of readdirSync(botDir)) if (/^chunk-.*\.js$/.test(name)) rmSync(join(botDir, name));
+const { build } = await import('esbuild');
+await build({
+  entryPoints: [join(root, 'bot', 'main.ts')],
+  outdir: botDir,
+  entryNames: '[name]',
+  chunkNames: 'chunk-[hash]',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external,
+  plugins: [ownFileUrl],
+  // CommonJS inside the bundled libraries (node-fetch under grammY) calls require.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  logLevel: 'warning',
+});
