@@ -101,7 +101,7 @@ describe('the compiled program, started the README’s way', () => {
       await until(() => bot.output().includes('telegram polling started'), 'start-up', bot.output);
       tg!.pushText(7001, `/start ${code}`);
       expect(await tg!.waitForMessage(7001, (t) => t.includes('Văn phòng Sở'), 15_000)).toMatch(/liên kết/);
-      // The bundled entry point finds the files that sit beside its modules' compiled code.
+      // The compiled program finds the files that sit beside its compiled code (the form page's script).
       const script = await fetch(`http://127.0.0.1:${env.HTTP_PORT}/form/static/form.js`);
       expect(script.status).toBe(200);
       expect(await script.text()).toBe(readFileSync(`${ROOT}/bot/http/static/form.js`, 'utf8'));
