@@ -10,7 +10,8 @@
  *   1. burst: all but the last BENCH_PACED updates queued at once: answers per second, CPU, bytes written;
  *   2. paced: the last BENCH_PACED updates one at a time, at BENCH_PACED_RATE per second but at most half the
  *      rate the real bot reached in the burst (so below its capacity, whatever else the machine is doing):
- *      p50/p99 of the time from getUpdates handing an update out to the last reply it caused arriving. The
+ *      p50/p99 of the time from getUpdates handing an update out to the last reply it caused arriving, and
+ *      the CPU of the process (all threads) per paced update, what a message that comes alone costs. The
  *      fake server answers in this process: a full collection here starts each paced phase, `npm run bench`
  *      runs this file with a 64 MB young generation so none is needed during the phase, and the collections
  *      that still happen are counted and printed beside the latencies.
