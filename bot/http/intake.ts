@@ -143,25 +143,22 @@ export class Intake<P> {
     const fail = (err: unknown) => {
       for (const w of waiting) w.reject(err);
     };
-    let stored: StoredBatch;
+    let stored: StoredBatch | undefined;
     try {
       stored = this.#store(waiting);
-    } catch (err) {
-      fail(err);
-      return;
-    }
-    // Stored into a file nobody will open again is not stored. The stat comes after the commit, so it speaks
-    // for the file that holds it; a refusal is that of a failed sync (its updates may be handled, nothing of
-    // it is acknowledged). A plain stat of a cached path, as SQLite makes several at every commit: sent to
-    // libuv's thread pool it cost the event loop about 100 µs per batch (waking a thread), here a few.
-    try {
+      // Stored into a file nobody will open again is not stored. The stat comes after the commit, so it
+      // speaks for the file that holds it; a refusal is that of a failed sync (its updates may be handled,
+      // nothing of it is acknowledged). A plain stat of a cached path, as SQLite makes several at every
+      // commit: sent to libuv's thread pool it cost the event loop about 100 µs per batch (waking a
+      // thread), here a few.
       assertDatabaseFile(this.#o.db);
     } catch (err) {
-      stored.synced.catch(() => undefined);
+      stored?.synced.catch(() => undefined);
       fail(err);
       return;
     }
-    stored.synced.then(() => waiting.forEach((w, i) => w.resolve(stored.outcomes[i]!)), fail);
+    const { synced, outcomes } = stored;
+    synced.then(() => waiting.forEach((w, i) => w.resolve(outcomes[i]!)), fail);
   }
 
   /**
