@@ -190,11 +190,13 @@ interface Group {
   depth: number;
   open: boolean;
   onError?: (err: unknown) => void;
+  /** Waiting for the open group to be committed and synced (inGroupSyncedLater); rejected at its rollback. */
+  durable: { resolve: () => void; reject: (err: unknown) => void }[];
 }
 const groups = new WeakMap<Db, Group>();
 const groupOf = (db: Db): Group => {
   let g = groups.get(db);
-  if (!g) groups.set(db, (g = { depth: 0, open: false }));
+  if (!g) groups.set(db, (g = { depth: 0, open: false, durable: [] }));
   return g;
 };
 
@@ -211,16 +213,22 @@ export function flushGroup(db: Db): void {
   const g = groups.get(db);
   if (!g?.open || g.depth > 0) return;
   g.open = false;
+  const durable = g.durable.splice(0);
   try {
     db.$client.exec('COMMIT');
   } catch (err) {
     if (db.$client.inTransaction) db.$client.exec('ROLLBACK');
     rolledBack(db);
+    for (const w of durable) w.reject(err);
     if (g.onError) g.onError(err);
     else throw err;
+    return;
   } finally {
     db.$client.exec('PRAGMA synchronous = FULL');
   }
+  if (durable.length === 0) return;
+  const synced = syncLog(logs.get(db)!);
+  for (const w of durable) synced.then(w.resolve, w.reject);
 }
 
 /**
@@ -278,6 +286,21 @@ export function inGroup<T>(db: Db, fn: (tx: Db) => T): T {
     setImmediate(() => flushGroup(db));
   }
   return run(db, g, fn);
+}
+
+/**
+ * Runs fn in a savepoint of the group, as inGroup, for what is acknowledged to a platform once it is
+ * durable: `synced` resolves once the group holding it is committed and the log synced after that commit
+ * (rejects when the group rolls back or the sync fails). What the same turn does next (handling what was
+ * stored) joins the same commit: a message that comes alone is stored and handled in one commit, not two.
+ * In-memory databases, and calls inside another transaction, get inTransactionSyncedLater.
+ */
+export function inGroupSyncedLater<T>(db: Db, fn: (tx: Db) => T): { value: T; synced: Promise<void> } {
+  const g = groupOf(db);
+  if (!logs.has(db) || g.depth > 0 || (!g.open && db.$client.inTransaction)) return inTransactionSyncedLater(db, fn);
+  const value = inGroup(db, fn);
+  const synced = new Promise<void>((resolve, reject) => g.durable.push({ resolve, reject }));
+  return { value, synced };
 }
 
 /**

@@ -215,7 +215,8 @@ export const reportLinks = sqliteTable('report_links', {
 export const inbox = sqliteTable(
   'inbox',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    // No AUTOINCREMENT (migration 0007): ids only order the rows that exist, and the counter was a write per update.
+    id: integer('id').primaryKey(),
     channel: text('channel').notNull(),
     updateKey: text('update_key').notNull(),
     payload: text('payload').notNull(),

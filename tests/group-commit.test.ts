@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { closeDatabase, flushGroup, inGroup, inTransaction, inTransactionSyncedLater, onGroupCommitError, openDatabase, type Db } from '../storage/db';
+import { closeDatabase, flushGroup, inGroup, inGroupSyncedLater, inTransaction, inTransactionSyncedLater, onGroupCommitError, openDatabase, type Db } from '../storage/db';
 import { Intake } from '../bot/http/intake';
 import { silentLogger } from '../log';
 import { inbox } from '../storage/schema';
@@ -93,8 +93,8 @@ describe('group commit', () => {
     expect([committed('D1').n, committed('D2').n]).toEqual([1, 1]);
   });
 
-  it('a group that cannot be committed is rolled back and reported, and its updates are handled again', async () => {
-    const errors: unknown[] = [];
+  /** An intake whose first handling makes the whole group fail at COMMIT, as an I/O error would. */
+  function failingOnce(errors: unknown[]) {
     onGroupCommitError(db, (err) => errors.push(err));
     let attempt = 0;
     const intake = new Intake<{ n: number }>({
@@ -109,7 +109,7 @@ describe('group commit', () => {
         inGroup(db, (tx) => {
           upsertUnit(tx, unit(`E${attempt}`));
           if (attempt === 1) {
-            // A violation checked only at COMMIT: the commit of the whole group fails, as on an I/O error.
+            // A violation checked only at COMMIT: the commit of the whole group fails.
             tx.$client.pragma('defer_foreign_keys = ON');
             tx.$client.prepare("insert into submissions (unit_id, period_id, form_version_id) values (999999, '2026-H1', 999999)").run();
           }
@@ -117,7 +117,14 @@ describe('group commit', () => {
       },
     });
     intake.recover();
-    await intake.acceptBatch([{ updateKey: 'u1', payload: { n: 1 } }]);
+    return intake;
+  }
+
+  it('a webhook delivery is committed on its own: a handling group that cannot be committed is rolled back, reported, and its update handled again', async () => {
+    const errors: unknown[] = [];
+    const intake = failingOnce(errors);
+    await intake.acceptSoon('u1', { n: 1 });
+    expect(other.prepare('select count(*) as n from inbox').get()).toEqual({ n: 1 });
     await intake.idle();
     await nextTurn();
     expect(errors).toHaveLength(1);
@@ -128,6 +135,61 @@ describe('group commit', () => {
     await nextTurn();
     expect(committed('E2').n).toBe(1);
     expect(db.select().from(inbox).all().every((r) => r.processedAt !== null)).toBe(true);
+  });
+
+  it('a polled batch is stored and handled in one commit; when that commit fails nothing is kept and the batch is refused, so it is delivered again', async () => {
+    const errors: unknown[] = [];
+    const intake = failingOnce(errors);
+    await expect(intake.acceptBatch([{ updateKey: 'u1', payload: { n: 1 } }])).rejects.toThrow(/FOREIGN KEY/);
+    await intake.idle();
+    expect(errors).toHaveLength(1);
+    expect(committed('E1').n).toBe(0);
+    expect(db.select().from(inbox).all()).toEqual([]);
+    expect(intake.retryUnhandled()).toBe(0);
+    // Not confirmed: Telegram delivers the same batch again.
+    expect(await intake.acceptBatch([{ updateKey: 'u1', payload: { n: 1 } }])).toEqual(['stored']);
+    // Handled in the commit that stored it: committed and marked by the time the batch may be confirmed.
+    expect(committed('E2').n).toBe(1);
+    expect(other.prepare('select processed_at is not null as handled from inbox').all()).toEqual([{ handled: 1 }]);
+    await intake.idle();
+  });
+});
+
+describe('a savepoint of the group synced later (what a polled batch waits for)', () => {
+  it('resolves once the group that holds it is committed and the log synced; what the same turn adds shares that commit', async () => {
+    const stored = inGroupSyncedLater(db, (tx) => upsertUnit(tx, unit('G1')).unit.code);
+    expect(stored.value).toBe('G1');
+    inGroup(db, (tx) => upsertUnit(tx, unit('G2')));
+    let synced = false;
+    void stored.synced.then(() => (synced = true));
+    expect(committed('G1').n).toBe(0);
+    await stored.synced;
+    expect(synced).toBe(true);
+    expect([committed('G1').n, committed('G2').n]).toEqual([1, 1]);
+    expect(synchronousLevel()).toBe(2);
+  });
+
+  it('committed early by a transaction of its own, it is synced after that commit', async () => {
+    const stored = inGroupSyncedLater(db, (tx) => upsertUnit(tx, unit('H1')));
+    inTransaction(db, (tx) => upsertUnit(tx, unit('H2')));
+    expect(committed('H1').n).toBe(1);
+    await expect(stored.synced).resolves.toBeUndefined();
+  });
+
+  it('rejects when the sync of the log fails, though the group is committed', async () => {
+    const failing = openDatabase(join(dir, 'failing.db'), { syncLogFile: (_fd, done) => setImmediate(() => done(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }))) });
+    try {
+      const stored = inGroupSyncedLater(failing, (tx) => upsertUnit(tx, unit('K1')));
+      await expect(stored.synced).rejects.toThrow('EIO');
+    } finally {
+      closeDatabase(failing);
+    }
+  });
+
+  it('inside another transaction it is nested, and resolved with nothing to wait for', async () => {
+    const outer = inTransaction(db, (tx) => inGroupSyncedLater(tx, (t2) => upsertUnit(t2, unit('J1'))));
+    await expect(outer.synced).resolves.toBeUndefined();
+    expect(committed('J1').n).toBe(1);
   });
 });
 

@@ -1,15 +1,17 @@
 import type { Logger } from '../../log';
 import type { Db } from '../../storage/db';
 import type { Channel } from '../../storage/schema';
-import { inGroup, inTransactionSyncedLater, whenLogSyncEnds } from '../../storage/db';
+import { inGroup, inGroupSyncedLater, inTransactionSyncedLater, whenLogSyncEnds } from '../../storage/db';
 import { markInboxProcessed, pendingInbox, pruneProcessedInbox, storeInboxUpdate } from '../../storage/repositories/inbox';
 import { isDatabaseError } from '../../storage/errors';
 import { assertDatabaseFile } from '../../storage/health';
 
 /**
  * Where a channel's incoming updates go first: the update is written to the `inbox` table, and only then
- * is its delivery acknowledged (webhook 200) and the update handled. A crash between the two leaves the
- * row unmarked; {@link Intake.recover} handles it at the next start. A second delivery of a stored update
+ * is its delivery acknowledged (a webhook's 200, or the next getUpdates offset). A webhook delivery is
+ * committed on its own and handled after; a polled batch is handled in the same commit that stores it.
+ * A crash before its handling is committed leaves the row unmarked; {@link Intake.recover} handles it at
+ * the next start. A second delivery of a stored update
  * is recognised by its key and dropped, whether the first one is handled yet or not.
  *
  * Handling is ordered per user (one person's messages in the order they came) and parallel across users.
@@ -74,6 +76,8 @@ export class Intake<P> {
   readonly #busy = new Set<string>();
   #roomWaiters: (() => void)[] = [];
   #sliceScheduled = false;
+  /** The next slice when it is to run at the next turn (not a flood's delayed one). */
+  #sliceImmediate: NodeJS.Immediate | null = null;
   /** When a webhook delivery last arrived (performance.now()). */
   #lastDeliveryAt = -Infinity;
   /** When an update was last started during a flood (performance.now()). */
@@ -162,25 +166,34 @@ export class Intake<P> {
   }
 
   /**
-   * Stores a batch in one transaction (one disk sync for a whole getUpdates answer), then schedules the new
-   * ones. When the promise resolves, every update of the batch is durable and may be acknowledged; when it
-   * rejects, none may be (none is stored, or the sync failed: a redelivery is then recognised as stored).
-   * The sync runs off the event loop, and handling may start before it ends: a reply sent before a power
-   * cut is sent again after the redelivery, never lost.
+   * Stores a batch of polled updates (a getUpdates answer) and starts handling them at once, in the same
+   * group commit: a message that comes alone costs one commit, not one to store it and one to handle it.
+   * When the promise resolves, every update of the batch is durable (the commit synced) and may be
+   * confirmed; when it rejects, none may be (the group rolled back, or the sync failed: a redelivery is then
+   * recognised as stored). The sync runs off the event loop after the commit, and the replies may go out
+   * before it ends: a reply sent before a power cut is sent again after the redelivery, never lost.
    */
   async acceptBatch(batch: readonly { updateKey: string; payload: P }[]): Promise<('stored' | 'duplicate')[]> {
     // Stored into a file nobody will open again is not stored: refuse, so nothing is acknowledged.
     assertDatabaseFile(this.#o.db);
-    const { outcomes, synced } = this.#store(batch);
+    const { outcomes, synced } = this.#store(batch, inGroupSyncedLater);
+    if (this.#sliceImmediate) {
+      clearImmediate(this.#sliceImmediate);
+      this.#slice();
+    }
     await synced;
     return outcomes;
   }
 
-  /** Commits the batch and schedules its new updates; `synced` resolves once the commit is on disk. */
-  #store(batch: readonly { updateKey: string; payload: P }[]): StoredBatch {
+  /**
+   * Commits the batch and schedules its new updates; `synced` resolves once the commit is on disk. Webhook
+   * deliveries commit on their own, at once: their sync starts before any handling, and their 200s wait
+   * for nothing else.
+   */
+  #store(batch: readonly { updateKey: string; payload: P }[], commit = inTransactionSyncedLater): StoredBatch {
     const { db, channel, clock, log } = this.#o;
     const now = clock();
-    const { value: ids, synced } = inTransactionSyncedLater(db, (tx) =>
+    const { value: ids, synced } = commit(db, (tx) =>
       batch.map((u) => storeInboxUpdate(tx, { channel, updateKey: u.updateKey, payload: JSON.stringify(u.payload), now })),
     );
     const outcomes = ids.map((id, i) => {
@@ -261,7 +274,7 @@ export class Intake<P> {
     if (this.#sliceScheduled) return;
     this.#sliceScheduled = true;
     if (delayMs > 0) setTimeout(() => this.#slice(), delayMs);
-    else setImmediate(() => this.#slice());
+    else this.#sliceImmediate = setImmediate(() => this.#slice());
   }
 
   /**
@@ -273,6 +286,7 @@ export class Intake<P> {
    */
   #slice(): void {
     this.#sliceScheduled = false;
+    this.#sliceImmediate = null;
     // Deliveries in the last few milliseconds, not only since the last slice: two slices can follow each
     // other between two requests of a burst, and a full slice then holds every waiting delivery back.
     const now = performance.now();
