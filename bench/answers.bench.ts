@@ -11,7 +11,8 @@
  *   2. paced: the last BENCH_PACED updates one at a time, at BENCH_PACED_RATE per second but at most half the
  *      rate the real bot reached in the burst (so below its capacity, whatever else the machine is doing):
  *      p50/p99 of the time from getUpdates handing an update out to the last reply it caused arriving, and
- *      the CPU of the process (all threads) per paced update, what a message that comes alone costs. The
+ *      the CPU of the process (all threads) and the bytes and write calls per paced update, what a message
+ *      that comes alone costs (it shares no commit). The
  *      fake server answers in this process: a full collection here starts each paced phase, `npm run bench`
  *      runs this file with a 64 MB young generation so none is needed during the phase, and the collections
  *      that still happen are counted and printed beside the latencies.
@@ -274,7 +275,7 @@ interface Reply {
 }
 
 interface TelegramResult {
-  paced: { updates: number; rate: number; p50Ms: number; p99Ms: number; maxMs: number; cpuMsPer: number; slowest: string[]; harness: HarnessPauses };
+  paced: { updates: number; rate: number; p50Ms: number; p99Ms: number; maxMs: number; cpuMsPer: number; wcharPer: number; writeCallsPer: number; slowest: string[]; harness: HarnessPauses };
   burst: { updates: number; seconds: number; perSecond: number; p50Ms: number; p99Ms: number } & ReturnType<typeof perUnit>;
   peakRssMb: number;
   replies: number;
@@ -414,6 +415,7 @@ async function runTelegram(kind: 'bot' | 'echo', steps: Step[], dbPath: string |
     collectHarnessGarbage();
     const pauses = harnessPauses();
     const pacedCpuBefore = cpuMs(proc.pid);
+    const pacedIoBefore = io(proc.pid);
     const t0 = performance.now();
     for (const [i, s] of pacedSteps.entries()) {
       const due = t0 + (i * 1000) / rate;
@@ -424,6 +426,9 @@ async function runTelegram(kind: 'bot' | 'echo', steps: Step[], dbPath: string |
     const harness = pauses.stop(await quiet(fake, replies));
     // A lone message pays what a burst shares (a commit, a read, a sync, an HTTP exchange of its own).
     const pacedCpuMsPer = (cpuMs(proc.pid) - pacedCpuBefore) / pacedSteps.length;
+    const pacedIo = io(proc.pid);
+    const pacedWcharPer = (pacedIo.wchar - pacedIoBefore.wchar) / pacedSteps.length;
+    const pacedWriteCallsPer = (pacedIo.syscw - pacedIoBefore.syscw) / pacedSteps.length;
     const lat = latencies(pacedIds, fake, replies.slice(burstReplies));
     if (lat.unanswered > 0) problems.push(`paced: ${lat.unanswered} updates without a reply`);
     if (fake.pendingUpdates > 0) problems.push(`${fake.pendingUpdates} updates never fetched`);
@@ -446,7 +451,7 @@ async function runTelegram(kind: 'bot' | 'echo', steps: Step[], dbPath: string |
     const errors = proc.stderr.join('').split('\n').filter((l) => (kind === 'bot' ? /"level":"error"/.test(l) : l.trim() !== ''));
     if (errors.length > 0) problems.push(`${errors.length} error lines in the log, e.g. ${errors[0]?.slice(0, 300)}`);
     return {
-      paced: { updates: pacedSteps.length, rate, p50Ms: pct(lat.ms, 50), p99Ms: pct(lat.ms, 99), maxMs: Math.max(...lat.ms), cpuMsPer: pacedCpuMsPer, slowest: slowest(lat, t0), harness },
+      paced: { updates: pacedSteps.length, rate, p50Ms: pct(lat.ms, 50), p99Ms: pct(lat.ms, 99), maxMs: Math.max(...lat.ms), cpuMsPer: pacedCpuMsPer, wcharPer: pacedWcharPer, writeCallsPer: pacedWriteCallsPer, slowest: slowest(lat, t0), harness },
       burst: {
         updates: burstSteps.length,
         seconds,
@@ -657,7 +662,7 @@ type RoundSummary = ReturnType<typeof summary>;
 
 /** The figures of a half that BENCH_ONLY left out (NaN prints as "-"). */
 function skippedTelegram(): TelegramResult {
-  const paced = { updates: 0, rate: PACED_RATE, p50Ms: NaN, p99Ms: NaN, maxMs: NaN, cpuMsPer: NaN, slowest: [], harness: { count: 0, totalMs: 0, maxMs: 0 } };
+  const paced = { updates: 0, rate: PACED_RATE, p50Ms: NaN, p99Ms: NaN, maxMs: NaN, cpuMsPer: NaN, wcharPer: NaN, writeCallsPer: NaN, slowest: [], harness: { count: 0, totalMs: 0, maxMs: 0 } };
   const burst = { updates: 0, seconds: NaN, perSecond: NaN, p50Ms: NaN, p99Ms: NaN, cpuMsPer: NaN, wcharPer: NaN, writeCallsPer: NaN, blockBytesPer: NaN, dbGrowthPer: NaN };
   return { paced, burst, peakRssMb: NaN, replies: 0, problems: [] };
 }
@@ -741,6 +746,7 @@ try {
     ['CPU per paced update, all threads (ms)', f(bot.paced.cpuMsPer, 3), f(echo.paced.cpuMsPer, 3), `${f(bot.paced.cpuMsPer / echo.paced.cpuMsPer, 1)}×`],
     ['bytes written per answer (write/pwrite)', f(bot.burst.wcharPer), f(echo.burst.wcharPer), ''],
     ['write calls per answer', f(bot.burst.writeCallsPer, 1), f(echo.burst.writeCallsPer, 1), ''],
+    ['bytes written / write calls per paced update', `${f(bot.paced.wcharPer)} / ${f(bot.paced.writeCallsPer, 1)}`, `${f(echo.paced.wcharPer)} / ${f(echo.paced.writeCallsPer, 1)}`, ''],
     ['bytes to the block layer per answer', f(bot.burst.blockBytesPer), f(echo.burst.blockBytesPer), ''],
     ['database + WAL growth per answer (bytes)', f(bot.burst.dbGrowthPer), '-', ''],
     ['peak RSS (MB)', f(bot.peakRssMb, 1), f(echo.peakRssMb, 1), ''],

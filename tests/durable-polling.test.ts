@@ -4,6 +4,7 @@ import { startFakeTelegram, type FakeTelegram } from './fakes/telegram-server';
 import { tempDir } from './helpers/harness';
 import { ALWAYS_OPEN_ENV, botProvince, inspectDatabase, killAllBotProcesses, startBotProcess, until } from './helpers/bot-process';
 import { answers, inbox, outbox, submissions } from '../storage/schema';
+import { countPendingOutbox } from '../storage/repositories/outbox';
 
 /**
  * A burst in polling mode, then the process dies (SIGKILL) or is stopped (SIGTERM) the moment Telegram has
@@ -60,7 +61,7 @@ async function burstThenStop(signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
   let unsentAtStop = 0;
   inspect(dbPath, ({ db }) => {
     expect(db.select().from(inbox).where(eq(inbox.channel, 'telegram')).all()).toHaveLength(total);
-    unsentAtStop = db.select().from(outbox).where(and(isNull(outbox.sentAt), isNull(outbox.failedAt))).all().length;
+    unsentAtStop = countPendingOutbox(db, 'telegram');
   });
   const unhandledAtStop = (() => {
     let n = 0;
@@ -83,7 +84,7 @@ async function burstThenStop(signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
     // Each update's inbox row carries its de-duplication mark: stored once (unique key), marked once.
     expect(db.select().from(inbox).where(and(eq(inbox.channel, 'telegram'), isNotNull(inbox.processedAt))).all()).toHaveLength(total);
     expect(db.select().from(inbox).where(isNull(inbox.processedAt)).all()).toHaveLength(0);
-    expect(db.select().from(outbox).where(and(isNull(outbox.sentAt), isNull(outbox.failedAt))).all()).toHaveLength(0);
+    expect(countPendingOutbox(db, 'telegram')).toBe(0);
     const subs = db.select().from(submissions).all();
     expect(subs).toHaveLength(USERS);
     for (const s of subs) {

@@ -40,7 +40,8 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const count = (where: string) => (other.prepare(`select count(*) as n from outbox where ${where}`).get() as { n: number }).n;
+/** Rows of the queue with their send marks (outbox_sent), counted. */
+const count = (where: string) => (other.prepare(`select count(*) as n from outbox left join outbox_sent using (id) where ${where}`).get() as { n: number }).n;
 
 const walCommits = () => walCommitsOf(path);
 

@@ -22,7 +22,7 @@ afterEach(() => {
 });
 
 const insert = () => enqueueInsert(db);
-const storedRows = () => db.$client.prepare('select channel, chat_id, text, buttons, document_name, document, as_photo, created_at, sent_at, message_id from outbox order by id').raw(true).all();
+const storedRows = () => db.$client.prepare('select channel, chat_id, text, buttons, document_name, document, as_photo, created_at, failed_at, attempts from outbox order by id').raw(true).all();
 
 describe('plainWrite and plainRead', () => {
   it('stores the same bytes as drizzle’s prepared run: dates as epoch ms, booleans as 0/1, nulls, blobs, constants', () => {
@@ -40,14 +40,14 @@ describe('plainWrite and plainRead', () => {
     expect(results.map((r) => r.changes)).toEqual([1, 1]);
 
     // An update mixing placeholders inside sql`` with a constant (document: null).
-    const sent = plainWrite<{ id: number; nowMs: number; messageId: number }>(
+    const failed = plainWrite<{ id: number; nowMs: number; attempts: number }>(
       db,
-      db.update(outbox).set({ sentAt: sql`${sql.placeholder('nowMs')}`, messageId: sql`${sql.placeholder('messageId')}`, document: null }).where(eq(outbox.id, sql.placeholder('id'))),
+      db.update(outbox).set({ failedAt: sql`${sql.placeholder('nowMs')}`, attempts: sql`${sql.placeholder('attempts')}`, document: null }).where(eq(outbox.id, sql.placeholder('id'))),
     );
     const secondId = Number(results[1]!.lastInsertRowid);
-    expect(sent({ id: secondId, nowMs: 1_700_000_000_000, messageId: 99 }).changes).toBe(1);
+    expect(failed({ id: secondId, nowMs: 1_700_000_000_000, attempts: 99 }).changes).toBe(1);
     const row = db.select().from(outbox).where(eq(outbox.id, secondId)).get();
-    expect(row).toMatchObject({ sentAt: new Date(1_700_000_000_000), messageId: 99, document: null, asPhoto: true, documentName: 'Báo cáo.docx' });
+    expect(row).toMatchObject({ failedAt: new Date(1_700_000_000_000), attempts: 99, document: null, asPhoto: true, documentName: 'Báo cáo.docx' });
   });
 
   it('a missing value is refused before anything is written, as drizzle refuses it', () => {

@@ -13,7 +13,7 @@ import { ensurePeriod, findPeriod, openPeriods, setPeriodOverride } from '../sto
 import { appendAnswer, confirmSubmission, createSubmission, currentAnswers, findSubmission, nextRevision, submissionsOfPeriod } from '../storage/repositories/submissions';
 import { loadConversation, saveConversation } from '../storage/repositories/conversations';
 import { findContact, touchContact } from '../storage/repositories/contacts';
-import { enqueueMessages, pendingOutbox } from '../storage/repositories/outbox';
+import { OUTBOX_READS, enqueueMessages, markOutboxSent, outboxSend, pendingOutbox } from '../storage/repositories/outbox';
 import { conversations } from '../storage/schema';
 import { INVITE_ALPHABET } from '../domain/invite-code';
 import { DEFAULT_CALENDAR } from '../domain/periods';
@@ -343,5 +343,32 @@ describe('rows read by plain statements (storage/rows.ts)', () => {
     expect(queued[1]!.asPhoto).toBe(true);
     expect(Buffer.isBuffer(queued[1]!.document) && [...queued[1]!.document!]).toEqual([0, 1, 255]);
     expect(findUnitById(db, 9999)).toBeUndefined();
+  });
+});
+
+describe('the reply queue and its send marks', () => {
+  const plan = (sql: string, ...params: unknown[]) =>
+    (db.$client.prepare(`explain query plan ${sql}`).all(...params) as { detail: string }[]).map((r) => r.detail).join(' | ');
+
+  it('a send is a small row of its own; the reply row is left as it was, except a document whose bytes are dropped', () => {
+    enqueueMessages(db, 'telegram', '42', [{ text: 'Câu 1' }, { document: { filename: 'bc.docx', bytes: new Uint8Array([1, 2, 3]) } }], NOW);
+    const [text, doc] = pendingOutbox(db, 'telegram', 0, 10);
+    markOutboxSent(db, { id: text!.id, at: NOW, messageId: 7, hadDocument: false });
+    markOutboxSent(db, { id: doc!.id, at: NOW, messageId: 8, hadDocument: true });
+    expect(pendingOutbox(db, 'telegram', 0, 10)).toEqual([]);
+    expect(outboxSend(db, text!.id)).toEqual({ sentAt: NOW, messageId: 7 });
+    const rows = db.select().from(outbox).orderBy(outbox.id).all();
+    expect(rows[0]).toEqual(text);
+    expect(rows[1]).toEqual({ ...doc, document: null });
+    // Marked again (it is not, but a retry after a failed commit could): nothing changes.
+    markOutboxSent(db, { id: text!.id, at: new Date(NOW.getTime() + 1), messageId: 9, hadDocument: false });
+    expect(outboxSend(db, text!.id)).toEqual({ sentAt: NOW, messageId: 7 });
+  });
+
+  it('the sender reads new rows by id, and a chat’s keyboards by their index, never the whole queue', () => {
+    expect(plan(OUTBOX_READS.pending.replace('$columns', '*'), 0, 'telegram', 10)).toMatch(/SEARCH outbox USING INTEGER PRIMARY KEY \(rowid>\?\)/);
+    const keyboards = plan(OUTBOX_READS.newestSentKeyboard, 'telegram', '42');
+    expect(keyboards).toMatch(/SEARCH o USING (COVERING )?INDEX outbox_keyboards/);
+    expect(keyboards).not.toMatch(/SCAN/);
   });
 });

@@ -70,7 +70,7 @@ export class OutboxSender {
   #idleWaiters: (() => void)[] = [];
   #workers = new Set<Promise<void>>();
   /** Rows sent and not marked in the table yet (#writeSentMarks). */
-  readonly #sentMarks: { id: number; at: Date; messageId: number | null }[] = [];
+  readonly #sentMarks: { id: number; at: Date; messageId: number | null; hadDocument: boolean }[] = [];
   #sentMarksTimer: NodeJS.Timeout | null = null;
 
   constructor(options: OutboxSenderOptions) {
@@ -202,8 +202,8 @@ export class OutboxSender {
     for (const w of this.#idleWaiters.splice(0)) w();
   }
 
-  #markSent(id: number, messageId: number | null): void {
-    this.#sentMarks.push({ id, at: this.#o.clock(), messageId });
+  #markSent(row: OutboxRow, messageId: number | null): void {
+    this.#sentMarks.push({ id: row.id, at: this.#o.clock(), messageId, hadDocument: row.document !== null });
     if (this.#sentMarks.length >= SENT_MARKS_BATCH) this.#writeSentMarks();
     else if (!this.#sentMarksTimer) {
       this.#sentMarksTimer = setTimeout(() => this.#writeSentMarks(), SENT_MARKS_WINDOW_MS);
@@ -220,7 +220,7 @@ export class OutboxSender {
     try {
       // In the group commit: lost to a power cut, the rows are sent again (a duplicate, never silence).
       inGroup(db, (tx) => {
-        for (const m of marks) markOutboxSent(tx, m.id, m.at, m.messageId);
+        for (const m of marks) markOutboxSent(tx, m);
       });
       // Committed now: readers of the table (another process, whoever waited for idle) see the marks.
       flushGroup(db);
@@ -283,7 +283,7 @@ export class OutboxSender {
       rows.shift();
       this.#failures.delete(chat);
       this.#waitUntil.delete(chat);
-      this.#markSent(row.id, messageId);
+      this.#markSent(row, messageId);
     }
   }
 

@@ -1,13 +1,13 @@
-import { and, count, eq, isNotNull, isNull, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { perDb, type Db } from '../db';
 import { rowStatement } from '../rows';
 import { plainWrite } from '../plain-statements';
-import { outbox, type Channel, type OutboxRow } from '../schema';
+import { outbox, outboxSent, type Channel, type OutboxRow } from '../schema';
 
 /**
  * The reply queue. Rows are written inside the transaction that handled an update, then sent in id order
- * per chat by the channel's sender, which marks each one sent (or refused for good). Whatever is neither
- * is sent again at the next start.
+ * per chat by the channel's sender, which marks each one sent (a row of `outbox_sent`) or refused for good.
+ * Whatever is neither is sent again at the next start.
  */
 
 /** One message as a channel will send it: a text (with an optional keyboard) or a document. */
@@ -18,10 +18,19 @@ export interface OutMessage {
   document?: { filename: string; bytes: Uint8Array; asPhoto?: boolean };
 }
 
-const pending = rowStatement<typeof outbox, [channel: Channel, after: number, limit: number]>(
-  outbox,
-  'select $columns from outbox where channel = ? and sent_at is null and failed_at is null and id > ? order by id limit ?',
-);
+/** A row still to send: neither refused nor marked sent. */
+const UNSENT = 'failed_at is null and not exists (select 1 from outbox_sent s where s.id = outbox.id)';
+
+/** The two reads made at every send and button press (exported for the test of their query plans). */
+export const OUTBOX_READS = {
+  // By id from the last row read: the new rows only, each looked up in outbox_sent by its key.
+  pending: `select $columns from outbox where id > ? and channel = ? and ${UNSENT} order by id limit ?`,
+  // By the chat's keyboards index, newest first.
+  newestSentKeyboard: `select o.id as id, s.message_id as messageId from outbox o join outbox_sent s on s.id = o.id
+     where o.channel = ? and o.chat_id = ? and o.buttons is not null and s.message_id is not null order by o.id desc limit 1`,
+};
+
+const pending = rowStatement<typeof outbox, [after: number, channel: Channel, limit: number]>(outbox, OUTBOX_READS.pending);
 
 /** The insert of a reply row, its values as placeholders (exported for the test of plainWrite). */
 export const enqueueInsert = (db: Db) =>
@@ -38,13 +47,18 @@ export const enqueueInsert = (db: Db) =>
 
 const statements = perDb((db) => ({
   enqueue: plainWrite<{ channel: Channel; chatId: string; text: string | null; buttons: string | null; documentName: string | null; document: Buffer | null; asPhoto: boolean; now: Date }>(db, enqueueInsert(db)),
-  sent: plainWrite<{ id: number; nowMs: number; messageId: number | null }>(
-    db,
-    db
-      .update(outbox)
-      .set({ sentAt: sql`${sql.placeholder('nowMs')}`, messageId: sql`${sql.placeholder('messageId')}`, document: null })
-      .where(eq(outbox.id, sql.placeholder('id'))),
-  ),
+  // A row sent once is never sent again by this process: a second mark (there is none) would change nothing.
+  sent: db.$client.prepare('insert into outbox_sent (id, sent_at, message_id) values (?, ?, ?) on conflict do nothing'),
+  // The bytes of a sent document are not kept for the week its row stays.
+  dropDocument: db.$client.prepare('update outbox set document = null where id = ?'),
+  count: db.$client.prepare(`select count(*) from outbox where channel = ? and ${UNSENT}`).pluck(),
+  failChat: db.$client.prepare(`update outbox set failed_at = ?, error = ?, document = null where channel = ? and chat_id = ? and ${UNSENT}`),
+  newestSentKeyboard: db.$client.prepare(OUTBOX_READS.newestSentKeyboard),
+  keyboardsAfter: db.$client
+    .prepare(`select id from outbox where channel = ? and chat_id = ? and buttons is not null and id > ? and ${UNSENT} limit 2`)
+    .pluck(),
+  pruneRows: db.$client.prepare('delete from outbox where id in (select id from outbox_sent where sent_at < ?) or failed_at < ?'),
+  pruneSent: db.$client.prepare('delete from outbox_sent where sent_at < ?'),
 }));
 
 export function enqueueMessages(db: Db, channel: Channel, chatId: string, messages: readonly OutMessage[], now: Date): void {
@@ -65,15 +79,23 @@ export function enqueueMessages(db: Db, channel: Channel, chatId: string, messag
 
 /** Rows of a channel still to send with an id above `after`, oldest first (at most `limit`). */
 export function pendingOutbox(db: Db, channel: Channel, after: number, limit: number): OutboxRow[] {
-  return pending(db).all(channel, after, limit);
+  return pending(db).all(after, channel, limit);
 }
 
 export function countPendingOutbox(db: Db, channel: Channel): number {
-  return db.select({ n: count() }).from(outbox).where(and(eq(outbox.channel, channel), isNull(outbox.sentAt), isNull(outbox.failedAt))).get()?.n ?? 0;
+  return statements(db).count.get(channel) as number;
 }
 
-export function markOutboxSent(db: Db, id: number, now: Date, messageId: number | null): void {
-  statements(db).sent({ id, nowMs: now.getTime(), messageId });
+/** The row went out (`messageId`: the platform's id for it); `hadDocument`: its bytes are dropped. */
+export function markOutboxSent(db: Db, m: { id: number; at: Date; messageId: number | null; hadDocument: boolean }): void {
+  const s = statements(db);
+  s.sent.run(m.id, m.at.getTime(), m.messageId);
+  if (m.hadDocument) s.dropDocument.run(m.id);
+}
+
+/** When the row was marked sent, and the platform's id for it; undefined while it is not. */
+export function outboxSend(db: Db, id: number): { sentAt: Date; messageId: number | null } | undefined {
+  return db.select({ sentAt: outboxSent.sentAt, messageId: outboxSent.messageId }).from(outboxSent).where(eq(outboxSent.id, id)).get();
 }
 
 /** Refused for good: kept for inspection, never sent. */
@@ -88,11 +110,7 @@ export function noteOutboxAttempt(db: Db, id: number, error: string): void {
 
 /** The recipient refused the chat (blocked the bot): nothing more of it is sent. */
 export function failPendingOfChat(db: Db, channel: Channel, chatId: string, now: Date, error: string): number {
-  return db
-    .update(outbox)
-    .set({ failedAt: now, error: error.slice(0, 500), document: null })
-    .where(and(eq(outbox.channel, channel), eq(outbox.chatId, chatId), isNull(outbox.sentAt), isNull(outbox.failedAt)))
-    .run().changes;
+  return statements(db).failChat.run(now.getTime(), error.slice(0, 500), channel, chatId).changes;
 }
 
 /**
@@ -100,27 +118,17 @@ export function failPendingOfChat(db: Db, channel: Channel, chatId: string, now:
  * after it are not marked sent yet (counted up to 2; the first may be on its way right now).
  */
 export function keyboardState(db: Db, channel: Channel, chatId: string): { newestSentId: number | null; pendingAfter: number } {
-  const mine = and(eq(outbox.channel, channel), eq(outbox.chatId, chatId), isNotNull(outbox.buttons));
-  const sent = db
-    .select({ id: outbox.id, messageId: outbox.messageId })
-    .from(outbox)
-    .where(and(mine, isNotNull(outbox.messageId)))
-    .orderBy(sql`${outbox.id} desc`)
-    .limit(1)
-    .get();
-  const pending = db
-    .select({ id: outbox.id })
-    .from(outbox)
-    .where(and(mine, isNull(outbox.sentAt), isNull(outbox.failedAt), sql`${outbox.id} > ${sent?.id ?? 0}`))
-    .limit(2)
-    .all();
-  return { newestSentId: sent?.messageId ?? null, pendingAfter: pending.length };
+  const s = statements(db);
+  const sent = s.newestSentKeyboard.get(channel, chatId) as { id: number; messageId: number } | undefined;
+  const pendingAfter = s.keyboardsAfter.all(channel, chatId, sent?.id ?? 0).length;
+  return { newestSentId: sent?.messageId ?? null, pendingAfter };
 }
 
-/** Sent and refused rows are dropped after a while (they hold message texts). */
+/** Sent and refused rows are dropped after a while (they hold message texts), and their marks with them. */
 export function pruneOutbox(db: Db, before: Date): number {
-  return db
-    .delete(outbox)
-    .where(sql`(${outbox.sentAt} is not null and ${outbox.sentAt} < ${before.getTime()}) or (${outbox.failedAt} is not null and ${outbox.failedAt} < ${before.getTime()})`)
-    .run().changes;
+  const s = statements(db);
+  const cut = before.getTime();
+  const dropped = s.pruneRows.run(cut, cut).changes;
+  s.pruneSent.run(cut);
+  return dropped;
 }

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { closeDatabase, openDatabase, type Db } from '../storage/db';
 import { pendingInbox, storeInboxUpdate } from '../storage/repositories/inbox';
+import { countPendingOutbox, keyboardState, outboxSend, pendingOutbox, pruneOutbox } from '../storage/repositories/outbox';
 
 const migrations = fileURLToPath(new URL('../storage/migrations', import.meta.url));
 const NOW = new Date('2026-11-30T03:00:00Z');
@@ -72,5 +73,40 @@ describe('migration 0007: the inbox without AUTOINCREMENT', () => {
     expect(storeInboxUpdate(db, { channel: 'telegram', updateKey: '104', payload: '{"n":5}', now: NOW })).toBe(4);
     expect(client.prepare("select count(*) from sqlite_sequence where name = 'inbox'").pluck().get()).toBe(0);
     expect(client.pragma('foreign_key_check')).toEqual([]);
+  });
+});
+
+describe('migration 0008: send marks in a table of their own', () => {
+  it('moves every mark, keeps pending and refused rows as they were, and drops the columns and the index of pending rows', () => {
+    const path = join(dir, 'bot.db');
+    const old = databaseBefore('0008_outbox_sent_marks', path);
+    const insert = old.prepare(
+      'insert into outbox (id, channel, chat_id, text, buttons, created_at, sent_at, message_id, failed_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    const at = NOW.getTime();
+    insert.run(1, 'telegram', '42', 'Câu 1', '[[{"text":"Bỏ qua","callback_data":"skip"}]]', at, at, 501, null);
+    insert.run(2, 'telegram', '42', 'Câu 2', '[[{"text":"Bỏ qua","callback_data":"skip"}]]', at, null, null, null);
+    insert.run(3, 'zalo', 'z', 'Chào', null, at, at + 1, null, null);
+    insert.run(4, 'telegram', '43', 'Từ chối', null, at, null, null, at);
+    old.close();
+
+    db = openDatabase(path);
+    const client = db.$client;
+    const columns = (client.prepare("select name from pragma_table_info('outbox')").pluck().all() as string[]).join(',');
+    expect(columns).not.toMatch(/sent_at|message_id/);
+    expect(client.prepare("select name from sqlite_master where type = 'index' and tbl_name = 'outbox'").pluck().all()).toEqual(['outbox_keyboards']);
+    expect(client.prepare('select id, sent_at, message_id from outbox_sent order by id').all()).toEqual([
+      { id: 1, sent_at: at, message_id: 501 },
+      { id: 3, sent_at: at + 1, message_id: null },
+    ]);
+    expect(pendingOutbox(db, 'telegram', 0, 10).map((r) => r.text)).toEqual(['Câu 2']);
+    expect(countPendingOutbox(db, 'telegram')).toBe(1);
+    expect(countPendingOutbox(db, 'zalo')).toBe(0);
+    expect(keyboardState(db, 'telegram', '42')).toEqual({ newestSentId: 501, pendingAfter: 1 });
+    expect(outboxSend(db, 3)).toEqual({ sentAt: new Date(at + 1), messageId: null });
+    // A week on, sent and refused rows go, with their marks; the pending one stays.
+    expect(pruneOutbox(db, new Date(at + 2))).toBe(3);
+    expect(client.prepare('select id from outbox').pluck().all()).toEqual([2]);
+    expect(client.prepare('select count(*) from outbox_sent').pluck().get()).toBe(0);
   });
 });
