@@ -113,7 +113,8 @@ export const submissions = sqliteTable(
 export const answers = sqliteTable(
   'answers',
   {
-    id: integer('id').primaryKey({ autoIncrement: true }),
+    // No AUTOINCREMENT (migration 0009): answers are never deleted, so the rowid only grows, one write less per answer.
+    id: integer('id').primaryKey(),
     submissionId: integer('submission_id')
       .notNull()
       .references(() => submissions.id),
@@ -223,10 +224,8 @@ export const inbox = sqliteTable(
     receivedAt: integer('received_at', { mode: 'timestamp_ms' }).notNull(),
     processedAt: integer('processed_at', { mode: 'timestamp_ms' }),
   },
-  (t) => [
-    uniqueIndex('inbox_channel_key').on(t.channel, t.updateKey),
-    index('inbox_unhandled').on(t.channel, t.id).where(sql`${t.processedAt} is null`),
-  ],
+  // No index of unhandled rows (migration 0010): only a start looks for them, and scans the week the inbox keeps.
+  (t) => [uniqueIndex('inbox_channel_key').on(t.channel, t.updateKey)],
 );
 
 /**

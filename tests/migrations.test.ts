@@ -40,7 +40,7 @@ function databaseBefore(tag: string, path: string): Database.Database {
   return sqlite;
 }
 
-describe('migration 0007: the inbox without AUTOINCREMENT', () => {
+describe('migrations 0007 and 0010: the inbox without AUTOINCREMENT and without the index of unhandled rows', () => {
   it('keeps every row, its id and its state, drops the counter, and new rows follow the highest id', () => {
     const path = join(dir, 'bot.db');
     const old = databaseBefore('0007_inbox_without_autoincrement', path);
@@ -58,10 +58,8 @@ describe('migration 0007: the inbox without AUTOINCREMENT', () => {
     const client = db.$client;
     expect(client.prepare("select sql from sqlite_master where name = 'inbox'").pluck().get()).not.toMatch(/AUTOINCREMENT/);
     expect(client.prepare("select count(*) from sqlite_sequence where name = 'inbox'").pluck().get()).toBe(0);
-    expect(client.prepare("select name from sqlite_master where type = 'index' and tbl_name = 'inbox' order by name").pluck().all()).toEqual([
-      'inbox_channel_key',
-      'inbox_unhandled',
-    ]);
+    // Migration 0010 drops the index of unhandled rows: only a start looks for them, by a scan.
+    expect(client.prepare("select name from sqlite_master where type = 'index' and tbl_name = 'inbox' order by name").pluck().all()).toEqual(['inbox_channel_key']);
     expect(client.prepare('select id, channel, update_key, processed_at from inbox order by id').all()).toEqual([
       { id: 1, channel: 'telegram', update_key: '101', processed_at: NOW.getTime() },
       { id: 2, channel: 'telegram', update_key: '102', processed_at: null },
@@ -108,5 +106,37 @@ describe('migration 0008: send marks in a table of their own', () => {
     expect(pruneOutbox(db, new Date(at + 2))).toBe(3);
     expect(client.prepare('select id from outbox').pluck().all()).toEqual([2]);
     expect(client.prepare('select count(*) from outbox_sent').pluck().get()).toBe(0);
+  });
+});
+
+describe('migration 0009: answers without AUTOINCREMENT', () => {
+  it('keeps every answer with its id and columns, drops the counter, and the next answer follows the highest id', () => {
+    const path = join(dir, 'bot.db');
+    const old = databaseBefore('0009_answers_without_autoincrement', path);
+    const at = NOW.getTime();
+    old.prepare("insert into units (id, code, name, type) values (1, 'THPT-A', 'Trường THPT A', 'thpt')").run();
+    old.prepare("insert into form_versions (id, definition) values (1, '{}')").run();
+    old.prepare("insert into periods (id, status, form_version_id) values ('2026-Y', 'open', 1)").run();
+    old.prepare("insert into submissions (id, unit_id, period_id, form_version_id) values (1, 1, '2026-Y', 1)").run();
+    const insert = old.prepare(
+      'insert into answers (submission_id, question_key, value, raw_text, revision, contact_id, created_at, note, flag, none) values (1, ?, ?, ?, 1, 7, ?, ?, ?, ?)',
+    );
+    insert.run('students', '45', '45 học sinh', at, 'tính cả lớp ghép', null, 0);
+    insert.run('students', '46', '46', at + 1, null, '{"kind":"jump"}', 0);
+    insert.run('exams', 'null', 'không có', at + 2, null, null, 1);
+    const before = old.prepare('select * from answers order by id').all();
+    expect(old.prepare("select seq from sqlite_sequence where name = 'answers'").pluck().get()).toBe(3);
+    old.close();
+
+    db = openDatabase(path);
+    const client = db.$client;
+    expect(client.prepare("select sql from sqlite_master where name = 'answers'").pluck().get()).not.toMatch(/AUTOINCREMENT/);
+    expect(client.prepare("select count(*) from sqlite_sequence where name = 'answers'").pluck().get()).toBe(0);
+    expect(client.prepare('select * from answers order by id').all()).toEqual(before);
+    expect(client.prepare("select name from sqlite_master where type = 'index' and tbl_name = 'answers'").pluck().all()).toEqual(['answers_submission_key']);
+    expect(client.prepare("insert into answers (submission_id, question_key, value, revision) values (1, 'exams', '2', 2) returning id").pluck().get()).toBe(4);
+    // The reference to its submission is still enforced.
+    expect(() => client.prepare("insert into answers (submission_id, question_key, value, revision) values (999, 'x', '1', 1)").run()).toThrow(/FOREIGN KEY/);
+    expect(client.pragma('foreign_key_check')).toEqual([]);
   });
 });
