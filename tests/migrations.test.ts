@@ -40,6 +40,12 @@ function databaseBefore(tag: string, path: string): Database.Database {
   return sqlite;
 }
 
+/** The table has no AUTOINCREMENT any more, and no counter row is left behind. */
+function expectNoCounter(client: Database.Database, table: string): void {
+  expect(client.prepare('select sql from sqlite_master where name = ?').pluck().get(table)).not.toMatch(/AUTOINCREMENT/);
+  expect(client.prepare('select count(*) from sqlite_sequence where name = ?').pluck().get(table)).toBe(0);
+}
+
 describe('migrations 0007 and 0010: the inbox without AUTOINCREMENT and without the index of unhandled rows', () => {
   it('keeps every row, its id and its state, drops the counter, and new rows follow the highest id', () => {
     const path = join(dir, 'bot.db');
@@ -56,8 +62,7 @@ describe('migrations 0007 and 0010: the inbox without AUTOINCREMENT and without 
 
     db = openDatabase(path);
     const client = db.$client;
-    expect(client.prepare("select sql from sqlite_master where name = 'inbox'").pluck().get()).not.toMatch(/AUTOINCREMENT/);
-    expect(client.prepare("select count(*) from sqlite_sequence where name = 'inbox'").pluck().get()).toBe(0);
+    expectNoCounter(client, 'inbox');
     // Migration 0010 drops the index of unhandled rows: only a start looks for them, by a scan.
     expect(client.prepare("select name from sqlite_master where type = 'index' and tbl_name = 'inbox' order by name").pluck().all()).toEqual(['inbox_channel_key']);
     expect(client.prepare('select id, channel, update_key, processed_at from inbox order by id').all()).toEqual([
@@ -130,8 +135,7 @@ describe('migration 0009: answers without AUTOINCREMENT', () => {
 
     db = openDatabase(path);
     const client = db.$client;
-    expect(client.prepare("select sql from sqlite_master where name = 'answers'").pluck().get()).not.toMatch(/AUTOINCREMENT/);
-    expect(client.prepare("select count(*) from sqlite_sequence where name = 'answers'").pluck().get()).toBe(0);
+    expectNoCounter(client, 'answers');
     expect(client.prepare('select * from answers order by id').all()).toEqual(before);
     expect(client.prepare("select name from sqlite_master where type = 'index' and tbl_name = 'answers'").pluck().all()).toEqual(['answers_submission_key']);
     expect(client.prepare("insert into answers (submission_id, question_key, value, revision) values (1, 'exams', '2', 2) returning id").pluck().get()).toBe(4);
