@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { OutboxSender, SENT_MARKS_WINDOW_MS } from '../bot/outbox/sender';
 import { silentLogger } from '../log';
 import { closeDatabase, inTransaction, openDatabase, type Db } from '../storage/db';
-import { enqueueMessages, keyboardState } from '../storage/repositories/outbox';
+import { enqueueMessages, keyboardState, markOutboxSent } from '../storage/repositories/outbox';
 import type { OutboxRow } from '../storage/schema';
 import { walCommits as walCommitsOf } from './helpers/wal';
 
@@ -107,6 +107,27 @@ describe('marks of sent replies', () => {
     expect(keyboardState(db, 'zalo', 'chat0')).toEqual({ newestSentId: sent[1]! * 10, pendingAfter: 0 });
     s.recordSent();
     expect(count('sent_at is not null')).toBe(2);
+  });
+
+  it('a restart sends what the last run left unsent, in order, and nothing it had sent', async () => {
+    queue(4, 5);
+    // The last run sent the first three replies of each chat and no more.
+    const rows = other.prepare('select id, chat_id as chat from outbox order by id').all() as { id: number; chat: string }[];
+    const seen = new Map<string, number>();
+    const sentBefore = rows.filter((r) => {
+      const n = (seen.get(r.chat) ?? 0) + 1;
+      seen.set(r.chat, n);
+      return n <= 3;
+    });
+    inTransaction(db, (tx) => {
+      for (const r of sentBefore) markOutboxSent(tx, { id: r.id, at: new Date(), messageId: r.id, hadDocument: false });
+    });
+    const s = start();
+    await s.idle();
+    const left = rows.filter((r) => !sentBefore.includes(r)).map((r) => r.id);
+    expect([...sent].sort((x, y) => x - y)).toEqual(left);
+    expect(count('sent_at is null')).toBe(0);
+    expect(count('message_id = id')).toBe(12);
   });
 
   it('stop() writes the marks of what was sent', async () => {

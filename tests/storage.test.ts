@@ -13,7 +13,7 @@ import { ensurePeriod, findPeriod, openPeriods, setPeriodOverride } from '../sto
 import { appendAnswer, confirmSubmission, createSubmission, currentAnswers, findSubmission, nextRevision, submissionsOfPeriod } from '../storage/repositories/submissions';
 import { loadConversation, saveConversation } from '../storage/repositories/conversations';
 import { findContact, touchContact } from '../storage/repositories/contacts';
-import { OUTBOX_READS, enqueueMessages, markOutboxSent, outboxSend, pendingOutbox } from '../storage/repositories/outbox';
+import { OUTBOX_READS, enqueueMessages, failPendingOfChat, markOutboxSent, outboxSend, outboxSettledUpTo, pendingOutbox } from '../storage/repositories/outbox';
 import { conversations } from '../storage/schema';
 import { INVITE_ALPHABET } from '../domain/invite-code';
 import { DEFAULT_CALENDAR } from '../domain/periods';
@@ -363,6 +363,34 @@ describe('the reply queue and its send marks', () => {
     // Marked again (it is not, but a retry after a failed commit could): nothing changes.
     markOutboxSent(db, { id: text!.id, at: new Date(NOW.getTime() + 1), messageId: 9, hadDocument: false });
     expect(outboxSend(db, text!.id)).toEqual({ sentAt: NOW, messageId: 7 });
+  });
+
+  it('a start reads from the oldest unsettled row of its channel, past the week of sent rows', () => {
+    expect(outboxSettledUpTo(db, 'telegram')).toBe(0);
+    enqueueMessages(db, 'telegram', '42', [{ text: 'Câu 1' }, { text: 'Câu 2' }, { text: 'Câu 3' }], NOW);
+    const [a, b, c] = pendingOutbox(db, 'telegram', 0, 10);
+    markOutboxSent(db, { id: a!.id, at: NOW, messageId: 1, hadDocument: false });
+    expect(outboxSettledUpTo(db, 'telegram')).toBe(a!.id);
+    markOutboxSent(db, { id: b!.id, at: NOW, messageId: 2, hadDocument: false });
+    markOutboxSent(db, { id: c!.id, at: NOW, messageId: 3, hadDocument: false });
+    // Nothing unsent: the newest row, so a new one (a higher id) is the first read.
+    expect(outboxSettledUpTo(db, 'telegram')).toBe(c!.id);
+    enqueueMessages(db, 'zalo', 'z', [{ text: 'Chào' }], NOW);
+    const zalo = pendingOutbox(db, 'zalo', 0, 10)[0]!;
+    expect(outboxSettledUpTo(db, 'telegram')).toBe(zalo.id);
+    expect(outboxSettledUpTo(db, 'zalo')).toBe(zalo.id - 1);
+  });
+
+  it('a chat that refused the bot has its unsent rows marked from the refused one on, and only its own', () => {
+    enqueueMessages(db, 'telegram', '42', [{ text: 'Câu 1' }], NOW);
+    enqueueMessages(db, 'telegram', '43', [{ text: 'Chào' }], NOW);
+    enqueueMessages(db, 'telegram', '42', [{ text: 'Câu 2' }, { text: 'Câu 3' }], NOW);
+    const [first, other, second, third] = pendingOutbox(db, 'telegram', 0, 10);
+    markOutboxSent(db, { id: first!.id, at: NOW, messageId: 1, hadDocument: false });
+    expect(failPendingOfChat(db, 'telegram', '42', second!.id, NOW, 'Forbidden: bot was blocked by the user')).toBe(2);
+    expect(pendingOutbox(db, 'telegram', 0, 10).map((r) => r.id)).toEqual([other!.id]);
+    expect(db.select().from(outbox).where(eq(outbox.id, third!.id)).get()).toMatchObject({ failedAt: NOW, error: 'Forbidden: bot was blocked by the user' });
+    expect(outboxSend(db, first!.id)).toEqual({ sentAt: NOW, messageId: 1 });
   });
 
   it('the sender reads new rows by id, and a chat’s keyboards by their index, never the whole queue', () => {

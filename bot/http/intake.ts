@@ -11,8 +11,8 @@ import { assertDatabaseFile } from '../../storage/health';
  * is its delivery acknowledged (a webhook's 200, or the next getUpdates offset). A webhook delivery is
  * committed on its own and handled after; a polled batch is handled in the same commit that stores it.
  * A crash before its handling is committed leaves the row unmarked; {@link Intake.recover} handles it at
- * the next start. A second delivery of a stored update
- * is recognised by its key and dropped, whether the first one is handled yet or not.
+ * the next start. A second delivery of a stored update is recognised by its key and dropped, whether the
+ * first one is handled yet or not.
  *
  * Handling is ordered per user (one person's messages in the order they came) and parallel across users.
  * It commits the answers and the replies to send (the outbox) and does not wait for any send, so a burst

@@ -1,7 +1,7 @@
 import type { Logger } from '../../log';
 import { flushGroup, inGroup, type Db } from '../../storage/db';
 import type { Channel, OutboxRow } from '../../storage/schema';
-import { countPendingOutbox, failPendingOfChat, markOutboxFailed, markOutboxSent, noteOutboxAttempt, pendingOutbox, pruneOutbox } from '../../storage/repositories/outbox';
+import { countPendingOutbox, failPendingOfChat, markOutboxFailed, markOutboxSent, noteOutboxAttempt, outboxSettledUpTo, pendingOutbox, pruneOutbox } from '../../storage/repositories/outbox';
 
 /**
  * Sends a channel's reply queue (the `outbox` table). Rows of one chat go out strictly in order, one at a
@@ -82,6 +82,7 @@ export class OutboxSender {
     const { db, clock, log, channel } = this.#o;
     try {
       pruneOutbox(db, new Date(clock().getTime() - RETENTION_MS));
+      this.#loadedUpTo = outboxSettledUpTo(db, channel);
       const left = countPendingOutbox(db, channel);
       if (left > 0) log.info('sending replies left from before a stop', { channel, count: left });
     } catch (err) {
@@ -264,7 +265,7 @@ export class OutboxSender {
             return;
           }
           if (kind === 'recipient-gone') {
-            const dropped = failPendingOfChat(db, channel, chat, clock(), reason);
+            const dropped = failPendingOfChat(db, channel, chat, row.id, clock(), reason);
             rows.length = 0;
             log.info('recipient refused the chat, replies dropped', { channel, outboxId: row.id, dropped });
             this.#o.onRecipientGone?.(chat, reason);

@@ -52,7 +52,8 @@ const statements = perDb((db) => ({
   // The bytes of a sent document are not kept for the week its row stays.
   dropDocument: db.$client.prepare('update outbox set document = null where id = ?'),
   count: db.$client.prepare(`select count(*) from outbox where channel = ? and ${UNSENT}`).pluck(),
-  failChat: db.$client.prepare(`update outbox set failed_at = ?, error = ?, document = null where channel = ? and chat_id = ? and ${UNSENT}`),
+  settledUpTo: db.$client.prepare(`select coalesce((select min(id) - 1 from outbox where channel = ? and ${UNSENT}), (select max(id) from outbox), 0)`).pluck(),
+  failChat: db.$client.prepare(`update outbox set failed_at = ?, error = ?, document = null where id >= ? and channel = ? and chat_id = ? and ${UNSENT}`),
   newestSentKeyboard: db.$client.prepare(OUTBOX_READS.newestSentKeyboard),
   keyboardsAfter: db.$client
     .prepare(`select id from outbox where channel = ? and chat_id = ? and buttons is not null and id > ? and ${UNSENT} limit 2`)
@@ -86,6 +87,14 @@ export function countPendingOutbox(db: Db, channel: Channel): number {
   return statements(db).count.get(channel) as number;
 }
 
+/**
+ * An id at or below which every row of the channel is settled (sent or refused): where the sender starts
+ * reading at a start. From 0 it would go through the week of sent rows at every read until a new one came.
+ */
+export function outboxSettledUpTo(db: Db, channel: Channel): number {
+  return statements(db).settledUpTo.get(channel) as number;
+}
+
 /** The row went out (`messageId`: the platform's id for it); `hadDocument`: its bytes are dropped. */
 export function markOutboxSent(db: Db, m: { id: number; at: Date; messageId: number | null; hadDocument: boolean }): void {
   const s = statements(db);
@@ -108,9 +117,12 @@ export function noteOutboxAttempt(db: Db, id: number, error: string): void {
   db.update(outbox).set({ attempts: sql`${outbox.attempts} + 1`, error: error.slice(0, 500) }).where(eq(outbox.id, id)).run();
 }
 
-/** The recipient refused the chat (blocked the bot): nothing more of it is sent. */
-export function failPendingOfChat(db: Db, channel: Channel, chatId: string, now: Date, error: string): number {
-  return statements(db).failChat.run(now.getTime(), error.slice(0, 500), channel, chatId).changes;
+/**
+ * The recipient refused the chat (blocked the bot): nothing more of it is sent. `fromId`: the chat's oldest
+ * unsettled row (the one refused; a chat's rows go out in order), so only the rows from it on are read.
+ */
+export function failPendingOfChat(db: Db, channel: Channel, chatId: string, fromId: number, now: Date, error: string): number {
+  return statements(db).failChat.run(now.getTime(), error.slice(0, 500), fromId, channel, chatId).changes;
 }
 
 /**
